@@ -1,0 +1,391 @@
+"""Audio in: decoding (files, G.711 mu-law/A-law, PCM16 bytes), validation, streaming
+resampling to the analysis rate, and channel-to-role mapping."""
+
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import AudioError, ParameterError
+
+__all__ = [
+    "MAX_SAMPLE_RATE",
+    "MIN_SAMPLE_RATE",
+    "AudioData",
+    "StreamingResampler",
+    "decode_alaw",
+    "decode_mulaw",
+    "decode_pcm16",
+    "encode_alaw",
+    "encode_mulaw",
+    "load_audio",
+    "validate_sample_rate",
+    "validate_samples",
+]
+
+MIN_SAMPLE_RATE = 8000
+MAX_SAMPLE_RATE = 384000
+# Float input louder than this is almost surely integer PCM stored as float.
+_MAX_FLOAT_AMPLITUDE = 8.0
+
+
+# ----------------------------------------------------------------------------- G.711
+@lru_cache(maxsize=1)
+def _mulaw_table() -> np.ndarray:
+    codes = np.arange(256, dtype=np.int32)
+    u = ~codes & 0xFF
+    sign = u & 0x80
+    exponent = (u >> 4) & 0x07
+    mantissa = u & 0x0F
+    magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84
+    linear = np.where(sign != 0, -magnitude, magnitude)
+    # Same 16-bit scaling as libsndfile, so decoded bytes match soundfile's ULAW reader.
+    return (linear * 4 / 32768.0).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def _alaw_table() -> np.ndarray:
+    codes = np.arange(256, dtype=np.int32) ^ 0x55
+    sign = codes & 0x80
+    exponent = (codes >> 4) & 0x07
+    mantissa = codes & 0x0F
+    magnitude = np.where(
+        exponent == 0, (mantissa << 4) + 8, ((mantissa << 4) + 0x108) << np.maximum(exponent - 1, 0)
+    )
+    linear = np.where(sign != 0, magnitude, -magnitude)
+    return (linear * 8 / 32768.0).astype(np.float32)
+
+
+def _as_codes(data: bytes | bytearray | memoryview | np.ndarray, name: str) -> np.ndarray:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return np.frombuffer(bytes(data), dtype=np.uint8)
+    arr = np.asarray(data)
+    if arr.dtype != np.uint8:
+        raise AudioError(f"{name} expects bytes or a uint8 array of codes, got dtype {arr.dtype}")
+    return arr
+
+
+def decode_mulaw(data: bytes | bytearray | memoryview | np.ndarray) -> np.ndarray:
+    """Decode G.711 mu-law bytes to float32 samples in [-1, 1] (shape ``(n,)``)."""
+    return _mulaw_table()[_as_codes(data, "decode_mulaw")]
+
+
+def decode_alaw(data: bytes | bytearray | memoryview | np.ndarray) -> np.ndarray:
+    """Decode G.711 A-law bytes to float32 samples in [-1, 1] (shape ``(n,)``)."""
+    return _alaw_table()[_as_codes(data, "decode_alaw")]
+
+
+def _encode_with(table: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    # Nearest code by value: exact inverse of the decoder on its own outputs.
+    order = np.argsort(table, kind="stable")
+    sorted_vals = table[order]
+    x = np.clip(np.asarray(samples, dtype=np.float32), sorted_vals[0], sorted_vals[-1])
+    idx = np.clip(np.searchsorted(sorted_vals, x), 1, 255)
+    left, right = sorted_vals[idx - 1], sorted_vals[idx]
+    idx = np.where(np.abs(x - left) <= np.abs(right - x), idx - 1, idx)
+    return order[idx].astype(np.uint8)
+
+
+def encode_mulaw(samples: np.ndarray) -> np.ndarray:
+    """Encode float samples in [-1, 1] to G.711 mu-law codes (uint8)."""
+    return _encode_with(_mulaw_table(), samples)
+
+
+def encode_alaw(samples: np.ndarray) -> np.ndarray:
+    """Encode float samples in [-1, 1] to G.711 A-law codes (uint8)."""
+    return _encode_with(_alaw_table(), samples)
+
+
+def decode_pcm16(data: bytes | bytearray | memoryview) -> np.ndarray:
+    """Decode little-endian signed 16-bit PCM bytes to float32 in [-1, 1]."""
+    raw = bytes(data)
+    if len(raw) % 2:
+        raise AudioError(
+            f"PCM16 data has an odd number of bytes ({len(raw)}): a sample was cut in two; "
+            "buffer the last byte and send it with the next chunk"
+        )
+    return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+
+
+# ----------------------------------------------------------------------------- validation
+def validate_sample_rate(sample_rate: Any) -> int:
+    """Return ``sample_rate`` as an int, or raise :class:`AudioError` saying what is allowed."""
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, float, np.integer)):
+        raise AudioError(f"sample_rate must be a number in Hz, got {type(sample_rate).__name__}")
+    if not np.isfinite(sample_rate) or float(sample_rate) != int(sample_rate):
+        raise AudioError(f"sample_rate must be a whole number of Hz, got {sample_rate!r}")
+    rate = int(sample_rate)
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise AudioError(
+            f"unsupported sample_rate {rate} Hz: use {MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE} Hz "
+            "(telephone audio is 8000 Hz; resample lower rates up first)"
+        )
+    return rate
+
+
+def validate_samples(samples: Any, *, n_channels: int | None = None) -> np.ndarray:
+    """Check and convert audio to float32 of shape ``(n_samples, n_channels)``.
+
+    Parameters
+    ----------
+    samples : np.ndarray
+        ``int16`` (full scale 32768), ``int32`` (full scale 2**31) or float (full scale 1.0);
+        shape ``(n,)`` for mono or ``(n, channels)``.
+    n_channels : int, optional
+        Required number of channels.
+
+    Raises
+    ------
+    AudioError
+        Wrong type, dtype or shape, non-finite values, or float audio far outside [-1, 1].
+    """
+    if not isinstance(samples, np.ndarray):
+        if isinstance(samples, (bytes, bytearray, memoryview)):
+            raise AudioError(
+                "got raw bytes: decode them first with decode_pcm16, decode_mulaw or "
+                "decode_alaw, or push them with push_bytes(..., encoding=...)"
+            )
+        try:
+            samples = np.asarray(samples)
+        except Exception as exc:  # noqa: BLE001 - any conversion failure is bad input
+            raise AudioError(f"samples must be a numpy array: {exc}") from None
+    arr = samples
+    if arr.dtype == np.int16:
+        out = arr.astype(np.float32) / 32768.0
+    elif arr.dtype == np.int32:
+        out = (arr.astype(np.float64) / 2147483648.0).astype(np.float32)
+    elif arr.dtype in (np.float32, np.float64, np.float16):
+        out = arr.astype(np.float32, copy=False)
+    elif arr.dtype == np.uint8:
+        raise AudioError(
+            "uint8 samples are ambiguous: G.711 codes need decode_mulaw/decode_alaw, "
+            "8-bit PCM needs (x.astype(np.int16) - 128) * 256"
+        )
+    else:
+        raise AudioError(
+            f"unsupported sample dtype {arr.dtype}: pass int16, int32, float32 or float64"
+        )
+    if out.ndim == 1:
+        out = out[:, None]
+    elif out.ndim != 2:
+        raise AudioError(
+            f"samples must have shape (n,) or (n, channels), got {arr.shape}"
+        )
+    if out.shape[1] > 16 and out.shape[0] <= 16:
+        raise AudioError(
+            f"samples have shape {arr.shape}: channels look like rows; pass samples.T "
+            "(shape (n, channels))"
+        )
+    if n_channels is not None and out.shape[1] != n_channels:
+        raise AudioError(
+            f"expected {n_channels} channel(s), got {out.shape[1]} (shape {arr.shape})"
+        )
+    if out.size and not np.isfinite(out).all():
+        bad = int(np.count_nonzero(~np.isfinite(out)))
+        raise AudioError(
+            f"samples contain {bad} NaN or infinite value(s); replace them "
+            "(e.g. np.nan_to_num) or fix the source"
+        )
+    if out.dtype == np.float32 and arr.dtype.kind == "f" and out.size:
+        peak = float(np.max(np.abs(out)))
+        if peak > _MAX_FLOAT_AMPLITUDE:
+            raise AudioError(
+                f"float samples reach {peak:.1f}, far outside [-1, 1]: integer PCM stored as "
+                "float? divide by 32768, or pass the int16 array itself"
+            )
+    return np.ascontiguousarray(out)
+
+
+# ----------------------------------------------------------------------------- files
+@dataclass(frozen=True, slots=True)
+class AudioData:
+    """Decoded audio: ``samples`` float32 of shape ``(n_samples, n_channels)``."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.shape[0] / self.sample_rate
+
+
+def _check_wav_truncation(path: Path) -> None:
+    """Raise if a RIFF/WAVE file's data chunk claims more bytes than the file holds."""
+    with path.open("rb") as fh:
+        head = fh.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return
+        size = path.stat().st_size
+        pos = 12
+        while pos + 8 <= size:
+            fh.seek(pos)
+            chunk_id, chunk_len = struct.unpack("<4sI", fh.read(8))
+            if chunk_id == b"data":
+                available = size - pos - 8
+                # 0 and 0xFFFFFFFF mark streamed WAVs whose size was never written.
+                if chunk_len not in (0, 0xFFFFFFFF) and chunk_len > available:
+                    raise AudioError(
+                        f"{path}: truncated WAV, header declares {chunk_len} bytes of audio "
+                        f"but the file holds {available}; re-export the file, or pass "
+                        "allow_truncated=True to analyse what is there"
+                    )
+                return
+            pos += 8 + chunk_len + (chunk_len & 1)
+
+
+def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -> AudioData:
+    """Read an audio file with soundfile (WAV incl. mu-law/A-law, FLAC, OGG, ...).
+
+    Returns
+    -------
+    AudioData
+        float32 samples of shape ``(n_samples, n_channels)`` and the file's sample rate.
+
+    Raises
+    ------
+    AudioError
+        Missing, unreadable, empty or truncated file, or unsupported sample rate.
+    """
+    import soundfile as sf
+
+    p = Path(path)
+    if not p.exists():
+        raise AudioError(f"{p}: no such file")
+    if p.is_dir():
+        raise AudioError(f"{p}: is a directory, expected an audio file")
+    if p.stat().st_size == 0:
+        raise AudioError(f"{p}: empty file")
+    if not allow_truncated:
+        _check_wav_truncation(p)
+    try:
+        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
+    except Exception as exc:  # noqa: BLE001 - libsndfile raises several types
+        raise AudioError(
+            f"{p}: cannot decode audio ({exc}); supported: WAV (PCM, float, mu-law, A-law), "
+            "FLAC, OGG/Vorbis/Opus, AIFF"
+        ) from None
+    if data.shape[0] == 0:
+        raise AudioError(f"{p}: the file holds no audio samples")
+    rate = validate_sample_rate(rate)
+    return AudioData(validate_samples(data), rate)
+
+
+# ----------------------------------------------------------------------------- resampling
+@lru_cache(maxsize=32)
+def _design(in_rate: int, out_rate: int) -> tuple[int, int, int, np.ndarray]:
+    from scipy.signal import firwin
+
+    ratio = Fraction(out_rate, in_rate)
+    up, down = ratio.numerator, ratio.denominator
+    # Same design rule as scipy.signal.resample_poly (Kaiser window, 10 zero crossings).
+    max_rate = max(up, down)
+    half_len = 10 * max_rate
+    taps = firwin(2 * half_len + 1, 1.0 / max_rate, window=("kaiser", 5.0)).astype(np.float64)
+    taps.setflags(write=False)
+    return up, down, half_len, taps
+
+
+class StreamingResampler:
+    """Chunk-size-independent rational resampler with zero group delay.
+
+    Output sample ``k`` is emitted once every input sample its filter touches has arrived
+    (a lookahead of ``half_len / up`` input samples, 10 ms at most for the rates
+    supported); :meth:`finish` pads with zeros. Feeding the input whole or in any chunks
+    gives bit-identical output. State is plain numpy and picklable.
+    """
+
+    def __init__(self, in_rate: int, out_rate: int) -> None:
+        self.in_rate = validate_sample_rate(in_rate)
+        self.out_rate = int(out_rate)
+        if self.in_rate == self.out_rate:
+            self.up, self.down, self.half_len = 1, 1, 0
+        else:
+            self.up, self.down, self.half_len, _ = _design(self.in_rate, self.out_rate)
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._buf_first = 0  # input index of _buf[0]
+        self._n_in = 0
+        self._k_next = 0
+
+    @property
+    def passthrough(self) -> bool:
+        return self.in_rate == self.out_rate
+
+    def _taps(self) -> np.ndarray:
+        return _design(self.in_rate, self.out_rate)[3]
+
+    def _emit(self, k_stop: int) -> np.ndarray:
+        from ._kernels.resample import resample_block
+
+        if k_stop <= self._k_next:
+            return np.zeros(0, dtype=np.float32)
+        out = resample_block(
+            self._buf,
+            self._buf_first,
+            self._taps(),
+            self.up,
+            self.down,
+            self.half_len,
+            self._k_next,
+            k_stop,
+        )
+        self._k_next = k_stop
+        # Drop input that no future output can reach.
+        keep_from = (self._k_next * self.down + self.half_len - 2 * self.half_len) // self.up - 1
+        drop = max(0, keep_from - self._buf_first)
+        if drop:
+            self._buf = self._buf[drop:]
+            self._buf_first += drop
+        return out
+
+    def process(self, x: np.ndarray) -> np.ndarray:
+        """Push float32 samples ``(n,)``; return the output samples now complete."""
+        if self.passthrough:
+            return np.asarray(x, dtype=np.float32)
+        self._buf = np.concatenate([self._buf, np.asarray(x, dtype=np.float32)])
+        self._n_in += len(x)
+        # Output k needs inputs up to floor((k*down + half_len) / up) < n_in.
+        k_stop = (self._n_in * self.up - self.half_len - 1) // self.down + 1
+        return self._emit(max(k_stop, self._k_next))
+
+    def finish(self) -> np.ndarray:
+        """Return the remaining output (zeros assumed after the end of the input)."""
+        if self.passthrough:
+            return np.zeros(0, dtype=np.float32)
+        total = -((-self._n_in * self.up) // self.down)
+        return self._emit(total)
+
+
+def resample(samples: np.ndarray, in_rate: int, out_rate: int) -> np.ndarray:
+    """Resample mono float32 ``samples`` (shape ``(n,)``) with :class:`StreamingResampler`."""
+    if in_rate == out_rate:
+        return np.asarray(samples, dtype=np.float32)
+    rs = StreamingResampler(in_rate, out_rate)
+    return np.concatenate([rs.process(samples), rs.finish()])
+
+
+def validate_roles(roles: Any) -> tuple[str, ...]:
+    """Return ``roles`` as a tuple of distinct non-empty strings."""
+    if isinstance(roles, str):
+        roles = tuple(r.strip() for r in roles.split(","))
+    try:
+        out = tuple(roles)
+    except TypeError:
+        raise ParameterError(
+            f"roles must be a sequence of names like ('customer', 'agent'), got {roles!r}"
+        ) from None
+    if not out or not all(isinstance(r, str) and r for r in out):
+        raise ParameterError(f"roles must be non-empty strings, got {roles!r}")
+    if len(set(out)) != len(out):
+        raise ParameterError(f"roles must be distinct, got {out!r}")
+    if len(out) > 2:
+        raise ParameterError(
+            f"at most two roles per call are supported (customer and agent), got {out!r}"
+        )
+    return out

@@ -1,0 +1,159 @@
+"""Frozen configuration records. Units are in the names; defaults carry their reasons in
+``docs/concepts.md``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+from .errors import ParameterError
+
+__all__ = ["TurnTakingConfig", "VadConfig"]
+
+#: Internal analysis rate. Telephone speech carries nothing above 4 kHz that turn-taking
+#: needs, and 8 kHz halves the work of a 16 kHz pipeline.
+ANALYSIS_RATE_HZ = 8000
+#: One analysis frame: 10 ms is the common hop of VADs and pitch trackers.
+HOP_SAMPLES = 80
+HOP_S = HOP_SAMPLES / ANALYSIS_RATE_HZ
+
+
+def _check_positive(obj: object, *names: str, allow_zero: bool = False) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ParameterError(f"{name} must be a number, got {type(value).__name__}")
+        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+            bound = ">= 0" if allow_zero else "> 0"
+            raise ParameterError(f"{name} must be finite and {bound}, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class VadConfig:
+    """Voice-activity settings, per leg.
+
+    Attributes
+    ----------
+    speech_above_floor_db : float
+        A frame is a speech candidate when its energy exceeds the leg's tracked noise floor
+        by this many dB.
+    boundary_above_floor_db : float
+        Lower threshold used to extend a detected segment to its soft onset and decay
+        (double-threshold endpointing, Lamel et al. 1981).
+    min_speech_ms : float
+        Segments shorter than this are dropped (clicks, door slams).
+    hangover_ms : float
+        Silence shorter than this inside speech is bridged; a segment's end is final this long
+        after it happens.
+    bleed_margin_db : float
+        A leg's frame counts as its own speech only if it is this much louder than the echo of
+        the other leg predicted from the measured coupling between the legs.
+    music_lookahead_ms : float
+        Future context the music/speech discrimination may use; part of the pipeline latency.
+    """
+
+    speech_above_floor_db: float = 9.0
+    boundary_above_floor_db: float = 4.0
+    min_speech_ms: float = 80.0
+    hangover_ms: float = 200.0
+    bleed_margin_db: float = 8.0
+    music_lookahead_ms: float = 300.0
+
+    def __post_init__(self) -> None:
+        _check_positive(
+            self,
+            "speech_above_floor_db",
+            "boundary_above_floor_db",
+            "min_speech_ms",
+            "hangover_ms",
+            "music_lookahead_ms",
+        )
+        _check_positive(self, "bleed_margin_db", allow_zero=True)
+        if self.boundary_above_floor_db > self.speech_above_floor_db:
+            raise ParameterError(
+                "boundary_above_floor_db must not exceed speech_above_floor_db "
+                f"({self.boundary_above_floor_db} > {self.speech_above_floor_db}); lower it"
+            )
+        if self.hangover_ms > 400 or self.music_lookahead_ms > 400:
+            raise ParameterError(
+                "hangover_ms and music_lookahead_ms must be <= 400 so that events stay "
+                "within the 0.5 s lookahead"
+            )
+
+    @property
+    def hangover_frames(self) -> int:
+        return max(1, round(self.hangover_ms / 1000 / HOP_S))
+
+    @property
+    def min_speech_frames(self) -> int:
+        return max(1, round(self.min_speech_ms / 1000 / HOP_S))
+
+    @property
+    def music_lookahead_frames(self) -> int:
+        return max(1, round(self.music_lookahead_ms / 1000 / HOP_S))
+
+    @property
+    def delay_frames(self) -> int:
+        """Frames between a frame's arrival and its final voice-activity label."""
+        return max(self.hangover_frames + self.min_speech_frames, self.music_lookahead_frames) + 2
+
+
+@dataclass(frozen=True, slots=True)
+class TurnTakingConfig:
+    """Turn-taking thresholds (seconds). See ``docs/concepts.md`` for the sources.
+
+    Attributes
+    ----------
+    min_pause_s : float
+        Shortest within-turn silence reported as a ``pause``.
+    backchannel_max_s : float
+        Longest listener vocalization that can still be a backchannel; a newcomer who talks
+        longer than this has taken, or bid for, the floor.
+    backchannel_resume_s : float
+        A short listener spurt in the holder's silence is a backchannel only if the holder
+        speaks again within this time.
+    interruption_min_overlap_s : float
+        Overlap shorter than this at a floor transfer is terminal overlap (Schegloff's
+        non-competitive overlap), not an interruption.
+    dead_air_min_s : float
+        Shortest silence on both legs, outside hold, reported as ``dead_air``.
+    hold_min_s : float
+        Shortest run of music, or of a muted agent leg, reported as ``hold``.
+    hold_end_tolerance_s : float
+        Music may pause this long without ending a hold.
+    muted_max_dbfs : float
+        Agent-leg level at or below which the line counts as muted (silent hold).
+    """
+
+    min_pause_s: float = 0.25
+    backchannel_max_s: float = 1.0
+    backchannel_resume_s: float = 0.5
+    interruption_min_overlap_s: float = 0.5
+    dead_air_min_s: float = 5.0
+    hold_min_s: float = 3.0
+    hold_end_tolerance_s: float = 0.5
+    muted_max_dbfs: float = -70.0
+
+    def __post_init__(self) -> None:
+        _check_positive(
+            self,
+            "min_pause_s",
+            "backchannel_max_s",
+            "backchannel_resume_s",
+            "interruption_min_overlap_s",
+            "dead_air_min_s",
+            "hold_min_s",
+            "hold_end_tolerance_s",
+        )
+        if not isinstance(self.muted_max_dbfs, (int, float)) or not math.isfinite(
+            self.muted_max_dbfs
+        ):
+            raise ParameterError(f"muted_max_dbfs must be a finite number, got {self.muted_max_dbfs!r}")
+        if self.interruption_min_overlap_s > self.backchannel_max_s:
+            raise ParameterError(
+                "interruption_min_overlap_s must not exceed backchannel_max_s: an overlap "
+                "is classified when the newcomer's talk reaches backchannel_max_s"
+            )
+
+    def to_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -1,0 +1,85 @@
+"""The frame block handed from the voice-activity front end to every detector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import HOP_S
+
+__all__ = ["FrameBlock"]
+
+
+@dataclass(frozen=True, slots=True)
+class FrameBlock:
+    """Final per-frame analysis of all legs for frames ``first_frame ... first_frame+n-1``.
+
+    Frame ``i`` covers stream time ``[i * hop_s, (i + 1) * hop_s)``.
+
+    Attributes
+    ----------
+    first_frame : int
+        Absolute index of the first frame.
+    roles : tuple of str
+        Leg names, in column order.
+    active : np.ndarray, (n, n_legs) bool
+        Final voice-activity label (own speech, not echo, not music).
+    energy_db : np.ndarray, (n, n_legs) float64
+        Frame energy in dBFS after a 200 Hz high-pass (-120 for digital silence).
+    floor_db : np.ndarray, (n, n_legs) float64
+        Tracked noise floor (dBFS).
+    music_prob : np.ndarray, (n, n_legs) float64
+        Probability that the frame is music rather than speech.
+    """
+
+    first_frame: int
+    roles: tuple[str, ...]
+    active: np.ndarray
+    energy_db: np.ndarray
+    floor_db: np.ndarray
+    music_prob: np.ndarray
+    hop_s: float = HOP_S
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.active.shape[0])
+
+    @property
+    def end_frame(self) -> int:
+        return self.first_frame + self.n_frames
+
+    @property
+    def start_s(self) -> float:
+        return self.first_frame * self.hop_s
+
+    @property
+    def end_s(self) -> float:
+        return self.end_frame * self.hop_s
+
+    @staticmethod
+    def empty(roles: tuple[str, ...], first_frame: int) -> FrameBlock:
+        n = len(roles)
+        return FrameBlock(
+            first_frame,
+            roles,
+            np.zeros((0, n), dtype=bool),
+            np.zeros((0, n)),
+            np.zeros((0, n)),
+            np.zeros((0, n)),
+        )
+
+    @staticmethod
+    def concat(blocks: list[FrameBlock]) -> FrameBlock:
+        """Join consecutive blocks (used by batch helpers and tests)."""
+        if not blocks:
+            raise ValueError("no blocks to concatenate")
+        return FrameBlock(
+            blocks[0].first_frame,
+            blocks[0].roles,
+            np.concatenate([b.active for b in blocks]),
+            np.concatenate([b.energy_db for b in blocks]),
+            np.concatenate([b.floor_db for b in blocks]),
+            np.concatenate([b.music_prob for b in blocks]),
+            blocks[0].hop_s,
+        )

@@ -1,0 +1,519 @@
+"""Turn-taking: floor, turns, pauses, gaps, interruptions, backchannels, dead air, hold.
+
+Works on the final voice-activity labels of one or two legs, run by run: Python only does
+work where someone starts or stops talking, a threshold is crossed, or hold changes, so the
+cost is a few operations per second of audio. Every decision is made at a frame and emitted
+at ``context.emitted_at(frame)``; nothing depends on how frames were batched.
+
+Definitions and their sources are in ``docs/concepts.md``. In short, with frames ``t``:
+
+* a *spurt* is a run of a leg's speech; the *floor* holder is the speaker of the current turn;
+* a listener spurt that starts while the holder has the floor is a *candidate*. It becomes
+
+  - a **backchannel** if it ends within ``backchannel_max_s`` and the holder keeps talking
+    (is speaking when it ends, or resumes within ``backchannel_resume_s``);
+  - an **interruption** if the holder was speaking at its onset and it reaches
+    ``backchannel_max_s`` with at least ``interruption_min_overlap_s`` of overlap; announced
+    open while both still talk, closed ``successful=True`` when the holder stops first
+    (the floor passes), ``False`` when the interrupter stops first;
+  - otherwise a **floor transfer** (``turn`` of the old holder, ``gap`` with the offset);
+
+* a holder's silence between own spurts of at least ``min_pause_s`` is a **pause**;
+* **dead air**: no leg active for ``dead_air_min_s`` outside hold, announced at the threshold;
+* **hold**: music on the hold leg, or the hold leg muted, for ``hold_min_s``; announced at the
+  threshold with the start backdated to the run's first frame; host markers override.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import TurnTakingConfig
+from ..errors import ParameterError
+from ..events import (
+    BackchannelEvent,
+    DeadAirEvent,
+    Event,
+    GapEvent,
+    HoldEvent,
+    InterruptionEvent,
+    PauseEvent,
+    TurnEvent,
+)
+from .base import DetectorContext
+from .frames import FrameBlock
+
+__all__ = ["TurnTakingDetector", "hold_leg_index"]
+
+_NONE = -1
+_MUSIC_PROB = 0.5
+_MUSIC_ACTIVE_DB = 6.0  # music must stand this far above the noise floor
+
+
+def hold_leg_index(roles: tuple[str, ...]) -> int:
+    """The leg watched for hold: the one named ``"agent"``, else the last leg."""
+    return roles.index("agent") if "agent" in roles else len(roles) - 1
+
+
+@dataclass
+class _Candidate:
+    leg: int
+    start: int
+    holder_speaking_at_start: bool
+    overlap: int = 0  # frames both speaking
+    holder_end_in_overlap: int = _NONE
+    end: int = _NONE  # frame the spurt ended (exclusive), _NONE while speaking
+    resume_deadline: int = _NONE
+    interruption_id: int = _NONE
+
+
+class TurnTakingDetector:
+    """Per-call turn-taking state (a :class:`~empathysignals.detectors.base.Detector`).
+
+    Parameters
+    ----------
+    context : DetectorContext
+    config : TurnTakingConfig, optional
+    """
+
+    def __init__(self, context: DetectorContext, config: TurnTakingConfig | None = None) -> None:
+        self.ctx = context
+        self.cfg = config or TurnTakingConfig()
+        n = len(context.roles)
+        if n not in (1, 2):
+            raise ParameterError(f"turn-taking needs one or two legs, got {n}")
+        self.n_legs = n
+        self.hold_leg = hold_leg_index(context.roles)
+        f = 1.0 / context.hop_s
+        self._min_pause = round(self.cfg.min_pause_s * f)
+        self._bc_max = round(self.cfg.backchannel_max_s * f)
+        self._resume = round(self.cfg.backchannel_resume_s * f)
+        self._min_overlap = round(self.cfg.interruption_min_overlap_s * f)
+        self._dead_air = round(self.cfg.dead_air_min_s * f)
+        self._hold_min = round(self.cfg.hold_min_s * f)
+        self._hold_tol = round(self.cfg.hold_end_tolerance_s * f)
+        self._frame = 0  # next frame to process
+        self._code = 0  # activity bits of the previous frame
+        self.speaking = [False] * n
+        self.spurt_start = [_NONE] * n
+        self.last_end = [_NONE] * n
+        self.floor = _NONE
+        self.turn_start = _NONE
+        self.turn_last_end = _NONE
+        self.cand: _Candidate | None = None
+        self.silence_start = 0
+        self.dead_air_id = _NONE
+        # hold: detected runs and host markers
+        self.hold_run_kind = ""
+        self.hold_run_start = _NONE
+        self.hold_absent_since = _NONE
+        self.hold_gap_start = _NONE
+        self.hold_id = _NONE
+        self.hold_kind = ""
+        self.hold_start = _NONE
+        self.markers: list[tuple[int, bool]] = []
+        self.marker_hold = False
+        self._out: list[Event] = []
+
+    # ------------------------------------------------------------------ public
+    def mark_hold(self, at_s: float, *, on: bool) -> None:
+        """Host marker from telephony metadata: hold starts (``on=True``) or ends at ``at_s``.
+        A marker older than the frames already processed applies at the next frame."""
+        if not np.isfinite(at_s) or at_s < 0:
+            raise ParameterError(f"hold marker time must be finite and >= 0, got {at_s!r}")
+        frame = max(round(at_s / self.ctx.hop_s), self._frame)
+        if self.markers and frame < self.markers[-1][0]:
+            raise ParameterError(
+                f"hold markers must be given in time order; {at_s} s is before the previous one"
+            )
+        self.markers.append((frame, on))
+
+    def push(self, frames: FrameBlock) -> list[Event]:
+        if frames.first_frame != self._frame:
+            raise ParameterError(
+                f"frames must be contiguous: expected frame {self._frame}, got {frames.first_frame}"
+            )
+        n = frames.n_frames
+        if n == 0:
+            return []
+        code = self._codes(frames)
+        changes = np.flatnonzero(np.diff(code)) + 1
+        bounds = [0, *changes.tolist(), n]
+        for i in range(len(bounds) - 1):
+            self._run(frames.first_frame + bounds[i], frames.first_frame + bounds[i + 1], int(code[bounds[i]]))
+        out, self._out = self._out, []
+        return out
+
+    def flush(self) -> list[Event]:
+        end = self._frame
+        cand = self.cand
+        if cand is not None and cand.interruption_id != _NONE:
+            # Both still talking at the end: the interrupter did not get the floor.
+            self._close_interruption(cand, end, successful=False, decided=end)
+            self.cand = None
+        # Spurts still open end at the stream end.
+        for leg in range(self.n_legs):
+            if self.speaking[leg]:
+                self._offset(leg, end)
+        self._apply_timers(end, end + 10**9, final=True)
+        if self.dead_air_id != _NONE:
+            self._close_dead_air(end, end)
+        if self.hold_id != _NONE:
+            self._end_hold(end, end)
+        self._close_turn(end)
+        out, self._out = self._out, []
+        return out
+
+    # ------------------------------------------------------------------ frames -> runs
+    def _codes(self, frames: FrameBlock) -> np.ndarray:
+        act = frames.active
+        code = act[:, 0].astype(np.int64)
+        if self.n_legs == 2:
+            code |= act[:, 1].astype(np.int64) << 1
+        h = self.hold_leg
+        music = (frames.music_prob[:, h] > _MUSIC_PROB) & (
+            frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB
+        )
+        muted = frames.energy_db[:, h] <= self.cfg.muted_max_dbfs
+        code |= (music.astype(np.int64) << 2) | (muted.astype(np.int64) << 3)
+        # Markers split runs so they apply at their exact frame.
+        for frame, _on in self.markers:
+            k = frame - frames.first_frame
+            if 0 < k < len(code):
+                code[k:] ^= 1 << 4
+        return code
+
+    def _run(self, r0: int, r1: int, code: int) -> None:
+        """Frames ``r0 .. r1-1`` all have activity bits ``code``."""
+        self._markers_until(r0)
+        prev = self._code
+        for leg in range(self.n_legs):
+            was, now = bool(prev >> leg & 1), bool(code >> leg & 1)
+            if was and not now:
+                self._offset(leg, r0)
+        for leg in range(self.n_legs):
+            was, now = bool(prev >> leg & 1), bool(code >> leg & 1)
+            if now and not was:
+                self._onset(leg, r0)
+        self._code = code
+        self._hold_signal(r0, r1, music=bool(code >> 2 & 1), muted=bool(code >> 3 & 1))
+        if self.cand is not None and self.cand.end == _NONE and self.floor != _NONE:
+            if self.speaking[self.floor]:
+                self.cand.overlap += r1 - r0
+        self._apply_timers(r0, r1)
+        self._frame = r1
+
+    def _markers_until(self, frame: int) -> None:
+        while self.markers and self.markers[0][0] <= frame:
+            at, on = self.markers.pop(0)
+            if on and not self.marker_hold:
+                if self.hold_id != _NONE:
+                    self._end_hold(at, at)
+                self.marker_hold = True
+                self._start_hold(at, at, kind="marker", source="marker")
+            elif not on and self.marker_hold:
+                self.marker_hold = False
+                self._end_hold(at, at)
+
+    @property
+    def in_hold(self) -> bool:
+        return self.hold_id != _NONE
+
+    # ------------------------------------------------------------------ emit helpers
+    def _emit(self, event: Event) -> None:
+        self._out.append(event)
+
+    def _role(self, leg: int) -> str:
+        return self.ctx.roles[leg]
+
+    def _s(self, frame: int) -> float:
+        return self.ctx.seconds(frame)
+
+    # ------------------------------------------------------------------ spurts
+    def _onset(self, leg: int, t: int) -> None:
+        self.speaking[leg] = True
+        self.spurt_start[leg] = t
+        if self.dead_air_id != _NONE:
+            self._close_dead_air(t, t)
+        if self.in_hold:
+            if leg == self.hold_leg and not self.marker_hold:
+                self._end_hold(t, t)  # the agent is back
+            else:
+                return
+        if self.floor == _NONE:
+            self.floor, self.turn_start, self.turn_last_end = leg, t, _NONE
+            return
+        if self.floor == leg:
+            self._holder_resumes(leg, t)
+            return
+        cand = self.cand
+        if cand is not None and cand.leg == leg and cand.end != _NONE:
+            cand.end = _NONE  # the same listener goes on after a short stop
+            cand.resume_deadline = _NONE
+            return
+        self.cand = _Candidate(leg, t, self.speaking[self.floor])
+
+    def _holder_resumes(self, leg: int, t: int) -> None:
+        if self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause:
+            self._emit(
+                PauseEvent(
+                    self.ctx.new_id(),
+                    self._s(self.turn_last_end),
+                    self._s(t),
+                    self.ctx.emitted_at(t),
+                    speaker=self._role(leg),
+                )
+            )
+        cand = self.cand
+        if cand is not None and cand.end != _NONE:
+            self._backchannel(cand, t)
+        self.turn_last_end = _NONE
+
+    def _offset(self, leg: int, t: int) -> None:
+        self.speaking[leg] = False
+        self.last_end[leg] = t
+        if not any(self.speaking) and not self.in_hold:
+            self.silence_start = t
+        if self.floor == leg:
+            self.turn_last_end = t
+            cand = self.cand
+            if cand is not None and cand.end == _NONE:
+                cand.holder_end_in_overlap = t
+                if cand.interruption_id != _NONE:
+                    self._close_interruption(cand, t, successful=True, decided=t)
+                    self._transfer(cand, t)
+            return
+        cand = self.cand
+        if cand is None or cand.leg != leg or cand.end != _NONE:
+            return
+        if cand.interruption_id != _NONE:
+            # The interrupter gave up; the holder keeps the floor.
+            self._close_interruption(cand, t, successful=False, decided=t)
+            self.cand = None
+            return
+        cand.end = t
+        if self.floor != _NONE and self.speaking[self.floor]:
+            self._backchannel(cand, t)
+        else:
+            cand.resume_deadline = t + self._resume
+
+    # ------------------------------------------------------------------ decisions
+    def _backchannel(self, cand: _Candidate, decided: int) -> None:
+        self._emit(
+            BackchannelEvent(
+                self.ctx.new_id(),
+                self._s(cand.start),
+                self._s(cand.end),
+                self.ctx.emitted_at(decided),
+                speaker=self._role(cand.leg),
+            )
+        )
+        self.cand = None
+
+    def _close_interruption(
+        self, cand: _Candidate, end: int, *, successful: bool, decided: int, new: bool = False
+    ) -> None:
+        self._emit(
+            InterruptionEvent(
+                cand.interruption_id if not new else self.ctx.new_id(),
+                self._s(cand.start),
+                self._s(end),
+                self.ctx.emitted_at(decided),
+                by=self._role(cand.leg),
+                of=self._role(1 - cand.leg),
+                successful=successful,
+            )
+        )
+        cand.interruption_id = _NONE
+
+    def _transfer(self, cand: _Candidate, decided: int) -> None:
+        """The candidate takes the floor."""
+        old = self.floor
+        # A holder who is talking again (over the newcomer) ended the turn at the end of
+        # the spurt before.
+        old_end = self.turn_last_end if self.turn_last_end != _NONE else self.last_end[old]
+        self._emit(
+            TurnEvent(
+                self.ctx.new_id(),
+                self._s(self.turn_start),
+                self._s(old_end),
+                self.ctx.emitted_at(decided),
+                speaker=self._role(old),
+            )
+        )
+        lo, hi = min(old_end, cand.start), max(old_end, cand.start)
+        self._emit(
+            GapEvent(
+                self.ctx.new_id(),
+                self._s(lo),
+                self._s(hi),
+                self.ctx.emitted_at(decided),
+                from_=self._role(old),
+                to=self._role(cand.leg),
+                offset=round(self._s(cand.start - old_end), 3),
+            )
+        )
+        self.floor = cand.leg
+        self.turn_start = cand.start
+        self.turn_last_end = cand.end if cand.end != _NONE else _NONE
+        self.cand = None
+        # The old holder may already be talking again over the new one.
+        if self.speaking[old]:
+            self.cand = _Candidate(old, self.spurt_start[old], True)
+
+    def _apply_timers(self, r0: int, r1: int, *, final: bool = False) -> None:
+        """Fire every threshold crossing inside frames ``[r0, r1)``, in time order."""
+        while True:
+            fired = False
+            cand = self.cand
+            if cand is not None and self.floor != _NONE and cand.interruption_id == _NONE:
+                if cand.end == _NONE:
+                    due = cand.start + self._bc_max
+                    if r0 <= due < r1 or (due < r0):
+                        self._candidate_matured(cand, max(due, r0))
+                        fired = True
+                elif cand.resume_deadline != _NONE and (cand.resume_deadline < r1 or final):
+                    at = cand.resume_deadline if not final else min(cand.resume_deadline, r1)
+                    self._transfer(cand, max(at, cand.end))
+                    fired = True
+            if not fired:
+                break
+        if (
+            not any(self.speaking)
+            and not self.in_hold
+            and self.dead_air_id == _NONE
+            and not final
+        ):
+            due = self.silence_start + self._dead_air
+            if due < r1:
+                at = max(due, r0)
+                self.dead_air_id = self.ctx.new_id()
+                self._emit(
+                    DeadAirEvent(
+                        self.dead_air_id, self._s(self.silence_start), None, self.ctx.emitted_at(at)
+                    )
+                )
+
+    def _candidate_matured(self, cand: _Candidate, t: int) -> None:
+        """The listener has talked for ``backchannel_max_s``: not a backchannel."""
+        holder = self.floor
+        if self.speaking[holder]:
+            if cand.holder_speaking_at_start:
+                cand.interruption_id = self.ctx.new_id()
+                self._emit(
+                    InterruptionEvent(
+                        cand.interruption_id,
+                        self._s(cand.start),
+                        None,
+                        self.ctx.emitted_at(t),
+                        by=self._role(cand.leg),
+                        of=self._role(holder),
+                        successful=None,
+                    )
+                )
+            else:
+                # The holder came back over a listener who took the silence: the listener
+                # holds the floor now and the old holder becomes the newcomer.
+                self._transfer(cand, t)
+            return
+        if (
+            cand.holder_speaking_at_start
+            and cand.holder_end_in_overlap != _NONE
+            and cand.holder_end_in_overlap - cand.start >= self._min_overlap
+        ):
+            self._close_interruption(cand, cand.holder_end_in_overlap, successful=True, decided=t, new=True)
+        self._transfer(cand, t)
+
+    # ------------------------------------------------------------------ dead air, hold
+    def _close_dead_air(self, end: int, decided: int) -> None:
+        self._emit(
+            DeadAirEvent(
+                self.dead_air_id, self._s(self.silence_start), self._s(end), self.ctx.emitted_at(decided)
+            )
+        )
+        self.dead_air_id = _NONE
+
+    def _hold_signal(self, r0: int, r1: int, *, music: bool, muted: bool) -> None:
+        if self.marker_hold:
+            return
+        kind = "music" if music else "silence" if muted else ""
+        if self.in_hold:
+            if kind == self.hold_kind:
+                self.hold_absent_since = _NONE
+                return
+            if self.hold_absent_since == _NONE:
+                self.hold_absent_since = r0
+            due = self.hold_absent_since + (self._hold_tol if self.hold_kind == "music" else 0)
+            if due >= r1:
+                return
+            self._end_hold(self.hold_absent_since, max(due, r0))
+        if not kind:
+            if self.hold_run_kind and self.hold_gap_start == _NONE:
+                self.hold_gap_start = r0
+            return
+        # A run survives gaps up to the end tolerance (block decisions flicker).
+        resumed = kind == self.hold_run_kind and (
+            self.hold_gap_start == _NONE or r0 - self.hold_gap_start <= self._hold_tol
+        )
+        if not resumed:
+            self.hold_run_kind, self.hold_run_start = kind, r0
+        self.hold_gap_start = _NONE
+        due = self.hold_run_start + self._hold_min
+        if due < r1:
+            self._start_hold(self.hold_run_start, max(due, r0), kind=kind, source="detected")
+
+    def _start_hold(self, start: int, decided: int, *, kind: str, source: str) -> None:
+        if self.dead_air_id != _NONE:
+            self._close_dead_air(max(start, self.silence_start), decided)
+        self._close_turn(decided, before=start)
+        self.cand = None
+        self.hold_id = self.ctx.new_id()
+        self.hold_kind = kind
+        self.hold_start = start
+        self.hold_absent_since = _NONE
+        self._emit(
+            HoldEvent(self.hold_id, self._s(start), None, self.ctx.emitted_at(decided), kind=kind, source=source)
+        )
+
+    def _end_hold(self, end: int, decided: int) -> None:
+        self._emit(
+            HoldEvent(
+                self.hold_id,
+                self._s(self.hold_start),
+                self._s(end),
+                self.ctx.emitted_at(decided),
+                kind=self.hold_kind,
+                source="marker" if self.hold_kind == "marker" else "detected",
+            )
+        )
+        self.hold_id = _NONE
+        self.hold_kind = ""
+        self.hold_run_kind = ""
+        self.hold_gap_start = _NONE
+        self.hold_absent_since = _NONE
+        self.silence_start = end
+        self.floor = _NONE
+
+    def _close_turn(self, decided: int, *, before: int | None = None) -> None:
+        if self.floor == _NONE:
+            return
+        leg = self.floor
+        end = self.turn_last_end
+        if self.speaking[leg] or end == _NONE:
+            end = decided if before is None else before
+        if before is not None:
+            end = min(end, before)
+        if end > self.turn_start:
+            self._emit(
+                TurnEvent(
+                    self.ctx.new_id(),
+                    self._s(self.turn_start),
+                    self._s(end),
+                    self.ctx.emitted_at(decided),
+                    speaker=self._role(leg),
+                )
+            )
+        self.floor = _NONE
+        self.turn_last_end = _NONE

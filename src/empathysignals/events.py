@@ -1,0 +1,206 @@
+"""Typed, frozen event records and their JSON form.
+
+Every event has ``type``, ``id``, ``start``, ``end`` and ``emitted_at``, all times in seconds
+from the start of the stream. A condition that is announced while it is still going on (dead
+air, hold, an interruption in progress) is emitted twice with the same ``id``: first with
+``end=None``, then closed. The JSON form is documented in ``docs/events.md`` and versioned by
+:data:`SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+from .errors import ParameterError
+
+__all__ = [
+    "EVENT_TYPES",
+    "SCHEMA_VERSION",
+    "BackchannelEvent",
+    "DeadAirEvent",
+    "Event",
+    "GapEvent",
+    "HoldEvent",
+    "InterruptionEvent",
+    "PauseEvent",
+    "SummaryEvent",
+    "TurnEvent",
+    "event_from_dict",
+]
+
+#: Version of the JSON form. Minor bumps add fields; major bumps change or remove them.
+SCHEMA_VERSION = "1.0"
+
+# JSON keys that are Python keywords get a trailing underscore as attributes.
+_KEY_RENAMES = {"from_": "from"}
+
+
+def _round(value: float | None) -> float | None:
+    # Millisecond resolution: the analysis hop is 10 ms, more digits are noise in the JSON.
+    return None if value is None else round(float(value), 3)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base of all events. Times are seconds from stream start; ``end`` is ``None`` while
+    the condition is still open."""
+
+    type: ClassVar[str] = "event"
+    id: int
+    start: float
+    end: float | None
+    emitted_at: float
+
+    @property
+    def is_open(self) -> bool:
+        return self.end is None
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.end is None else self.end - self.start
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event's JSON object (times rounded to 1 ms)."""
+        out: dict[str, Any] = {"type": self.type}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("start", "end", "emitted_at") or isinstance(value, float):
+                value = _round(value)
+            out[_KEY_RENAMES.get(f.name, f.name)] = value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class TurnEvent(Event):
+    """A speaker's turn: from their first to their last speech while they held the floor
+    (backchannels and failed interruptions by the listener do not end it)."""
+
+    type: ClassVar[str] = "turn"
+    speaker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PauseEvent(Event):
+    """Silence inside one speaker's turn, at least ``min_pause_s`` long."""
+
+    type: ClassVar[str] = "pause"
+    speaker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GapEvent(Event):
+    """A floor transfer from ``from_`` to ``to``. ``offset`` is the new speaker's onset minus
+    the previous speaker's offset: the response latency, negative for overlap. ``start`` and
+    ``end`` span the silence (or the overlap)."""
+
+    type: ClassVar[str] = "gap"
+    from_: str = ""
+    to: str = ""
+    offset: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class DeadAirEvent(Event):
+    """Nobody speaking for at least ``dead_air_min_s``, outside hold."""
+
+    type: ClassVar[str] = "dead_air"
+
+
+@dataclass(frozen=True, slots=True)
+class InterruptionEvent(Event):
+    """``by`` started talking while ``of`` was speaking and took, or bid for, the floor.
+    ``start`` is the interrupter's onset, ``end`` the end of the overlap. ``successful`` is
+    ``True`` when ``of`` yielded, ``False`` when ``by`` gave up, ``None`` while open."""
+
+    type: ClassVar[str] = "interruption"
+    by: str = ""
+    of: str = ""
+    successful: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BackchannelEvent(Event):
+    """A short listener vocalization ("mm-hmm", "right") that did not take the floor."""
+
+    type: ClassVar[str] = "backchannel"
+    speaker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HoldEvent(Event):
+    """The caller on hold: ``kind`` is ``"music"`` or ``"silence"`` (muted agent leg) when
+    detected, ``"marker"`` when the host injected hold markers from telephony metadata.
+    ``source`` is ``"detected"`` or ``"marker"``."""
+
+    type: ClassVar[str] = "hold"
+    kind: str = "music"
+    source: str = "detected"
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryEvent(Event):
+    """The last event of a stream: call-level turn-taking metrics. See ``docs/events.md``."""
+
+    type: ClassVar[str] = "summary"
+    schema_version: str = SCHEMA_VERSION
+    duration_s: float = 0.0
+    talk_time_s: Mapping[str, float] = field(default_factory=dict)
+    non_talk_time_s: float = 0.0
+    overtalk_time_s: float = 0.0
+    interruptions: Mapping[str, int] = field(default_factory=dict)
+    backchannels: Mapping[str, int] = field(default_factory=dict)
+    turns: Mapping[str, int] = field(default_factory=dict)
+    holds: Mapping[str, float] = field(default_factory=dict)
+    dead_air: Mapping[str, float] = field(default_factory=dict)
+    response_latency_s: Mapping[str, Mapping[str, float | int | None]] = field(
+        default_factory=dict
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = Event.to_dict(self)
+        for key in ("talk_time_s", "holds", "dead_air"):
+            out[key] = {k: _round(v) if isinstance(v, float) else v for k, v in out[key].items()}
+        out["response_latency_s"] = {
+            direction: {k: _round(v) if isinstance(v, float) else v for k, v in stats.items()}
+            for direction, stats in self.response_latency_s.items()
+        }
+        for key in ("interruptions", "backchannels", "turns"):
+            out[key] = dict(out[key])
+        return out
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (
+        TurnEvent,
+        PauseEvent,
+        GapEvent,
+        DeadAirEvent,
+        InterruptionEvent,
+        BackchannelEvent,
+        HoldEvent,
+        SummaryEvent,
+    )
+}
+
+
+def event_from_dict(data: Mapping[str, Any]) -> Event:
+    """Rebuild an event from its :meth:`Event.to_dict` form.
+
+    Raises
+    ------
+    ParameterError
+        If ``type`` is unknown or a field is missing.
+    """
+    kind = data.get("type")
+    cls = EVENT_TYPES.get(str(kind))
+    if cls is None:
+        raise ParameterError(f"unknown event type {kind!r}; expected one of {sorted(EVENT_TYPES)}")
+    inverse = {v: k for k, v in _KEY_RENAMES.items()}
+    kwargs = {inverse.get(k, k): v for k, v in data.items() if k != "type"}
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise ParameterError(f"malformed {kind} event: {exc}") from None

@@ -1,0 +1,114 @@
+"""Speaker segmentation from any diarizer (RTTM files or ``(speaker, start, end)`` rows),
+mapped to call roles and turned into per-frame activity for mono recordings."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ParameterError
+
+__all__ = ["Segmentation", "read_rttm"]
+
+
+def read_rttm(path: str | os.PathLike[str], *, uri: str | None = None) -> list[tuple[str, float, float]]:
+    """Read ``SPEAKER`` lines of an RTTM file as ``(speaker, start_s, end_s)`` rows.
+
+    Parameters
+    ----------
+    uri : str, optional
+        Keep only lines of this recording (field 2); required when the file holds several.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError(f"{p}: no such RTTM file")
+    rows: list[tuple[str, float, float]] = []
+    uris: set[str] = set()
+    for lineno, line in enumerate(p.read_text().splitlines(), 1):
+        parts = line.split()
+        if not parts or parts[0] != "SPEAKER":
+            continue
+        if len(parts) < 8:
+            raise ParameterError(f"{p}:{lineno}: RTTM SPEAKER lines need 10 fields, got {len(parts)}")
+        if uri is not None and parts[1] != uri:
+            continue
+        uris.add(parts[1])
+        try:
+            onset, duration = float(parts[3]), float(parts[4])
+        except ValueError:
+            raise ParameterError(f"{p}:{lineno}: onset and duration must be numbers") from None
+        rows.append((parts[7], onset, onset + duration))
+    if len(uris) > 1:
+        raise ParameterError(f"{p} holds several recordings {sorted(uris)}: pass uri=")
+    return rows
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Validated speaker segments mapped to roles.
+
+    Parameters
+    ----------
+    rows : iterable of (speaker, start_s, end_s)
+    roles : tuple of str
+    speaker_roles : mapping, optional
+        Diarizer speaker label -> role. Without it, speakers are given roles in order of
+        first appearance; speakers beyond the roles are an error.
+    """
+
+    segments: tuple[tuple[int, float, float], ...]  # (role index, start, end)
+    roles: tuple[str, ...]
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: Iterable[Sequence[object]],
+        roles: tuple[str, ...],
+        speaker_roles: Mapping[str, str] | None = None,
+    ) -> Segmentation:
+        parsed: list[tuple[str, float, float]] = []
+        for i, row in enumerate(rows):
+            if len(row) != 3:
+                raise ParameterError(f"segment {i}: expected (speaker, start, end), got {row!r}")
+            spk, start, end = str(row[0]), row[1], row[2]
+            if not isinstance(start, (int, float)) or not isinstance(end, (int, float)):
+                raise ParameterError(f"segment {i}: start and end must be numbers (seconds)")
+            if not (math.isfinite(start) and math.isfinite(end)) or start < 0 or end <= start:
+                raise ParameterError(
+                    f"segment {i}: need 0 <= start < end, finite; got start={start}, end={end}"
+                )
+            parsed.append((spk, float(start), float(end)))
+        parsed.sort(key=lambda r: r[1])
+        mapping = dict(speaker_roles or {})
+        if speaker_roles is None:
+            for spk, _, _ in parsed:
+                if spk not in mapping:
+                    if len(mapping) == len(roles):
+                        raise ParameterError(
+                            f"the segmentation has more speakers than roles {roles}: pass "
+                            "speaker_roles={'SPEAKER_00': 'customer', ...} to pick two"
+                        )
+                    mapping[spk] = roles[len(mapping)]
+        bad = [r for r in mapping.values() if r not in roles]
+        if bad:
+            raise ParameterError(f"speaker_roles maps to unknown roles {bad}; roles are {roles}")
+        segs = tuple((roles.index(mapping[s]), a, b) for s, a, b in parsed if s in mapping)
+        return cls(segs, roles)
+
+    def activity(self, first_frame: int, n_frames: int, hop_s: float) -> np.ndarray:
+        """``(n_frames, n_roles)`` bool: frame covered at least half by a role's segment."""
+        out = np.zeros((n_frames, len(self.roles)), dtype=bool)
+        lo_t = first_frame * hop_s
+        hi_t = (first_frame + n_frames) * hop_s
+        for role, start, end in self.segments:
+            if end <= lo_t or start >= hi_t:
+                continue
+            a = max(round(start / hop_s), first_frame) - first_frame
+            b = min(round(end / hop_s), first_frame + n_frames) - first_frame
+            out[a:b, role] = True
+        return out
