@@ -46,8 +46,8 @@ def _mulaw_table() -> np.ndarray:
     mantissa = u & 0x0F
     magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84
     linear = np.where(sign != 0, -magnitude, magnitude)
-    # Same 16-bit scaling as libsndfile, so decoded bytes match soundfile's ULAW reader.
-    return (linear * 4 / 32768.0).astype(np.float32)
+    # G.711 magnitudes above are already on the 16-bit scale (max 32124), as libsndfile.
+    return (linear / 32768.0).astype(np.float32)
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +60,7 @@ def _alaw_table() -> np.ndarray:
         exponent == 0, (mantissa << 4) + 8, ((mantissa << 4) + 0x108) << np.maximum(exponent - 1, 0)
     )
     linear = np.where(sign != 0, magnitude, -magnitude)
-    return (linear * 8 / 32768.0).astype(np.float32)
+    return (linear / 32768.0).astype(np.float32)
 
 
 def _as_codes(data: bytes | bytearray | memoryview | np.ndarray, name: str) -> np.ndarray:

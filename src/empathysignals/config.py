@@ -57,7 +57,7 @@ class VadConfig:
     min_speech_ms: float = 80.0
     hangover_ms: float = 200.0
     bleed_margin_db: float = 8.0
-    music_lookahead_ms: float = 300.0
+    music_lookahead_ms: float = 150.0
 
     def __post_init__(self) -> None:
         _check_positive(

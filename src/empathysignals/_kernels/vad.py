@@ -70,7 +70,7 @@ def music_block_scores(
     (exclusive) and is judged on ``window`` frames ending ``lookahead`` frames after it.
     Features (Scheirer & Slaney 1997 style, on energies clipped at the noise floor): energy
     spread, mean frame-to-frame flux, fraction of low-energy frames, fraction of active
-    frames. ``weights`` = logistic coefficients (bias first).
+    frames, mean level above the floor. ``weights`` = logistic coefficients (bias first).
     """
     out = np.empty(n_blocks, dtype=np.float64)
     for j in range(n_blocks):
@@ -108,6 +108,7 @@ def music_block_scores(
             + weights[2] * flux / (window - 1)
             + weights[3] * low / window
             + weights[4] * active / window
+            + weights[5] * (mean - floor_db)
         )
         out[j] = 1.0 / (1.0 + np.exp(-z))
     return out
@@ -132,23 +133,32 @@ N_SUBWIN = 8
 
 @njit
 def vad_frames(
-    energy: np.ndarray,
-    music_prob: np.ndarray,
+    hist: np.ndarray,
+    hist_first: int,
     first_frame: int,
+    n: int,
     legs: np.ndarray,
     sub_mins: np.ndarray,
+    music_now: np.ndarray,
     tent: np.ndarray,
     tent_first: int,
     params: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    music_params: np.ndarray,
+    weights: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run the speech state machine over frames ``first_frame ...`` of all legs at once.
 
     Parameters
     ----------
-    energy : (n + 3, L) float64
-        Frame energies in dBFS; the first 3 rows are the previous frames (for the echo lag).
-    music_prob : (n, L) float64
-        Music probability of each frame.
+    hist : (h, L) float64
+        Frame energies in dBFS of frames ``hist_first ...``; must reach 3 frames before
+        ``first_frame`` (echo lag) and the music lookahead after the last frame.
+    n : int
+        Frames to process.
+    music_now : (L,) float64
+        Music probability of the current block (copied, returned updated). A block's
+        probability is computed at its first frame with the floor known then, so results do
+        not depend on chunking.
     legs : (L, LEG_STATE_SIZE) float64
         Per-leg state (copied, returned updated).
     sub_mins : (L, N_SUBWIN) float64
@@ -158,6 +168,10 @@ def vad_frames(
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
          sub_window_frames, abs_min_dbfs, muted_dbfs]
+    music_params : int64
+        [block, window, lookahead] in frames.
+    weights : float64
+        Music logistic weights (see :func:`music_block_scores`).
 
     Returns
     -------
@@ -165,11 +179,15 @@ def vad_frames(
         Tentative labels extended by the new frames (caller emits the old, final part).
     legs, sub_mins
         Updated state.
-    floors : (n, L) float64
-        Noise floor used for each frame.
+    floors, music : (n, L) float64
+        Noise floor and music probability of each frame.
     """
-    n = music_prob.shape[0]
-    n_legs = music_prob.shape[1]
+    n_legs = hist.shape[1]
+    block = music_params[0]
+    window = music_params[1]
+    lookahead = music_params[2]
+    music_prob = np.empty((n, n_legs), dtype=np.float64)
+    cur = music_now.copy()
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -186,9 +204,18 @@ def vad_frames(
     floors = np.empty((n, n_legs), dtype=np.float64)
     high = np.zeros(n_legs, dtype=np.bool_)
     low = np.zeros(n_legs, dtype=np.bool_)
+    energy = hist
     for k in range(n):
         t = first_frame + k
-        row = k + 3
+        row = t - hist_first
+        if t % block == 0:
+            for leg in range(n_legs):
+                fl = st[leg, S_FLOOR] if st[leg, S_STARTED] != 0.0 else -120.0
+                cur[leg] = music_block_scores(
+                    hist[:, leg], fl, row + block, block, window, lookahead, 1, weights
+                )[0]
+        for leg in range(n_legs):
+            music_prob[k, leg] = cur[leg]
         # 1) noise floors (minimum statistics over N_SUBWIN sub-windows, Martin 2001)
         for leg in range(n_legs):
             e = energy[row, leg]
@@ -286,4 +313,4 @@ def vad_frames(
                     if last - st[leg, S_SEG_START] + 1 < min_speech:
                         for j in range(int(st[leg, S_SEG_START]) - tent_first, last + 1 - tent_first):
                             out[j, leg] = 0
-    return out, st, mins, floors
+    return out, st, mins, floors, music_prob, cur

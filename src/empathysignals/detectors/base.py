@@ -56,10 +56,11 @@ class DetectorContext:
 
     def emitted_at(self, frame: int) -> float:
         """Stream time at which a decision about ``frame`` can be emitted."""
-        return (frame + 1 + self.latency_frames) * self.hop_s
+        return round((frame + 1 + self.latency_frames) * self.hop_s, 6)
 
     def seconds(self, frame: int) -> float:
-        return frame * self.hop_s
+        # Rounded so that frame 230 is 2.3 s, not 2.3000000000000003.
+        return round(frame * self.hop_s, 6)
 
 
 @runtime_checkable

@@ -62,7 +62,6 @@ class _Candidate:
     leg: int
     start: int
     holder_speaking_at_start: bool
-    overlap: int = 0  # frames both speaking
     holder_end_in_overlap: int = _NONE
     end: int = _NONE  # frame the spurt ended (exclusive), _NONE while speaking
     resume_deadline: int = _NONE
@@ -110,6 +109,7 @@ class TurnTakingDetector:
         self.hold_run_start = _NONE
         self.hold_absent_since = _NONE
         self.hold_gap_start = _NONE
+        self._hold_seen = ""
         self.hold_id = _NONE
         self.hold_kind = ""
         self.hold_start = _NONE
@@ -157,7 +157,7 @@ class TurnTakingDetector:
         for leg in range(self.n_legs):
             if self.speaking[leg]:
                 self._offset(leg, end)
-        self._apply_timers(end, end + 10**9, final=True)
+        self._apply_timers(end, end, final=True)
         if self.dead_air_id != _NONE:
             self._close_dead_air(end, end)
         if self.hold_id != _NONE:
@@ -198,11 +198,19 @@ class TurnTakingDetector:
             if now and not was:
                 self._onset(leg, r0)
         self._code = code
-        self._hold_signal(r0, r1, music=bool(code >> 2 & 1), muted=bool(code >> 3 & 1))
-        if self.cand is not None and self.cand.end == _NONE and self.floor != _NONE:
-            if self.speaking[self.floor]:
-                self.cand.overlap += r1 - r0
-        self._apply_timers(r0, r1)
+        kind = "music" if code >> 2 & 1 else "silence" if code >> 3 & 1 else ""
+        self._hold_update(r0, kind)
+        pos = r0
+        # Threshold crossings inside the run are handled in time order.
+        while True:
+            due = self._hold_due()
+            if due is None or due >= r1:
+                break
+            at = max(due, pos)
+            self._apply_timers(pos, at)
+            pos = at
+            self._hold_fire(at)
+        self._apply_timers(pos, r1)
         self._frame = r1
 
     def _markers_until(self, frame: int) -> None:
@@ -375,7 +383,7 @@ class TurnTakingDetector:
                         self._candidate_matured(cand, max(due, r0))
                         fired = True
                 elif cand.resume_deadline != _NONE and (cand.resume_deadline < r1 or final):
-                    at = cand.resume_deadline if not final else min(cand.resume_deadline, r1)
+                    at = cand.resume_deadline if not final else min(cand.resume_deadline, r0)
                     self._transfer(cand, max(at, cand.end))
                     fired = True
             if not fired:
@@ -435,20 +443,17 @@ class TurnTakingDetector:
         )
         self.dead_air_id = _NONE
 
-    def _hold_signal(self, r0: int, r1: int, *, music: bool, muted: bool) -> None:
+    def _hold_update(self, r0: int, kind: str) -> None:
+        """Bookkeeping at the start of a run whose hold-leg state is ``kind``."""
+        self._hold_seen = kind
         if self.marker_hold:
             return
-        kind = "music" if music else "silence" if muted else ""
         if self.in_hold:
             if kind == self.hold_kind:
                 self.hold_absent_since = _NONE
-                return
-            if self.hold_absent_since == _NONE:
+            elif self.hold_absent_since == _NONE:
                 self.hold_absent_since = r0
-            due = self.hold_absent_since + (self._hold_tol if self.hold_kind == "music" else 0)
-            if due >= r1:
-                return
-            self._end_hold(self.hold_absent_since, max(due, r0))
+            return
         if not kind:
             if self.hold_run_kind and self.hold_gap_start == _NONE:
                 self.hold_gap_start = r0
@@ -460,9 +465,27 @@ class TurnTakingDetector:
         if not resumed:
             self.hold_run_kind, self.hold_run_start = kind, r0
         self.hold_gap_start = _NONE
-        due = self.hold_run_start + self._hold_min
-        if due < r1:
-            self._start_hold(self.hold_run_start, max(due, r0), kind=kind, source="detected")
+
+    def _hold_due(self) -> int | None:
+        """Frame at which hold starts or ends if nothing changes, else None."""
+        if self.marker_hold:
+            return None
+        if self.in_hold:
+            if self.hold_absent_since == _NONE:
+                return None
+            return self.hold_absent_since + (self._hold_tol if self.hold_kind == "music" else 0)
+        if self._hold_seen and self._hold_seen == self.hold_run_kind:
+            return self.hold_run_start + self._hold_min
+        return None
+
+    def _hold_fire(self, at: int) -> None:
+        if self.in_hold:
+            self._end_hold(self.hold_absent_since, at)
+            if self._hold_seen:
+                self.hold_run_kind, self.hold_run_start = self._hold_seen, at
+                self.hold_gap_start = _NONE
+        else:
+            self._start_hold(self.hold_run_start, at, kind=self.hold_run_kind, source="detected")
 
     def _start_hold(self, start: int, decided: int, *, kind: str, source: str) -> None:
         if self.dead_air_id != _NONE:

@@ -23,16 +23,17 @@ from .frames import FrameBlock
 __all__ = ["VoiceActivityResult", "VoiceActivityStream", "voice_activity"]
 
 MUSIC_BLOCK = 5  # frames per music decision
-MUSIC_WINDOW = 100  # frames of context per decision (1 s)
+MUSIC_WINDOW = 300  # frames of context per decision (3 s)
 ECHO_LAG = 3  # frames of echo delay considered (30 ms)
 DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 ABS_MIN_DBFS = -65.0
 
-#: Logistic music-vs-speech weights [bias, energy sd, flux, low-energy frac, active frac].
+#: Logistic music-vs-speech weights [bias, energy sd (dB), flux (dB/frame), low-energy
+#: fraction, active fraction, mean level above the noise floor (dB)].
 #: Fitted by ``benchmarks/fit_music.py`` on the *tune* split only.
-MUSIC_WEIGHTS = np.array([2.0, -0.6, -1.5, -6.0, 6.0])
+MUSIC_WEIGHTS = np.array([2.0, -0.6, -1.5, -6.0, 6.0, 0.0])
 
 
 @lru_cache(maxsize=1)
@@ -82,8 +83,10 @@ class VoiceActivityStream:
         self._hist = np.full((MUSIC_WINDOW + ECHO_LAG, self.n_legs), DB_FLOOR)
         self._hist_first = -(MUSIC_WINDOW + ECHO_LAG)
         self._n_feat = 0
-        self._n_blocks = 0
-        self._music = np.zeros((0, self.n_legs))  # decided but not yet VAD-processed
+        self._music_now = np.zeros(self.n_legs)
+        self._music_params = np.array(
+            [MUSIC_BLOCK, MUSIC_WINDOW, self._lookahead], dtype=np.int64
+        )
         self._n_vad = 0
         self._legs = np.zeros((self.n_legs, 16))
         self._sub_mins = np.full((self.n_legs, N_SUBWIN), 1e9)
@@ -140,58 +143,38 @@ class VoiceActivityStream:
         self._hist = np.concatenate([self._hist, energy])
         self._n_feat += len(energy)
 
-    def _decide_music(self, available: int) -> None:
-        """Decide every block whose context window ends at or before ``available``."""
-        from .._kernels.vad import music_block_scores
-
-        n_new = max(0, (available - self._lookahead) // MUSIC_BLOCK - self._n_blocks)
-        n_new = min(n_new, max(0, -(-self._n_feat // MUSIC_BLOCK) - self._n_blocks))
-        if n_new == 0:
-            return
-        first_end = (self._n_blocks + 1) * MUSIC_BLOCK - self._hist_first
-        probs = np.empty((n_new * MUSIC_BLOCK, self.n_legs))
-        for leg in range(self.n_legs):
-            floor = self._legs[leg, 0] if self._legs[leg, 10] else DB_FLOOR
-            p = music_block_scores(
-                np.ascontiguousarray(self._hist[:, leg]),
-                float(floor),
-                int(first_end),
-                MUSIC_BLOCK,
-                MUSIC_WINDOW,
-                self._lookahead,
-                int(n_new),
-                MUSIC_WEIGHTS,
-            )
-            probs[:, leg] = np.repeat(p, MUSIC_BLOCK)
-        self._n_blocks += n_new
-        self._music = np.concatenate([self._music, probs])
-
-    def _run_vad(self) -> None:
+    def _run_vad(self, stop: int) -> None:
+        """Label frames up to ``stop`` (exclusive); their music context must be in history."""
         from .._kernels.vad import vad_frames
 
-        stop = min(self._n_blocks * MUSIC_BLOCK, self._n_feat)
         n = stop - self._n_vad
         if n <= 0:
             return
-        lo = self._n_vad - ECHO_LAG - self._hist_first
-        energy = np.ascontiguousarray(self._hist[lo : lo + n + ECHO_LAG])
-        music = np.ascontiguousarray(self._music[:n])
-        self._music = self._music[n:]
-        tent, self._legs, self._sub_mins, floors = vad_frames(
-            energy,
-            music,
+        tent, self._legs, self._sub_mins, floors, music, self._music_now = vad_frames(
+            self._hist,
+            self._hist_first,
             self._n_vad,
+            n,
             self._legs,
             self._sub_mins,
+            self._music_now,
             self._tent,
             self._tent_first,
             self._params,
+            self._music_params,
+            MUSIC_WEIGHTS,
         )
+        lo = self._n_vad - self._hist_first
         self._tent = tent
-        self._pend_energy = np.concatenate([self._pend_energy, energy[ECHO_LAG:]])
+        self._pend_energy = np.concatenate([self._pend_energy, self._hist[lo : lo + n]])
         self._pend_floor = np.concatenate([self._pend_floor, floors])
         self._pend_music = np.concatenate([self._pend_music, music])
         self._n_vad = stop
+
+    def _ready(self) -> int:
+        """Frames whose whole music block has its lookahead context."""
+        blocks = max(0, (self._n_feat - self._lookahead) // MUSIC_BLOCK)
+        return min(blocks * MUSIC_BLOCK, self._n_feat)
 
     def _emit(self, upto: int) -> FrameBlock:
         k = max(0, upto - self._tent_first)
@@ -209,10 +192,7 @@ class VoiceActivityStream:
         self._pend_music = self._pend_music[k:]
         self._tent_first += k
         # Keep only the history that future music windows and echo lags can reach.
-        keep_from = min(
-            (self._n_blocks + 1) * MUSIC_BLOCK + self._lookahead - MUSIC_WINDOW,
-            self._n_vad - ECHO_LAG,
-        )
+        keep_from = (self._n_vad // MUSIC_BLOCK) * MUSIC_BLOCK - MUSIC_WINDOW - ECHO_LAG
         drop = keep_from - self._hist_first
         if drop > 0:
             self._hist = self._hist[drop:]
@@ -230,8 +210,7 @@ class VoiceActivityStream:
         whole = self._frames.push(samples)
         if len(whole):
             self._append(self._features(whole))
-        self._decide_music(self._n_feat)
-        self._run_vad()
+        self._run_vad(self._ready())
         return self._emit(self._n_vad - (self.config.hangover_frames + self.config.min_speech_frames + 2))
 
     def finish(self) -> FrameBlock:
@@ -250,9 +229,7 @@ class VoiceActivityStream:
         # Virtual silence after the end gives the last blocks their lookahead.
         pad = np.full((self._lookahead + MUSIC_BLOCK, self.n_legs), DB_FLOOR)
         self._hist = np.concatenate([self._hist, pad])
-        self._decide_music(n_real + self._lookahead + MUSIC_BLOCK)
-        self._n_feat = n_real
-        self._run_vad()
+        self._run_vad(n_real)
         # Close open segments at their last active frame; drop those too short.
         min_speech = self.config.min_speech_frames
         for leg in range(self.n_legs):

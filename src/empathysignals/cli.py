@@ -1,0 +1,99 @@
+"""Command line: ``empathysignals analyze CALL --roles customer,agent [--format jsonl|json]``.
+
+Bad input prints one line on stderr and exits non-zero; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from .errors import EmpathySignalsError
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+EXIT_INPUT = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="empathysignals",
+        description="Turn-taking signals (gaps, dead air, interruptions, holds) from call audio.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    an = sub.add_parser("analyze", help="analyse a call recording and print its events")
+    an.add_argument("call", help="audio file: WAV (PCM, mu-law, A-law), FLAC, OGG")
+    an.add_argument(
+        "--roles",
+        default="customer,agent",
+        help="role of each channel, comma-separated (default: customer,agent)",
+    )
+    an.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
+    an.add_argument("-o", "--output", help="write here instead of standard output")
+    an.add_argument(
+        "--rttm", help="speaker segmentation (RTTM) for a mono file holding both parties"
+    )
+    an.add_argument(
+        "--speaker-roles",
+        help="map RTTM speakers to roles, e.g. spk1=customer,spk2=agent",
+    )
+    an.add_argument("--allow-truncated", action="store_true", help="analyse truncated WAVs")
+    return parser
+
+
+def _speaker_roles(text: str | None) -> dict[str, str] | None:
+    if not text:
+        return None
+    out = {}
+    for item in text.split(","):
+        spk, sep, role = item.partition("=")
+        if not sep or not spk or not role:
+            raise SystemExit(f"empathysignals: error: --speaker-roles expects spk=role,..., got {text!r}")
+        out[spk.strip()] = role.strip()
+    return out
+
+
+def _write(events: list[dict[str, object]], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        json.dump(events, out, indent=1)
+        out.write("\n")
+    else:
+        for ev in events:
+            out.write(json.dumps(ev) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        from .analyzer import analyze_file
+
+        events = analyze_file(
+            args.call,
+            roles=args.roles,
+            segmentation=args.rttm,
+            speaker_roles=_speaker_roles(args.speaker_roles),
+            allow_truncated=args.allow_truncated,
+        )
+        dicts = [e.to_dict() for e in events]
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                _write(dicts, args.format, fh)
+        else:
+            _write(dicts, args.format, sys.stdout)
+    except EmpathySignalsError as exc:
+        print(f"empathysignals: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:
+        print(f"empathysignals: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

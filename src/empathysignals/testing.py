@@ -1,0 +1,126 @@
+"""Conformance checks for detectors (built-in or your own), in the spirit of river's
+``check_estimator``: run them in your test suite.
+
+>>> from empathysignals.testing import check_detector, frames_from_activity
+>>> check_detector(MyDetector, frames_from_activity(active, roles=("customer", "agent")))
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from collections.abc import Sequence
+
+import numpy as np
+
+from .detectors.base import Detector, DetectorContext, DetectorFactory
+from .detectors.frames import FrameBlock
+from .events import Event, event_from_dict
+
+__all__ = ["check_detector", "frames_from_activity", "split_frames"]
+
+
+def frames_from_activity(
+    active: np.ndarray,
+    *,
+    roles: tuple[str, ...] = ("customer", "agent"),
+    energy_db: np.ndarray | None = None,
+    music_prob: np.ndarray | None = None,
+    floor_db: float = -60.0,
+) -> FrameBlock:
+    """Build a FrameBlock from per-frame activity ``(n, n_roles)`` (speech at -20 dBFS over
+    a -60 dBFS floor unless ``energy_db`` is given)."""
+    act = np.asarray(active, dtype=bool)
+    if act.ndim != 2 or act.shape[1] != len(roles):
+        raise ValueError(f"active must have shape (n, {len(roles)}), got {act.shape}")
+    energy = np.where(act, -20.0, floor_db + 1.0) if energy_db is None else np.asarray(energy_db)
+    music = np.zeros(act.shape) if music_prob is None else np.asarray(music_prob)
+    return FrameBlock(0, roles, act, energy.astype(float), np.full(act.shape, floor_db), music)
+
+
+def split_frames(block: FrameBlock, cuts: Sequence[int]) -> list[FrameBlock]:
+    """Split ``block`` at the given frame offsets (sorted, within the block)."""
+    bounds = [0, *sorted(c for c in cuts if 0 < c < block.n_frames), block.n_frames]
+    return [
+        FrameBlock(
+            block.first_frame + a,
+            block.roles,
+            block.active[a:b],
+            block.energy_db[a:b],
+            block.floor_db[a:b],
+            block.music_prob[a:b],
+            block.hop_s,
+        )
+        for a, b in zip(bounds[:-1], bounds[1:])
+    ]
+
+
+def _run(factory: DetectorFactory, blocks: list[FrameBlock], latency: int) -> list[Event]:
+    det = factory(DetectorContext(blocks[0].roles, latency))
+    if not isinstance(det, Detector):
+        raise AssertionError(f"{factory!r} built {det!r}, which lacks push() and flush()")
+    events: list[Event] = []
+    for i, b in enumerate(blocks):
+        out = det.push(b)
+        if not isinstance(out, list):
+            raise AssertionError(f"push() must return a list of events, got {type(out).__name__}")
+        events.extend(out)
+        if i == len(blocks) // 2:
+            # State must survive pickling mid-stream (calls move between workers).
+            det = pickle.loads(pickle.dumps(det))
+    events.extend(det.flush())
+    return events
+
+
+def check_detector(
+    factory: DetectorFactory,
+    frames: FrameBlock,
+    *,
+    latency_frames: int = 0,
+    seed: int = 0,
+    n_splits: int = 3,
+) -> list[Event]:
+    """Check a detector factory against the protocol and return its events on ``frames``.
+
+    Checks: push/flush return lists of :class:`Event`; every event has finite times,
+    ``start <= end``, ``emitted_at >= start`` and round-trips through JSON; events come in
+    non-decreasing ``emitted_at``; open events are closed later with the same id; the state
+    pickles mid-stream; and the events do not depend on how the frames were split.
+
+    Raises
+    ------
+    AssertionError
+        Naming the first check that failed.
+    """
+    whole = _run(factory, [frames], latency_frames)
+    rng = np.random.default_rng(seed)
+    for _ in range(n_splits):
+        k = int(rng.integers(1, 20))
+        cuts = sorted(rng.integers(1, max(2, frames.n_frames), size=k).tolist())
+        parts = _run(factory, split_frames(frames, cuts), latency_frames)
+        if [e.to_dict() for e in parts] != [e.to_dict() for e in whole]:
+            raise AssertionError(f"events depend on how frames are split (cuts at {cuts})")
+    last_emit = -math.inf
+    open_ids: set[int] = set()
+    for ev in whole:
+        if not isinstance(ev, Event):
+            raise AssertionError(f"{ev!r} is not an Event")
+        times = [ev.start, ev.emitted_at] + ([ev.end] if ev.end is not None else [])
+        if not all(math.isfinite(t) for t in times):
+            raise AssertionError(f"non-finite time in {ev!r}")
+        if ev.end is not None and ev.end < ev.start - 1e-9:
+            raise AssertionError(f"end before start in {ev!r}")
+        if ev.emitted_at < ev.start - 1e-9:
+            raise AssertionError(f"emitted before it started: {ev!r}")
+        if ev.emitted_at < last_emit - 1e-9:
+            raise AssertionError(f"emitted_at goes backwards at {ev!r}")
+        last_emit = ev.emitted_at
+        if ev.end is None:
+            open_ids.add(ev.id)
+        else:
+            open_ids.discard(ev.id)
+        if event_from_dict(ev.to_dict()).to_dict() != ev.to_dict():
+            raise AssertionError(f"JSON round trip changed {ev!r}")
+    if open_ids:
+        raise AssertionError(f"events {sorted(open_ids)} were opened and never closed")
+    return whole

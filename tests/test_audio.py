@@ -1,0 +1,118 @@
+"""Audio in: G.711 against libsndfile, files, and every bad input named in the brief."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+import empathysignals as es
+from empathysignals.audio import validate_sample_rate, validate_samples
+
+
+@pytest.mark.parametrize(("subtype", "decode"), [("ULAW", es.decode_mulaw), ("ALAW", es.decode_alaw)])
+def test_g711_decoder_matches_libsndfile(tmp_path: Path, subtype: str, decode: object) -> None:
+    rng = np.random.default_rng(0)
+    x = np.clip(rng.standard_normal(4000) * 0.3, -1, 1)
+    path = tmp_path / "t.wav"
+    sf.write(path, x, 8000, subtype=subtype)
+    ref, _ = sf.read(path, dtype="float32")
+    raw = path.read_bytes()
+    data = raw[raw.index(b"data") + 8 :][: len(ref)]
+    np.testing.assert_allclose(decode(data), ref, atol=1e-6)  # type: ignore[operator]
+
+
+def test_g711_encode_round_trips_every_code() -> None:
+    codes = np.arange(256, dtype=np.uint8)
+    mu = es.encode_mulaw(es.decode_mulaw(codes))
+    al = es.encode_alaw(es.decode_alaw(codes))
+    # mu-law has two codes for zero (0x7F and 0xFF); every other code is unique.
+    assert np.array_equal(es.decode_mulaw(mu), es.decode_mulaw(codes))
+    assert np.array_equal(al, codes)
+
+
+def test_pcm16_bytes() -> None:
+    x = np.array([0, 16384, -32768, 32767], dtype="<i2")
+    np.testing.assert_allclose(es.decode_pcm16(x.tobytes()), x / 32768.0)
+    with pytest.raises(es.AudioError, match="odd number of bytes"):
+        es.decode_pcm16(b"\x00\x01\x02")
+
+
+def test_int16_and_float_agree() -> None:
+    x = (np.sin(np.arange(100)) * 10000).astype(np.int16)
+    np.testing.assert_allclose(validate_samples(x)[:, 0], x / 32768.0)
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (np.array([0.0, np.nan, 0.1], dtype=np.float32), "NaN or infinite"),
+        (np.array([0.0, np.inf], dtype=np.float64), "NaN or infinite"),
+        (np.zeros(10, dtype=np.complex64), "unsupported sample dtype"),
+        (np.zeros(10, dtype=np.uint8), "ambiguous"),
+        (np.zeros((2, 3, 4), dtype=np.float32), "shape"),
+        (np.zeros((2, 1000), dtype=np.float32), "pass samples.T"),
+        (np.full(10, 1000.0), "divide by 32768"),
+        (b"\x00\x00", "raw bytes"),
+    ],
+)
+def test_bad_samples_are_audio_errors(bad: object, match: str) -> None:
+    with pytest.raises(es.AudioError, match=match):
+        validate_samples(bad)
+    with pytest.raises(es.AudioError, match=match):
+        es.analyze(bad, 8000, roles=("customer",))
+
+
+@pytest.mark.parametrize("rate", [0, 4000, 7999, 500000, 8000.5, float("nan"), "8000", True])
+def test_bad_sample_rates(rate: object) -> None:
+    with pytest.raises(es.AudioError):
+        validate_sample_rate(rate)
+    with pytest.raises(es.EmpathySignalsError):
+        es.Analyzer(sample_rate=rate)  # type: ignore[arg-type]
+
+
+def test_wrong_channel_count() -> None:
+    with pytest.raises(es.AudioError, match="expected 2 channel"):
+        es.analyze(np.zeros((8000, 3), np.float32), 8000)
+
+
+def test_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(es.AudioError, match="no such file"):
+        es.load_audio(tmp_path / "missing.wav")
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(es.AudioError, match="empty file"):
+        es.load_audio(empty)
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"this is not audio at all" * 10)
+    with pytest.raises(es.AudioError, match="cannot decode"):
+        es.load_audio(junk)
+    with pytest.raises(es.AudioError, match="directory"):
+        es.load_audio(tmp_path)
+    header_only = tmp_path / "header.wav"
+    sf.write(header_only, np.zeros(0), 8000)
+    with pytest.raises(es.AudioError):
+        es.load_audio(header_only)
+
+
+def test_truncated_wav(tmp_path: Path) -> None:
+    path = tmp_path / "call.wav"
+    sf.write(path, np.zeros((8000, 2)), 8000, subtype="ULAW")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(es.AudioError, match="truncated"):
+        es.load_audio(path)
+    audio = es.load_audio(path, allow_truncated=True)
+    assert 0 < audio.samples.shape[0] < 8000
+
+
+@pytest.mark.parametrize("fmt", [("WAV", "PCM_16"), ("WAV", "ULAW"), ("WAV", "ALAW"), ("FLAC", "PCM_16"), ("OGG", "VORBIS")])
+def test_formats_load(tmp_path: Path, fmt: tuple[str, str]) -> None:
+    path = tmp_path / f"x.{fmt[0].lower()}"
+    x = np.sin(np.arange(16000) * 0.05) * 0.5
+    sf.write(path, np.stack([x, -x], axis=1), 16000, format=fmt[0], subtype=fmt[1])
+    audio = es.load_audio(path)
+    assert audio.sample_rate == 16000 and audio.samples.shape == (16000, 2)
+    assert audio.samples.dtype == np.float32

@@ -1,0 +1,101 @@
+"""The command line: jsonl/json output, summary last, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "empathysignals", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def call_wav(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    from empathysignals.simulate import simulate_call
+
+    sim = simulate_call(5, n_exchanges=3)
+    path = tmp_path_factory.mktemp("cli") / "call.wav"
+    sf.write(path, sim.audio[: 20 * sim.sample_rate], sim.sample_rate, subtype="ULAW")
+    return path
+
+
+def test_analyze_jsonl(call_wav: Path) -> None:
+    out = cli("analyze", str(call_wav), "--roles", "customer,agent")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert rows[-1]["type"] == "summary" and rows[-1]["schema_version"]
+    assert all({"type", "start", "end", "emitted_at"} <= set(r) for r in rows)
+
+
+def test_analyze_json_to_file(call_wav: Path, tmp_path: Path) -> None:
+    target = tmp_path / "events.json"
+    out = cli("analyze", str(call_wav), "--format", "json", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(target.read_text())
+    assert rows[-1]["type"] == "summary"
+
+
+def test_entry_point_matches_module(call_wav: Path) -> None:
+    exe = Path(sys.executable).with_name("empathysignals")
+    if not exe.exists():
+        pytest.skip("console script not installed in this environment")
+    a = subprocess.run([str(exe), "analyze", str(call_wav)], capture_output=True, text=True, timeout=300)
+    assert a.stdout == cli("analyze", str(call_wav)).stdout
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        (None, ["missing.wav"], "no such file"),
+        ("empty", ["empty.wav"], "empty file"),
+        ("junk", ["junk.wav"], "cannot decode"),
+        ("truncated", ["trunc.wav"], "truncated"),
+        ("mono", ["mono.wav"], "channel"),
+        ("nan", ["nan.wav"], "NaN"),
+        ("lowrate", ["low.wav"], "unsupported sample_rate"),
+        ("stereo", ["stereo.wav", "--roles", "a,a"], "distinct"),
+    ],
+)
+def test_bad_input_is_one_line_error(tmp_path: Path, setup: str | None, args: list[str], message: str) -> None:
+    t = np.linspace(0, 1, 8000)
+    if setup == "empty":
+        (tmp_path / "empty.wav").write_bytes(b"")
+    elif setup == "junk":
+        (tmp_path / "junk.wav").write_bytes(b"not audio" * 100)
+    elif setup == "truncated":
+        sf.write(tmp_path / "trunc.wav", np.zeros((8000, 2)), 8000)
+        data = (tmp_path / "trunc.wav").read_bytes()
+        (tmp_path / "trunc.wav").write_bytes(data[:5000])
+    elif setup == "mono":
+        sf.write(tmp_path / "mono.wav", np.sin(t), 8000)
+    elif setup == "nan":
+        x = np.stack([np.sin(t), np.sin(t)], axis=1).astype(np.float32)
+        x[100, 0] = np.nan
+        sf.write(tmp_path / "nan.wav", x, 8000, subtype="FLOAT")
+    elif setup == "lowrate":
+        sf.write(tmp_path / "low.wav", np.zeros((4000, 2)), 4000)
+    elif setup == "stereo":
+        sf.write(tmp_path / "stereo.wav", np.zeros((8000, 2)), 8000)
+    out = subprocess.run(
+        [sys.executable, "-m", "empathysignals", "analyze", *args],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("empathysignals: error:")
+    assert message in lines[0]
+
+
+def test_usage_error_exit_code() -> None:
+    out = cli("analyze")
+    assert out.returncode == 2 and "Traceback" not in out.stderr

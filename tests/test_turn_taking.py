@@ -1,0 +1,185 @@
+"""The turn-taking state machine on hand-built activity, checked against the definitions
+in docs/concepts.md (thresholds come from the config, not from running the code)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from empathysignals import TurnTakingConfig
+from empathysignals.detectors.base import DetectorContext
+from empathysignals.detectors.turn_taking import TurnTakingDetector
+from empathysignals.events import Event
+from empathysignals.testing import check_detector, frames_from_activity
+
+HOP = 0.01
+CFG = TurnTakingConfig()
+ROLES = ("customer", "agent")
+
+
+def activity(duration_s: float, **segments: list[tuple[float, float]]) -> np.ndarray:
+    act = np.zeros((round(duration_s / HOP), len(ROLES)), dtype=bool)
+    for role, segs in segments.items():
+        for a, b in segs:
+            act[round(a / HOP) : round(b / HOP), ROLES.index(role)] = True
+    return act
+
+
+def run(act: np.ndarray, muted_s: tuple[float, float] | None = None, **kw: object) -> list[Event]:
+    energy = np.where(act, -20.0, -50.0)
+    if muted_s is not None:
+        energy[round(muted_s[0] / HOP) : round(muted_s[1] / HOP), 1] = -120.0
+    frames = frames_from_activity(act, roles=ROLES, energy_db=energy)
+    cfg = TurnTakingConfig(**kw) if kw else CFG  # type: ignore[arg-type]
+    return check_detector(lambda ctx: TurnTakingDetector(ctx, cfg), frames)
+
+
+def closed(events: list[Event], kind: str) -> list[Event]:
+    return [e for e in events if e.type == kind and e.end is not None]
+
+
+def test_gap_is_floor_transfer_offset() -> None:
+    ev = run(activity(6, customer=[(0, 2)], agent=[(2.3, 4)]))
+    (gap,) = closed(ev, "gap")
+    assert (gap.from_, gap.to) == ("customer", "agent")
+    assert gap.offset == pytest.approx(0.3)
+    assert (gap.start, gap.end) == pytest.approx((2.0, 2.3))
+    turns = [(t.speaker, t.start, t.end) for t in closed(ev, "turn")]
+    assert turns == [("customer", 0.0, 2.0), ("agent", 2.3, 4.0)]
+    # The transfer is known once the newcomer has spoken for backchannel_max_s.
+    assert gap.emitted_at == pytest.approx(2.3 + CFG.backchannel_max_s + HOP)
+    assert not closed(ev, "interruption") and not closed(ev, "backchannel")
+
+
+def test_pause_within_turn() -> None:
+    ev = run(activity(4, customer=[(0, 1), (1.5, 3)]))
+    (pause,) = closed(ev, "pause")
+    assert (pause.speaker, pause.start, pause.end) == ("customer", 1.0, 1.5)
+    short = run(activity(4, customer=[(0, 1), (1 + CFG.min_pause_s - 0.05, 3)]))
+    assert not closed(short, "pause")
+
+
+def test_overlapping_backchannel_keeps_floor() -> None:
+    ev = run(activity(6, customer=[(0, 5)], agent=[(2, 2.4)]))
+    (bc,) = closed(ev, "backchannel")
+    assert (bc.speaker, bc.start, bc.end) == ("agent", 2.0, 2.4)
+    assert [t.speaker for t in closed(ev, "turn")] == ["customer"]
+    assert not closed(ev, "interruption") and not closed(ev, "gap")
+
+
+def test_backchannel_in_holders_pause() -> None:
+    ev = run(activity(6, customer=[(0, 2), (2.6, 5)], agent=[(2.1, 2.4)]))
+    assert [(b.speaker, b.start) for b in closed(ev, "backchannel")] == [("agent", 2.1)]
+    assert [(p.start, p.end) for p in closed(ev, "pause")] == [(2.0, 2.6)]
+    assert not closed(ev, "gap")
+
+
+def test_short_answer_after_silence_takes_floor() -> None:
+    # A short "yes" in the holder's silence, holder does not resume: a turn, not a backchannel.
+    ev = run(activity(6, customer=[(0, 2)], agent=[(2.2, 2.6)]))
+    assert not closed(ev, "backchannel")
+    (gap,) = closed(ev, "gap")
+    assert gap.offset == pytest.approx(0.2)
+
+
+def test_successful_interruption() -> None:
+    ev = run(activity(9, customer=[(0, 5)], agent=[(3, 8)]))
+    opened = [e for e in ev if e.type == "interruption" and e.end is None]
+    (done,) = closed(ev, "interruption")
+    assert len(opened) == 1 and opened[0].id == done.id
+    assert opened[0].emitted_at == pytest.approx(3 + CFG.backchannel_max_s + HOP)
+    assert (done.by, done.of, done.successful) == ("agent", "customer", True)
+    assert (done.start, done.end) == (3.0, 5.0)
+    (gap,) = closed(ev, "gap")
+    assert gap.offset == pytest.approx(-2.0)
+
+
+def test_unsuccessful_interruption_keeps_floor() -> None:
+    ev = run(activity(8, customer=[(0, 6)], agent=[(2, 3.5)]))
+    (done,) = closed(ev, "interruption")
+    assert (done.by, done.of, done.successful) == ("agent", "customer", False)
+    assert (done.start, done.end) == (2.0, 3.5)
+    assert [t.speaker for t in closed(ev, "turn")] == ["customer"]
+    assert not closed(ev, "backchannel")
+
+
+def test_terminal_overlap_is_not_interruption() -> None:
+    overlap = CFG.interruption_min_overlap_s - 0.3
+    ev = run(activity(7, customer=[(0, 3)], agent=[(3 - overlap, 6)]))
+    assert not closed(ev, "interruption")
+    (gap,) = closed(ev, "gap")
+    assert gap.offset == pytest.approx(-overlap)
+
+
+def test_dead_air_announced_then_closed() -> None:
+    ev = run(activity(10, customer=[(0, 1)], agent=[(8, 9)]))
+    da = [e for e in ev if e.type == "dead_air"]
+    assert [e.end for e in da] == [None, 8.0]
+    assert da[0].start == 1.0 and da[0].id == da[1].id
+    assert da[0].emitted_at == pytest.approx(1.0 + CFG.dead_air_min_s + HOP)
+    short = run(activity(10, customer=[(0, 1)], agent=[(1 + CFG.dead_air_min_s - 0.2, 9)]))
+    assert not [e for e in short if e.type == "dead_air"]
+
+
+def test_muted_agent_leg_is_silent_hold_not_dead_air() -> None:
+    act = activity(16, customer=[(0, 1), (13, 14)], agent=[(1.2, 2)])
+    ev = run(act, muted_s=(2, 12))
+    (hold,) = closed(ev, "hold")
+    assert (hold.kind, hold.start, hold.end) == ("silence", 2.0, 12.0)
+    assert not [e for e in ev if e.type == "dead_air"]
+    # No gap is counted across a hold.
+    assert all(g.start < 2.0 for g in closed(ev, "gap"))
+
+
+def test_host_hold_markers_override_detection() -> None:
+    act = activity(12, customer=[(0, 1)], agent=[(10, 11)])
+    frames = frames_from_activity(act, roles=ROLES, energy_db=np.where(act, -20.0, -50.0))
+    det = TurnTakingDetector(DetectorContext(ROLES, 0))
+    det.mark_hold(2.0, on=True)
+    det.mark_hold(9.0, on=False)
+    ev = det.push(frames) + det.flush()
+    holds = [e for e in ev if e.type == "hold"]
+    assert [(h.kind, h.source, h.start, h.end) for h in holds] == [
+        ("marker", "marker", 2.0, None),
+        ("marker", "marker", 2.0, 9.0),
+    ]
+    # Dead air only counts silence outside the marked hold: 1-2 s and 9-10 s are too short.
+    assert not [e for e in ev if e.type == "dead_air"]
+
+
+def test_markers_must_be_in_order() -> None:
+    det = TurnTakingDetector(DetectorContext(ROLES, 0))
+    det.mark_hold(5.0, on=True)
+    with pytest.raises(ValueError, match="time order"):
+        det.mark_hold(4.0, on=False)
+
+
+def test_single_leg_gives_pauses_and_dead_air_only() -> None:
+    act = np.zeros((1000, 1), dtype=bool)
+    act[0:100] = act[150:200] = act[900:950] = True
+    frames = frames_from_activity(act, roles=("speaker",))
+    ev = check_detector(lambda ctx: TurnTakingDetector(ctx), frames)
+    kinds = {e.type for e in ev}
+    assert kinds <= {"turn", "pause", "dead_air", "hold"}
+    assert closed(ev, "dead_air")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_activity_conforms(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 6000
+    act = np.zeros((n, 2), dtype=bool)
+    for leg in range(2):
+        t = 0
+        while t < n:
+            t += int(rng.exponential(150))
+            d = int(rng.exponential(120)) + 5
+            act[t : t + d, leg] = True
+            t += d
+    ev = check_detector(lambda ctx: TurnTakingDetector(ctx), frames_from_activity(act), seed=seed)
+    # Backchannels are never also interruptions.
+    bcs = closed(ev, "backchannel")
+    ints = closed(ev, "interruption")
+    assert not {(b.start, b.speaker) for b in bcs} & {(i.start, i.by) for i in ints}
+    for b in bcs:
+        assert b.end - b.start <= CFG.backchannel_max_s + 1e-9
