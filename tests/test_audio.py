@@ -12,7 +12,9 @@ import empathysignals as es
 from empathysignals.audio import validate_sample_rate, validate_samples
 
 
-@pytest.mark.parametrize(("subtype", "decode"), [("ULAW", es.decode_mulaw), ("ALAW", es.decode_alaw)])
+@pytest.mark.parametrize(
+    ("subtype", "decode"), [("ULAW", es.decode_mulaw), ("ALAW", es.decode_alaw)]
+)
 def test_g711_decoder_matches_libsndfile(tmp_path: Path, subtype: str, decode: object) -> None:
     rng = np.random.default_rng(0)
     x = np.clip(rng.standard_normal(4000) * 0.3, -1, 1)
@@ -108,7 +110,10 @@ def test_truncated_wav(tmp_path: Path) -> None:
     assert 0 < audio.samples.shape[0] < 8000
 
 
-@pytest.mark.parametrize("fmt", [("WAV", "PCM_16"), ("WAV", "ULAW"), ("WAV", "ALAW"), ("FLAC", "PCM_16"), ("OGG", "VORBIS")])
+@pytest.mark.parametrize(
+    "fmt",
+    [("WAV", "PCM_16"), ("WAV", "ULAW"), ("WAV", "ALAW"), ("FLAC", "PCM_16"), ("OGG", "VORBIS")],
+)
 def test_formats_load(tmp_path: Path, fmt: tuple[str, str]) -> None:
     path = tmp_path / f"x.{fmt[0].lower()}"
     x = np.sin(np.arange(16000) * 0.05) * 0.5

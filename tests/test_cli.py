@@ -48,7 +48,9 @@ def test_entry_point_matches_module(call_wav: Path) -> None:
     exe = Path(sys.executable).with_name("empathysignals")
     if not exe.exists():
         pytest.skip("console script not installed in this environment")
-    a = subprocess.run([str(exe), "analyze", str(call_wav)], capture_output=True, text=True, timeout=300)
+    a = subprocess.run(
+        [str(exe), "analyze", str(call_wav)], capture_output=True, text=True, timeout=300
+    )
     assert a.stdout == cli("analyze", str(call_wav)).stdout
 
 
@@ -65,7 +67,9 @@ def test_entry_point_matches_module(call_wav: Path) -> None:
         ("stereo", ["stereo.wav", "--roles", "a,a"], "distinct"),
     ],
 )
-def test_bad_input_is_one_line_error(tmp_path: Path, setup: str | None, args: list[str], message: str) -> None:
+def test_bad_input_is_one_line_error(
+    tmp_path: Path, setup: str | None, args: list[str], message: str
+) -> None:
     t = np.linspace(0, 1, 8000)
     if setup == "empty":
         (tmp_path / "empty.wav").write_bytes(b"")
@@ -87,7 +91,10 @@ def test_bad_input_is_one_line_error(tmp_path: Path, setup: str | None, args: li
         sf.write(tmp_path / "stereo.wav", np.zeros((8000, 2)), 8000)
     out = subprocess.run(
         [sys.executable, "-m", "empathysignals", "analyze", *args],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
     )
     assert out.returncode == 1
     assert "Traceback" not in out.stderr

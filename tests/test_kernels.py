@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -74,5 +75,5 @@ def test_resampler_is_chunk_independent(rate: int, cuts: list[int]) -> None:
     whole = resample(x, rate, 8000)
     rs = StreamingResampler(rate, 8000)
     bounds = [0, *sorted(set(cuts)), len(x)]
-    parts = [rs.process(x[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    parts = [rs.process(x[a:b]) for a, b in itertools.pairwise(bounds)]
     np.testing.assert_array_equal(np.concatenate([*parts, rs.finish()]), whole)

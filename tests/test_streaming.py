@@ -3,6 +3,7 @@ Real speech from ../shared/data (skips without it, fails under CI=true)."""
 
 from __future__ import annotations
 
+import itertools
 import pickle
 from pathlib import Path
 
@@ -34,14 +35,18 @@ def feed(samples: np.ndarray, rate: int, cuts: list[int]) -> list[es.Event]:
     stream = es.Analyzer(sample_rate=rate).stream()
     bounds = [0, *sorted(set(cuts)), len(samples)]
     events: list[es.Event] = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         events += stream.push(samples[a:b])
     return events + stream.finish()
 
 
-@settings(deadline=None, max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    deadline=None, max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
-def test_events_do_not_depend_on_chunking(call: tuple[np.ndarray, int], data: st.DataObject) -> None:
+def test_events_do_not_depend_on_chunking(
+    call: tuple[np.ndarray, int], data: st.DataObject
+) -> None:
     samples, rate = call
     whole = dicts(es.analyze(samples, rate))
     cuts = data.draw(st.lists(st.integers(1, len(samples) - 1), max_size=40))
@@ -189,7 +194,8 @@ def test_mono_with_rttm_segmentation(data_dir: Path) -> None:
     speakers = sorted({r[0] for r in rows})
     assert len(speakers) == 2
     # Talk time comes from the segmentation: compare with the RTTM itself.
-    for spk, role in zip(sorted(speakers, key=lambda s: min(r[1] for r in rows if r[0] == s)), ("customer", "agent")):
+    by_first = sorted(speakers, key=lambda s: min(r[1] for r in rows if r[0] == s))
+    for spk, role in zip(by_first, ("customer", "agent"), strict=True):
         ref = sum(e - s for k, s, e in rows if k == spk)
         assert summary.talk_time_s[role] == pytest.approx(ref, abs=0.05 * len(rows))
 
@@ -208,9 +214,15 @@ class LoudFrames:
         return []
 
     def flush(self) -> list[es.Event]:
-        return [es.PauseEvent(self.ctx.new_id(), 0.0, self.end * self.ctx.hop_s,
-                              self.ctx.emitted_at(self.end), speaker=str(self.count))]
-
+        return [
+            es.PauseEvent(
+                self.ctx.new_id(),
+                0.0,
+                self.end * self.ctx.hop_s,
+                self.ctx.emitted_at(self.end),
+                speaker=str(self.count),
+            )
+        ]
 
 
 def test_user_detector_plugs_in(call: tuple[np.ndarray, int]) -> None:

@@ -69,6 +69,7 @@ __all__ = [
     "decode_pcm16",
     "encode_alaw",
     "encode_mulaw",
+    "event_from_dict",
     "load_audio",
     "read_rttm",
     "voice_activity",

@@ -74,12 +74,14 @@ def _as_codes(data: bytes | bytearray | memoryview | np.ndarray, name: str) -> n
 
 def decode_mulaw(data: bytes | bytearray | memoryview | np.ndarray) -> np.ndarray:
     """Decode G.711 mu-law bytes to float32 samples in [-1, 1] (shape ``(n,)``)."""
-    return _mulaw_table()[_as_codes(data, "decode_mulaw")]
+    out: np.ndarray = _mulaw_table()[_as_codes(data, "decode_mulaw")]
+    return out
 
 
 def decode_alaw(data: bytes | bytearray | memoryview | np.ndarray) -> np.ndarray:
     """Decode G.711 A-law bytes to float32 samples in [-1, 1] (shape ``(n,)``)."""
-    return _alaw_table()[_as_codes(data, "decode_alaw")]
+    out: np.ndarray = _alaw_table()[_as_codes(data, "decode_alaw")]
+    return out
 
 
 def _encode_with(table: np.ndarray, samples: np.ndarray) -> np.ndarray:
@@ -154,7 +156,7 @@ def validate_samples(samples: Any, *, n_channels: int | None = None) -> np.ndarr
             )
         try:
             samples = np.asarray(samples)
-        except Exception as exc:  # noqa: BLE001 - any conversion failure is bad input
+        except Exception as exc:
             raise AudioError(f"samples must be a numpy array: {exc}") from None
     arr = samples
     if arr.dtype == np.int16:
@@ -175,9 +177,7 @@ def validate_samples(samples: Any, *, n_channels: int | None = None) -> np.ndarr
     if out.ndim == 1:
         out = out[:, None]
     elif out.ndim != 2:
-        raise AudioError(
-            f"samples must have shape (n,) or (n, channels), got {arr.shape}"
-        )
+        raise AudioError(f"samples must have shape (n,) or (n, channels), got {arr.shape}")
     if out.shape[1] > 16 and out.shape[0] <= 16:
         raise AudioError(
             f"samples have shape {arr.shape}: channels look like rows; pass samples.T "
@@ -213,7 +213,7 @@ class AudioData:
 
     @property
     def duration_s(self) -> float:
-        return self.samples.shape[0] / self.sample_rate
+        return float(self.samples.shape[0]) / self.sample_rate
 
 
 def _check_wav_truncation(path: Path) -> None:
@@ -266,7 +266,7 @@ def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -
         _check_wav_truncation(p)
     try:
         data, rate = sf.read(str(p), dtype="float32", always_2d=True)
-    except Exception as exc:  # noqa: BLE001 - libsndfile raises several types
+    except Exception as exc:
         raise AudioError(
             f"{p}: cannot decode audio ({exc}); supported: WAV (PCM, float, mu-law, A-law), "
             "FLAC, OGG/Vorbis/Opus, AIFF"

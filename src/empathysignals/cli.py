@@ -52,7 +52,9 @@ def _speaker_roles(text: str | None) -> dict[str, str] | None:
     for item in text.split(","):
         spk, sep, role = item.partition("=")
         if not sep or not spk or not role:
-            raise SystemExit(f"empathysignals: error: --speaker-roles expects spk=role,..., got {text!r}")
+            raise SystemExit(
+                f"empathysignals: error: --speaker-roles expects spk=role,..., got {text!r}"
+            )
         out[spk.strip()] = role.strip()
     return out
 
@@ -88,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"empathysignals: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except OSError as exc:
-        print(f"empathysignals: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        print(
+            f"empathysignals: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr
+        )
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130

@@ -148,7 +148,9 @@ class TurnTakingConfig:
         if not isinstance(self.muted_max_dbfs, (int, float)) or not math.isfinite(
             self.muted_max_dbfs
         ):
-            raise ParameterError(f"muted_max_dbfs must be a finite number, got {self.muted_max_dbfs!r}")
+            raise ParameterError(
+                f"muted_max_dbfs must be a finite number, got {self.muted_max_dbfs!r}"
+            )
         if self.interruption_min_overlap_s > self.backchannel_max_s:
             raise ParameterError(
                 "interruption_min_overlap_s must not exceed backchannel_max_s: an overlap "

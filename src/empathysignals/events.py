@@ -154,9 +154,7 @@ class SummaryEvent(Event):
     turns: Mapping[str, int] = field(default_factory=dict)
     holds: Mapping[str, float] = field(default_factory=dict)
     dead_air: Mapping[str, float] = field(default_factory=dict)
-    response_latency_s: Mapping[str, Mapping[str, float | int | None]] = field(
-        default_factory=dict
-    )
+    response_latency_s: Mapping[str, Mapping[str, float | int | None]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = Event.to_dict(self)

@@ -16,7 +16,9 @@ from .errors import ParameterError
 __all__ = ["Segmentation", "read_rttm"]
 
 
-def read_rttm(path: str | os.PathLike[str], *, uri: str | None = None) -> list[tuple[str, float, float]]:
+def read_rttm(
+    path: str | os.PathLike[str], *, uri: str | None = None
+) -> list[tuple[str, float, float]]:
     """Read ``SPEAKER`` lines of an RTTM file as ``(speaker, start_s, end_s)`` rows.
 
     Parameters
@@ -34,7 +36,9 @@ def read_rttm(path: str | os.PathLike[str], *, uri: str | None = None) -> list[t
         if not parts or parts[0] != "SPEAKER":
             continue
         if len(parts) < 8:
-            raise ParameterError(f"{p}:{lineno}: RTTM SPEAKER lines need 10 fields, got {len(parts)}")
+            raise ParameterError(
+                f"{p}:{lineno}: RTTM SPEAKER lines need 10 fields, got {len(parts)}"
+            )
         if uri is not None and parts[1] != uri:
             continue
         uris.add(parts[1])

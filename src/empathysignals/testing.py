@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import pickle
 from collections.abc import Sequence
@@ -51,7 +52,7 @@ def split_frames(block: FrameBlock, cuts: Sequence[int]) -> list[FrameBlock]:
             block.music_prob[a:b],
             block.hop_s,
         )
-        for a, b in zip(bounds[:-1], bounds[1:])
+        for a, b in itertools.pairwise(bounds)
     ]
 
 

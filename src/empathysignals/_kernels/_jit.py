@@ -18,6 +18,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def njit(func: F) -> F:
     try:
-        return numba.njit(cache=True, nogil=True)(func)  # type: ignore[no-any-return]
+        return numba.njit(cache=True, nogil=True)(func)  # type: ignore[return-value]
     except (RuntimeError, OSError):  # pragma: no cover - read-only install
-        return numba.njit(cache=False, nogil=True)(func)  # type: ignore[no-any-return]
+        return numba.njit(cache=False, nogil=True)(func)  # type: ignore[return-value]

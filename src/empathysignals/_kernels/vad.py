@@ -281,8 +281,8 @@ def vad_frames(
             recent = ((recent << 1) | (1 if high[leg] else 0)) & 0xF
             st[leg, S_RECENT] = recent
             if st[leg, S_IN_SPEECH] == 0.0:
-                n_recent = (recent & 1) + ((recent >> 1) & 1) + ((recent >> 2) & 1) + (
-                    (recent >> 3) & 1
+                n_recent = (
+                    (recent & 1) + ((recent >> 1) & 1) + ((recent >> 2) & 1) + ((recent >> 3) & 1)
                 )
                 if high[leg] and n_recent >= 3:
                     # Onset: backdate over the soft start (the current run of frames
@@ -311,6 +311,8 @@ def vad_frames(
                 elif t - last > hangover:
                     st[leg, S_IN_SPEECH] = 0.0
                     if last - st[leg, S_SEG_START] + 1 < min_speech:
-                        for j in range(int(st[leg, S_SEG_START]) - tent_first, last + 1 - tent_first):
+                        for j in range(
+                            int(st[leg, S_SEG_START]) - tent_first, last + 1 - tent_first
+                        ):
                             out[j, leg] = 0
     return out, st, mins, floors, music_prob, cur

@@ -142,7 +142,11 @@ class TurnTakingDetector:
         changes = np.flatnonzero(np.diff(code)) + 1
         bounds = [0, *changes.tolist(), n]
         for i in range(len(bounds) - 1):
-            self._run(frames.first_frame + bounds[i], frames.first_frame + bounds[i + 1], int(code[bounds[i]]))
+            self._run(
+                frames.first_frame + bounds[i],
+                frames.first_frame + bounds[i + 1],
+                int(code[bounds[i]]),
+            )
         out, self._out = self._out, []
         return out
 
@@ -388,12 +392,7 @@ class TurnTakingDetector:
                     fired = True
             if not fired:
                 break
-        if (
-            not any(self.speaking)
-            and not self.in_hold
-            and self.dead_air_id == _NONE
-            and not final
-        ):
+        if not any(self.speaking) and not self.in_hold and self.dead_air_id == _NONE and not final:
             due = self.silence_start + self._dead_air
             if due < r1:
                 at = max(due, r0)
@@ -431,14 +430,19 @@ class TurnTakingDetector:
             and cand.holder_end_in_overlap != _NONE
             and cand.holder_end_in_overlap - cand.start >= self._min_overlap
         ):
-            self._close_interruption(cand, cand.holder_end_in_overlap, successful=True, decided=t, new=True)
+            self._close_interruption(
+                cand, cand.holder_end_in_overlap, successful=True, decided=t, new=True
+            )
         self._transfer(cand, t)
 
     # ------------------------------------------------------------------ dead air, hold
     def _close_dead_air(self, end: int, decided: int) -> None:
         self._emit(
             DeadAirEvent(
-                self.dead_air_id, self._s(self.silence_start), self._s(end), self.ctx.emitted_at(decided)
+                self.dead_air_id,
+                self._s(self.silence_start),
+                self._s(end),
+                self.ctx.emitted_at(decided),
             )
         )
         self.dead_air_id = _NONE
@@ -497,7 +501,14 @@ class TurnTakingDetector:
         self.hold_start = start
         self.hold_absent_since = _NONE
         self._emit(
-            HoldEvent(self.hold_id, self._s(start), None, self.ctx.emitted_at(decided), kind=kind, source=source)
+            HoldEvent(
+                self.hold_id,
+                self._s(start),
+                None,
+                self.ctx.emitted_at(decided),
+                kind=kind,
+                source=source,
+            )
         )
 
     def _end_hold(self, end: int, decided: int) -> None:

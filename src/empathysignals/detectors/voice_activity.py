@@ -84,9 +84,7 @@ class VoiceActivityStream:
         self._hist_first = -(MUSIC_WINDOW + ECHO_LAG)
         self._n_feat = 0
         self._music_now = np.zeros(self.n_legs)
-        self._music_params = np.array(
-            [MUSIC_BLOCK, MUSIC_WINDOW, self._lookahead], dtype=np.int64
-        )
+        self._music_params = np.array([MUSIC_BLOCK, MUSIC_WINDOW, self._lookahead], dtype=np.int64)
         self._n_vad = 0
         self._legs = np.zeros((self.n_legs, 16))
         self._sub_mins = np.full((self.n_legs, N_SUBWIN), 1e9)
@@ -113,8 +111,12 @@ class VoiceActivityStream:
     @property
     def latency_frames(self) -> int:
         """Frames between a frame's arrival and its final label."""
-        return self._lookahead + MUSIC_BLOCK - 1 + self.config.hangover_frames + (
-            self.config.min_speech_frames + 2
+        return (
+            self._lookahead
+            + MUSIC_BLOCK
+            - 1
+            + self.config.hangover_frames
+            + (self.config.min_speech_frames + 2)
         )
 
     @property
@@ -211,7 +213,9 @@ class VoiceActivityStream:
         if len(whole):
             self._append(self._features(whole))
         self._run_vad(self._ready())
-        return self._emit(self._n_vad - (self.config.hangover_frames + self.config.min_speech_frames + 2))
+        return self._emit(
+            self._n_vad - (self.config.hangover_frames + self.config.min_speech_frames + 2)
+        )
 
     def finish(self) -> FrameBlock:
         """Flush: label every remaining frame and return them."""
@@ -242,7 +246,6 @@ class VoiceActivityStream:
         return self._emit(self._n_vad)
 
 
-
 @dataclass(frozen=True, slots=True)
 class VoiceActivityResult:
     """Voice activity of a whole recording.
@@ -267,7 +270,8 @@ class VoiceActivityResult:
         col = self.roles.index(role)
         x = np.concatenate([[False], self.active[:, col], [False]]).astype(np.int8)
         edges = np.flatnonzero(np.diff(x))
-        return [(s * self.hop_s, e * self.hop_s) for s, e in zip(edges[::2], edges[1::2])]
+        pairs = zip(edges[::2], edges[1::2], strict=True)
+        return [(s * self.hop_s, e * self.hop_s) for s, e in pairs]
 
 
 def voice_activity(
