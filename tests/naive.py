@@ -29,12 +29,21 @@ def frame_features(x: np.ndarray, b: np.ndarray, a: np.ndarray) -> tuple[list[fl
     return energy, zcr
 
 
-def music_features(window: list[float], floor: float) -> tuple[float, float, float, float, float]:
-    """Energy sd, mean flux, low-energy fraction, active fraction, mean above floor."""
-    e = [max(v, floor) for v in window]
-    mean = sum(e) / len(e)
-    sd = math.sqrt(max(0.0, sum(v * v for v in e) / len(e) - mean * mean))
-    flux = sum(abs(e[i] - e[i - 1]) for i in range(1, len(e))) / (len(e) - 1)
-    low = sum(v < mean - 6 for v in e) / len(e)
-    active = sum(v > floor + 6 for v in e) / len(e)
-    return sd, flux, low, active, mean - floor
+def music_score(energy: list[float], flux: list[float], floor: float, flux_max: float) -> float:
+    """Fraction of stable blocks, or 0 when the frames are within 6 dB of the noise."""
+    level = sum(max(e, floor) for e in energy) / len(energy)
+    if level < floor + 6.0:
+        return 0.0
+    return sum(f <= flux_max for f in flux) / len(flux)
+
+
+def voicing(x: list[float], min_lag: int, max_lag: int) -> float:
+    """Peak normalized autocorrelation over lags ``min_lag..max_lag``."""
+    best = 0.0
+    for lag in range(min_lag, max_lag + 1):
+        a, b = x[: len(x) - lag], x[lag:]
+        num = sum(p * q for p, q in zip(a, b, strict=True))
+        den = math.sqrt(sum(p * p for p in a) * sum(q * q for q in b))
+        if den > 0:
+            best = max(best, num / den)
+    return best

@@ -23,7 +23,7 @@ def test_frame_features_match_naive() -> None:
     x = (rng.standard_normal(800) * 0.1).astype(np.float32)
     x[400:480] = 0.0  # a silent frame: -120 dB, no NaN
     b, a = _highpass_200hz()
-    energy, zcr, _ = frame_features(x, b, a, np.zeros(5))
+    energy, zcr, _dec, _ = frame_features(x, b, a, np.zeros(5))
     ref_e, ref_z = naive.frame_features(x, b, a)
     np.testing.assert_allclose(energy, ref_e, atol=1e-9)
     np.testing.assert_allclose(zcr, ref_z)
@@ -35,25 +35,57 @@ def test_frame_features_carry_state_across_calls() -> None:
     rng = np.random.default_rng(2)
     x = (rng.standard_normal(1600) * 0.1).astype(np.float32)
     b, a = _highpass_200hz()
-    whole, _, _ = frame_features(x, b, a, np.zeros(5))
-    e1, _, st1 = frame_features(x[:720], b, a, np.zeros(5))
-    e2, _, _ = frame_features(x[720:], b, a, st1)
+    whole, _, _, _ = frame_features(x, b, a, np.zeros(5))
+    e1, _, _, st1 = frame_features(x[:720], b, a, np.zeros(5))
+    e2, _, _, _ = frame_features(x[720:], b, a, st1)
     np.testing.assert_array_equal(np.concatenate([e1, e2]), whole)
 
 
-def test_music_scores_match_naive() -> None:
-    from empathysignals._kernels.vad import music_block_scores
+def test_music_score_matches_naive() -> None:
+    from empathysignals._kernels.vad import music_score
 
     rng = np.random.default_rng(3)
     energy = rng.uniform(-70, -10, 400)
-    floor = -55.0
-    weights = np.array([0.3, -0.2, -0.5, -1.0, 2.0, 0.05])
-    p = music_block_scores(energy, floor, 150, 5, 100, 20, 10, weights)
-    for j in range(10):
-        stop = 150 + 5 * j + 20
-        f = naive.music_features(energy[stop - 100 : stop].tolist(), floor)
-        z = weights[0] + float(np.dot(weights[1:], f))
-        assert p[j] == pytest.approx(1 / (1 + np.exp(-z)), rel=1e-9)
+    flux = rng.uniform(0, 0.3, 80)
+    for floor in (-55.0, -20.0, -5.0):
+        for block_row in (30, 45, 60):
+            row = block_row * 5
+            got = music_score(energy, flux, row, block_row, floor, 5, 20, 3, 0.1)
+            ref = naive.music_score(
+                energy[row - 19 * 5 : row + 4 * 5].tolist(),
+                flux[block_row - 19 : block_row + 4].tolist(),
+                floor,
+                0.1,
+            )
+            assert got == pytest.approx(ref)
+
+
+def test_voicing_matches_naive() -> None:
+    from empathysignals._kernels.vad import VOICING_MAX_LAG, VOICING_MIN_LAG, voicing
+
+    rng = np.random.default_rng(4)
+    t = np.arange(400) / 4000
+    for x in (np.sin(2 * np.pi * 150 * t), rng.standard_normal(400)):
+        dec = x.astype(np.float32).reshape(10, 40)[:, :, None].copy()
+        got = voicing(dec, 6, 0)
+        ref = naive.voicing(x[160:280].tolist(), VOICING_MIN_LAG, VOICING_MAX_LAG)
+        assert got == pytest.approx(ref, rel=1e-4)
+
+
+def test_block_flux_is_cosine_distance_of_spectra() -> None:
+    from empathysignals.detectors.voice_activity import MUSIC_BINS, VoiceActivityStream
+
+    rng = np.random.default_rng(5)
+    dec = rng.standard_normal((15, 40, 1)).astype(np.float32)
+    flux = VoiceActivityStream(("a",), 8000)._block_flux(dec)[:, 0]
+    spectra = [
+        np.abs(np.fft.rfft(dec[5 * j : 5 * j + 5, :, 0].ravel() * np.hanning(200)))[MUSIC_BINS]
+        for j in range(3)
+    ]
+    for j in (1, 2):
+        a, b = spectra[j], spectra[j - 1]
+        assert flux[j] == pytest.approx(1 - a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+    assert flux[0] == 1.0  # no previous block: never "stable"
 
 
 @pytest.mark.parametrize("rate", [11025, 16000, 22050, 44100, 48000])

@@ -119,7 +119,9 @@ def test_latency_is_bounded(call: tuple[np.ndarray, int]) -> None:
         if ev.type == "dead_air" and ev.end is None:
             assert ev.emitted_at - (ev.start + cfg.dead_air_min_s) <= slack
         elif ev.type == "hold" and ev.end is None:
-            assert ev.emitted_at - (ev.start + cfg.hold_min_s) <= slack
+            # a run may bridge gaps up to hold_end_tolerance_s before it crosses hold_min_s
+            bound = slack + cfg.hold_end_tolerance_s
+            assert ev.emitted_at - (ev.start + cfg.hold_min_s) <= bound
         elif ev.type in ("pause", "backchannel") or (ev.type in ("dead_air", "hold") and ev.end):
             assert ev.end is not None
             bound = slack + (cfg.backchannel_resume_s if ev.type == "backchannel" else 0)

@@ -35,11 +35,11 @@ class VadConfig:
     Attributes
     ----------
     speech_above_floor_db : float
-        A frame is a speech candidate when its energy exceeds the leg's tracked noise floor
-        by this many dB.
+        A frame is a speech candidate when its energy exceeds the leg's mean noise level by
+        this many dB, or by three noise standard deviations if that is more.
     boundary_above_floor_db : float
-        Lower threshold used to extend a detected segment to its soft onset and decay
-        (double-threshold endpointing, Lamel et al. 1981).
+        Lower threshold (or 1.5 noise standard deviations) used to extend a detected
+        segment to its soft onset and decay (double-threshold endpointing, Lamel et al. 1981).
     min_speech_ms : float
         Segments shorter than this are dropped (clicks, door slams).
     hangover_ms : float
@@ -50,14 +50,18 @@ class VadConfig:
         the other leg predicted from the measured coupling between the legs.
     music_lookahead_ms : float
         Future context the music/speech discrimination may use; part of the pipeline latency.
+    voicing_threshold : float
+        A segment becomes speech at its first frame whose peak normalized autocorrelation
+        over pitch lags (62.5-400 Hz) reaches this; unvoiced bursts (clanks, rustle) never do.
     """
 
-    speech_above_floor_db: float = 9.0
-    boundary_above_floor_db: float = 4.0
+    speech_above_floor_db: float = 6.0
+    boundary_above_floor_db: float = 3.0
     min_speech_ms: float = 80.0
     hangover_ms: float = 200.0
     bleed_margin_db: float = 8.0
     music_lookahead_ms: float = 150.0
+    voicing_threshold: float = 0.5
 
     def __post_init__(self) -> None:
         _check_positive(
@@ -69,6 +73,10 @@ class VadConfig:
             "music_lookahead_ms",
         )
         _check_positive(self, "bleed_margin_db", allow_zero=True)
+        if not 0.0 < self.voicing_threshold < 1.0:
+            raise ParameterError(
+                f"voicing_threshold must be in (0, 1), got {self.voicing_threshold!r}"
+            )
         if self.boundary_above_floor_db > self.speech_above_floor_db:
             raise ParameterError(
                 "boundary_above_floor_db must not exceed speech_above_floor_db "

@@ -740,7 +740,7 @@ class _Builder:
     def chunk(self, role: str, min_len_s: float = 0.0) -> _Placement:
         """A stretch of one of the role's utterances, cut at pauses, starting/ending on speech."""
         target = max(float(self.rng.uniform(1.5, 6.0)), min_len_s)
-        need = self.s(min_len_s)
+        need = self.s(max(min_len_s, 1.0))  # no sub-second turn fragments
         best: tuple[str, int] | None = None
         rel = ""
         isl: tuple[tuple[int, int], ...] = ()
@@ -1156,6 +1156,10 @@ def simulate_call(
         if out == "gap":
             offset = float(np.clip(rng.normal(0.25, 0.25), -0.25, 1.2))
             onset = end + b.s(offset)
+            # never let an early start reach back into the newcomer's own previous speech
+            newcomer = b.role_speech(_other(role))
+            if newcomer:
+                onset = max(onset, newcomer[-1][1] + b.s(0.3))
         elif out == "long_wait":
             onset = end + b.s(float(rng.uniform(2.0, 4.0)))
         elif out == "dead_air":

@@ -21,8 +21,9 @@ FEAT_STATE_SIZE = 5
 @njit
 def frame_features(
     x: np.ndarray, b: np.ndarray, a: np.ndarray, state: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Energy (dBFS) and zero-crossing rate of high-passed 10 ms frames.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Energy (dBFS), zero-crossing rate and 4 kHz samples (pairs averaged, shape
+    ``(n, 40)``, for the voicing check) of high-passed 10 ms frames.
 
     ``x`` holds a whole number of frames (``len(x) % 80 == 0``) at 8 kHz; ``b``, ``a`` are
     biquad coefficients; ``state`` (5,) is updated copy-on-return.
@@ -30,6 +31,7 @@ def frame_features(
     n = x.shape[0] // HOP
     energy = np.empty(n, dtype=np.float64)
     zcr = np.empty(n, dtype=np.float64)
+    dec = np.empty((n, HOP // 2), dtype=np.float32)
     st = state.copy()
     x1, x2, y1, y2, prev = st[0], st[1], st[2], st[3], st[4]
     for f in range(n):
@@ -43,6 +45,9 @@ def frame_features(
             y2 = y1
             y1 = yi
             acc += yi * yi
+            j = i - f * HOP
+            if j % 2 == 1:
+                dec[f, j // 2] = 0.5 * (yi + y2)
             if (yi >= 0.0) != (prev >= 0.0):
                 crossings += 1
             prev = yi
@@ -50,68 +55,72 @@ def frame_features(
         energy[f] = 10.0 * np.log10(p) if p > 1e-12 else DB_FLOOR
         zcr[f] = crossings / HOP
     st[0], st[1], st[2], st[3], st[4] = x1, x2, y1, y2, prev
-    return energy, zcr, st
+    return energy, zcr, dec, st
 
 
 @njit
-def music_block_scores(
+def music_score(
     energy: np.ndarray,
+    flux: np.ndarray,
+    row: int,
+    block_row: int,
     floor_db: float,
-    first_block_end: int,
     block: int,
-    window: int,
-    lookahead: int,
-    n_blocks: int,
-    weights: np.ndarray,
-) -> np.ndarray:
-    """Probability that each block of ``block`` frames is music rather than speech.
-
-    ``energy`` is a history array; block ``j`` ends at index ``first_block_end + j*block``
-    (exclusive) and is judged on ``window`` frames ending ``lookahead`` frames after it.
-    Features (Scheirer & Slaney 1997 style, on energies clipped at the noise floor): energy
-    spread, mean frame-to-frame flux, fraction of low-energy frames, fraction of active
-    frames, mean level above the floor. ``weights`` = logistic coefficients (bias first).
+    n_back: int,
+    n_ahead: int,
+    flux_max: float,
+) -> float:
+    """Music probability of the block whose first frame is history row ``row`` and whose
+    spectral-flux entry is ``block_row``: the fraction of blocks in
+    ``[block - n_back + 1, block + n_ahead]`` whose spectrum barely changed from the block
+    before (cosine distance <= ``flux_max``; sustained notes do that, speech formants and
+    noise do not), provided the window stands 6 dB above the noise level.
     """
-    out = np.empty(n_blocks, dtype=np.float64)
-    for j in range(n_blocks):
-        stop = first_block_end + j * block + lookahead
-        start = stop - window
-        s = 0.0
-        s2 = 0.0
-        flux = 0.0
-        active = 0
-        prev = 0.0
-        for i in range(start, stop):
-            e = energy[i]
-            if e < floor_db:
-                e = floor_db
-            s += e
-            s2 += e * e
-            if i > start:
-                flux += abs(e - prev)
-            prev = e
-            if e > floor_db + 6.0:
-                active += 1
-        mean = s / window
-        var = s2 / window - mean * mean
-        sd = np.sqrt(var) if var > 0.0 else 0.0
-        low = 0
-        for i in range(start, stop):
-            e = energy[i]
-            if e < floor_db:
-                e = floor_db
-            if e < mean - 6.0:
-                low += 1
-        z = (
-            weights[0]
-            + weights[1] * sd
-            + weights[2] * flux / (window - 1)
-            + weights[3] * low / window
-            + weights[4] * active / window
-            + weights[5] * (mean - floor_db)
-        )
-        out[j] = 1.0 / (1.0 + np.exp(-z))
-    return out
+    lo = block_row - n_back + 1
+    hi = block_row + n_ahead
+    stable = 0
+    for j in range(lo, hi + 1):
+        if flux[j] <= flux_max:
+            stable += 1
+    first = row - (n_back - 1) * block
+    last = row + (n_ahead + 1) * block
+    acc = 0.0
+    for i in range(first, last):
+        e = energy[i]
+        acc += e if e > floor_db else floor_db
+    if acc / (last - first) < floor_db + 6.0:
+        return 0.0
+    return stable / (hi - lo + 1)
+
+
+VOICING_FRAMES = 3  # 30 ms window at 4 kHz
+VOICING_MIN_LAG = 10  # 400 Hz
+VOICING_MAX_LAG = 64  # 62.5 Hz
+
+
+@njit
+def voicing(dec: np.ndarray, row: int, leg: int) -> float:
+    """Peak normalized autocorrelation over pitch lags (62.5-400 Hz) of the 30 ms ending
+    at history row ``row``: near 1 for voiced speech, low for noise and clicks."""
+    half = dec.shape[1]
+    n = VOICING_FRAMES * half
+    first = row - VOICING_FRAMES + 1
+    best = 0.0
+    for lag in range(VOICING_MIN_LAG, VOICING_MAX_LAG + 1):
+        num = 0.0
+        e0 = 0.0
+        e1 = 0.0
+        for i in range(n - lag):
+            a = dec[first + i // half, i % half, leg]
+            b = dec[first + (i + lag) // half, (i + lag) % half, leg]
+            num += a * b
+            e0 += a * a
+            e1 += b * b
+        if e0 > 0.0 and e1 > 0.0:
+            r = num / np.sqrt(e0 * e1)
+            if r > best:
+                best = r
+    return best
 
 
 # --- leg state layout (float64): see _LEG_* indices in the Python wrapper
@@ -128,13 +137,19 @@ S_RECENT = 8  # bit history of high decisions (last 4 frames)
 S_COUPLING = 9  # dB: this leg's echo of the other leg, relative to the other's energy
 S_STARTED = 10
 S_LOW_RUN = 11  # absolute frame where the current run of boundary-level frames began
+S_NMEAN = 12  # mean noise level (dB) of frames judged noise
+S_NVAR = 13  # variance (dB^2) of those frames
+S_CONFIRMED = 14  # the open segment has had a voiced frame: it is speech
 N_SUBWIN = 8
 
 
 @njit
 def vad_frames(
     hist: np.ndarray,
+    dec_hist: np.ndarray,
+    flux_hist: np.ndarray,
     hist_first: int,
+    flux_first: int,
     first_frame: int,
     n: int,
     legs: np.ndarray,
@@ -144,7 +159,7 @@ def vad_frames(
     tent_first: int,
     params: np.ndarray,
     music_params: np.ndarray,
-    weights: np.ndarray,
+    flux_max: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run the speech state machine over frames ``first_frame ...`` of all legs at once.
 
@@ -153,6 +168,10 @@ def vad_frames(
     hist : (h, L) float64
         Frame energies in dBFS of frames ``hist_first ...``; must reach 3 frames before
         ``first_frame`` (echo lag) and the music lookahead after the last frame.
+    dec_hist : (h, 40, L) float32
+        The same frames' 4 kHz samples (for the voicing check).
+    flux_hist : (b, L) float64
+        Spectral flux of music blocks ``flux_first ...`` (1.0 where undefined).
     n : int
         Frames to process.
     music_now : (L,) float64
@@ -167,11 +186,11 @@ def vad_frames(
         Tentative labels of frames ``tent_first ...`` not yet final.
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
-         sub_window_frames, abs_min_dbfs, muted_dbfs]
+         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold]
     music_params : int64
-        [block, window, lookahead] in frames.
-    weights : float64
-        Music logistic weights (see :func:`music_block_scores`).
+        [block (frames), blocks of history, blocks of lookahead].
+    flux_max : float
+        See :func:`music_score`.
 
     Returns
     -------
@@ -184,10 +203,11 @@ def vad_frames(
     """
     n_legs = hist.shape[1]
     block = music_params[0]
-    window = music_params[1]
-    lookahead = music_params[2]
+    n_back = music_params[1]
+    n_ahead = music_params[2]
     music_prob = np.empty((n, n_legs), dtype=np.float64)
     cur = music_now.copy()
+    voiced_min = params[8]
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -210,10 +230,18 @@ def vad_frames(
         row = t - hist_first
         if t % block == 0:
             for leg in range(n_legs):
-                fl = st[leg, S_FLOOR] if st[leg, S_STARTED] != 0.0 else -120.0
-                cur[leg] = music_block_scores(
-                    hist[:, leg], fl, row + block, block, window, lookahead, 1, weights
-                )[0]
+                fl = st[leg, S_NMEAN] if st[leg, S_STARTED] != 0.0 else -120.0
+                cur[leg] = music_score(
+                    hist[:, leg],
+                    flux_hist[:, leg],
+                    row,
+                    t // block - flux_first,
+                    fl,
+                    block,
+                    n_back,
+                    n_ahead,
+                    flux_max,
+                )
         for leg in range(n_legs):
             music_prob[k, leg] = cur[leg]
         # 1) noise floors (minimum statistics over N_SUBWIN sub-windows, Martin 2001)
@@ -226,8 +254,9 @@ def vad_frames(
                 st[leg, S_FLOOR] = e
                 for u in range(N_SUBWIN):
                     mins[leg, u] = 1e9
-            # A muted line or music says nothing about the noise floor under speech.
-            if e > muted and music_prob[k, leg] < 0.5:
+            # A muted line says nothing about the noise floor under speech. (Music is not
+            # excluded: feeding the music decision back into the floor runs away.)
+            if e > muted:
                 sm = 0.7 * st[leg, S_SMOOTH] + 0.3 * e
                 st[leg, S_SMOOTH] = sm
                 if sm < st[leg, S_BLOCK_MIN]:
@@ -244,11 +273,37 @@ def vad_frames(
                     if mins[leg, u] < fl:
                         fl = mins[leg, u]
                 st[leg, S_FLOOR] = fl
-            floors[k, leg] = st[leg, S_FLOOR]
-        # 2) candidate decisions with echo (bleed) rejection
+        # 2) noise statistics: mean and spread of the frames that look like noise, so the
+        # threshold sits above fluctuating noise (crowds, dishes), not just above its minimum.
         for leg in range(n_legs):
             e = energy[row, leg]
             fl = st[leg, S_FLOOR]
+            if st[leg, S_NVAR] == 0.0:
+                st[leg, S_NMEAN] = fl
+                st[leg, S_NVAR] = 4.0
+            mu = st[leg, S_NMEAN]
+            sd = np.sqrt(st[leg, S_NVAR])
+            if e > muted and e < mu + 2.0 * sd + 1.0:
+                rate = 0.05 if e < mu else 0.01
+                mu += rate * (e - mu)
+                st[leg, S_NVAR] += rate * ((e - mu) * (e - mu) - st[leg, S_NVAR])
+                if st[leg, S_NVAR] < 0.25:
+                    st[leg, S_NVAR] = 0.25
+                if st[leg, S_NVAR] > 16.0:  # sd <= 4 dB: beyond that it is not noise
+                    st[leg, S_NVAR] = 16.0
+            # The minimum-statistics floor anchors the mean: never below it, and pulled
+            # back if speech leaked into the estimate.
+            if mu < fl:
+                mu = fl
+            if mu > fl + 8.0:
+                mu = fl + 8.0
+            st[leg, S_NMEAN] = mu
+            floors[k, leg] = mu
+        # 3) candidate decisions with echo (bleed) rejection
+        for leg in range(n_legs):
+            e = energy[row, leg]
+            mu = st[leg, S_NMEAN]
+            sd = np.sqrt(st[leg, S_NVAR])
             own = True
             if n_legs == 2:
                 other = 1 - leg
@@ -258,21 +313,24 @@ def vad_frames(
                         eo = energy[row - lag, other]
                 d = e - eo
                 c = st[leg, S_COUPLING]
-                # Learn coupling only while the other leg is clearly talking.
-                if eo > st[other, S_FLOOR] + 15.0 and eo > abs_min:
-                    if d < c:
-                        c += 0.05 * (d - c)
-                    else:
-                        c += 0.005
-                    if c > 0.0:
-                        c = 0.0
-                    st[leg, S_COUPLING] = c
+                if c == 0.0:
+                    c = -25.0
+                # Coupling = running median of (this leg - other leg) over frames where the
+                # other leg is loud and this one is above its noise: mostly echo, rarely
+                # double talk, so the median is the echo path's level.
+                if eo > st[other, S_NMEAN] + 15.0 and e > mu + 6.0 and eo > abs_min:
+                    c += 0.2 if d > c else -0.2
+                    if c > -3.0:
+                        c = -3.0
+                st[leg, S_COUPLING] = c
                 own = e > eo + c + margin
             not_music = music_prob[k, leg] < 0.5
             ok = own and not_music and e > abs_min
-            high[leg] = ok and e > fl + speech_db
-            low[leg] = ok and e > fl + boundary_db
-        # 3) segment state machine
+            high[leg] = ok and e > mu + max(speech_db, 3.0 * sd)
+            low[leg] = ok and e > mu + max(boundary_db, 1.5 * sd)
+        # 4) segment state machine. A segment becomes speech at its first voiced frame
+        # (then backfilled to its onset); segments that never voice (clanks, rustle, most
+        # noise bursts) never become speech.
         for leg in range(n_legs):
             idx = t - tent_first
             if not low[leg]:
@@ -286,33 +344,44 @@ def vad_frames(
                 )
                 if high[leg] and n_recent >= 3:
                     # Onset: backdate over the soft start (the current run of frames
-                    # above the boundary threshold), at most 200 ms.
+                    # above the boundary threshold), at most 100 ms.
                     start = int(st[leg, S_LOW_RUN])
-                    if start < t - 20:
-                        start = t - 20
-                    if start < tent_first:
-                        start = tent_first
+                    if start < t - 10:
+                        start = t - 10
                     st[leg, S_IN_SPEECH] = 1.0
                     st[leg, S_SEG_START] = start
                     st[leg, S_LAST_ACT] = t
-                    st[leg, S_HIGH_COUNT] = 3.0
-                    for j in range(start - tent_first, idx + 1):
-                        out[j, leg] = 1
+                    st[leg, S_CONFIRMED] = 0.0
             else:
                 last = int(st[leg, S_LAST_ACT])
                 if high[leg]:
-                    for j in range(last + 1 - tent_first, idx + 1):
-                        out[j, leg] = 1  # bridge a short silence
                     st[leg, S_LAST_ACT] = t
-                    st[leg, S_HIGH_COUNT] += 1.0
                 elif low[leg] and last == t - 1:
-                    out[idx, leg] = 1  # soft decay
-                    st[leg, S_LAST_ACT] = t
+                    st[leg, S_LAST_ACT] = t  # soft decay
                 elif t - last > hangover:
                     st[leg, S_IN_SPEECH] = 0.0
-                    if last - st[leg, S_SEG_START] + 1 < min_speech:
-                        for j in range(
-                            int(st[leg, S_SEG_START]) - tent_first, last + 1 - tent_first
-                        ):
+                    if st[leg, S_CONFIRMED] != 0.0 and last - st[leg, S_SEG_START] + 1 < min_speech:
+                        lo = int(st[leg, S_SEG_START]) - tent_first
+                        if lo < 0:
+                            lo = 0
+                        for j in range(lo, last + 1 - tent_first):
                             out[j, leg] = 0
+                    continue
+            if st[leg, S_IN_SPEECH] == 0.0:
+                continue
+            if st[leg, S_CONFIRMED] == 0.0 and high[leg]:
+                if voicing(dec_hist, row, leg) >= voiced_min:
+                    st[leg, S_CONFIRMED] = 1.0
+                    lo = int(st[leg, S_SEG_START]) - tent_first
+                    if lo < 0:
+                        lo = 0
+                    for j in range(lo, idx + 1):
+                        out[j, leg] = 1
+                    continue
+            if st[leg, S_CONFIRMED] != 0.0 and st[leg, S_LAST_ACT] == t:
+                # bridge the silence since the previous active frame
+                j = idx
+                while j >= 0 and out[j, leg] == 0:
+                    out[j, leg] = 1
+                    j -= 1
     return out, st, mins, floors, music_prob, cur

@@ -22,18 +22,23 @@ from .frames import FrameBlock
 
 __all__ = ["VoiceActivityResult", "VoiceActivityStream", "voice_activity"]
 
-MUSIC_BLOCK = 5  # frames per music decision
-MUSIC_WINDOW = 300  # frames of context per decision (3 s)
+MUSIC_BLOCK = 5  # frames per music block (50 ms)
+MUSIC_BACK_BLOCKS = 20  # 1 s of past blocks per decision
+#: A block is "stable" when its 200-2000 Hz magnitude spectrum is within this cosine
+#: distance of the previous block's. Chosen on the tune split with
+#: ``benchmarks/music_features.py``: music blocks sit below it, speech and noise above.
+MUSIC_FLUX_MAX = 0.15
+MUSIC_BINS = slice(10, 101)  # 200-2000 Hz at 20 Hz resolution (200 samples at 4 kHz)
 ECHO_LAG = 3  # frames of echo delay considered (30 ms)
 DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 ABS_MIN_DBFS = -65.0
 
-#: Logistic music-vs-speech weights [bias, energy sd (dB), flux (dB/frame), low-energy
-#: fraction, active fraction, mean level above the noise floor (dB)].
-#: Fitted by ``benchmarks/fit_music.py`` on the *tune* split only.
-MUSIC_WEIGHTS = np.array([2.0, -0.6, -1.5, -6.0, 6.0, 0.0])
+
+@lru_cache(maxsize=4)
+def _hann(n: int) -> np.ndarray:
+    return np.hanning(n)
 
 
 @lru_cache(maxsize=1)
@@ -80,11 +85,22 @@ class VoiceActivityStream:
         self._frames = FrameBuffer(self.n_legs, HOP_SAMPLES)
         self._feat_state = np.zeros((self.n_legs, 5))
         # Energy history; rows before frame 0 are virtual digital silence.
-        self._hist = np.full((MUSIC_WINDOW + ECHO_LAG, self.n_legs), DB_FLOOR)
-        self._hist_first = -(MUSIC_WINDOW + ECHO_LAG)
+        back = MUSIC_BACK_BLOCKS * MUSIC_BLOCK + ECHO_LAG
+        self._hist = np.full((back, self.n_legs), DB_FLOOR)
+        self._hist_first = -back
+        # Spectral flux per music block; virtual blocks before 0 are "not stable".
+        self._flux = np.ones((MUSIC_BACK_BLOCKS, self.n_legs))
+        self._flux_first = -MUSIC_BACK_BLOCKS
+        self._block_dec = np.zeros((0, HOP_SAMPLES // 2, self.n_legs), np.float32)
+        self._prev_spec = np.zeros((self.n_legs, MUSIC_BINS.stop - MUSIC_BINS.start))
+        self._dec_hist = np.zeros((len(self._hist), HOP_SAMPLES // 2, self.n_legs), np.float32)
         self._n_feat = 0
         self._music_now = np.zeros(self.n_legs)
-        self._music_params = np.array([MUSIC_BLOCK, MUSIC_WINDOW, self._lookahead], dtype=np.int64)
+        if self._lookahead % MUSIC_BLOCK:
+            raise ParameterError(f"music_lookahead_ms must be a multiple of {MUSIC_BLOCK * 10} ms")
+        self._music_params = np.array(
+            [MUSIC_BLOCK, MUSIC_BACK_BLOCKS, self._lookahead // MUSIC_BLOCK], dtype=np.int64
+        )
         self._n_vad = 0
         self._legs = np.zeros((self.n_legs, 16))
         self._sub_mins = np.full((self.n_legs, N_SUBWIN), 1e9)
@@ -104,6 +120,7 @@ class VoiceActivityStream:
                 SUBWIN_FRAMES,
                 ABS_MIN_DBFS,
                 self._muted,
+                self.config.voicing_threshold,
             ]
         )
 
@@ -128,22 +145,47 @@ class VoiceActivityStream:
         return self._tent_first
 
     # ------------------------------------------------------------------ pipeline
-    def _features(self, x8k: np.ndarray) -> np.ndarray:
+    def _features(self, x8k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from .._kernels.vad import frame_features
 
         b, a = _highpass_200hz()
         n = len(x8k) // HOP_SAMPLES
         energy = np.empty((n, self.n_legs))
+        dec = np.empty((n, HOP_SAMPLES // 2, self.n_legs), dtype=np.float32)
         for leg in range(self.n_legs):
-            e, _z, self._feat_state[leg] = frame_features(
+            e, _z, d, self._feat_state[leg] = frame_features(
                 np.ascontiguousarray(x8k[:, leg]), b, a, self._feat_state[leg]
             )
             energy[:, leg] = e
-        return energy
+            dec[:, :, leg] = d
+        return energy, dec
 
-    def _append(self, energy: np.ndarray) -> None:
+    def _append(self, features: tuple[np.ndarray, np.ndarray]) -> None:
+        energy, dec = features
         self._hist = np.concatenate([self._hist, energy])
+        self._dec_hist = np.concatenate([self._dec_hist, dec])
         self._n_feat += len(energy)
+        self._block_dec = np.concatenate([self._block_dec, dec])
+        n_blocks = len(self._block_dec) // MUSIC_BLOCK
+        if n_blocks:
+            used = n_blocks * MUSIC_BLOCK
+            self._flux = np.concatenate([self._flux, self._block_flux(self._block_dec[:used])])
+            self._block_dec = self._block_dec[used:]
+
+    def _block_flux(self, dec: np.ndarray) -> np.ndarray:
+        """Cosine distance between consecutive 50 ms magnitude spectra, per leg."""
+        n_blocks = len(dec) // MUSIC_BLOCK
+        # (blocks, 200 samples at 4 kHz, legs)
+        x = dec.reshape(n_blocks, MUSIC_BLOCK * dec.shape[1], self.n_legs).astype(np.float64)
+        spec = np.abs(np.fft.rfft(x * _hann(x.shape[1])[None, :, None], axis=1))[:, MUSIC_BINS]
+        norm = np.linalg.norm(spec, axis=1, keepdims=True)
+        unit = np.divide(spec, norm, out=np.zeros_like(spec), where=norm > 1e-9)
+        prev = np.concatenate([self._prev_spec.T[None], unit[:-1]])
+        self._prev_spec = unit[-1].T.copy()
+        cos = (unit * prev).sum(axis=1)
+        # Undefined (silent) blocks count as changing, never as music.
+        defined = (norm[:, 0] > 1e-9) & (np.linalg.norm(prev, axis=1) > 1e-9)
+        return np.where(defined, 1.0 - cos, 1.0)
 
     def _run_vad(self, stop: int) -> None:
         """Label frames up to ``stop`` (exclusive); their music context must be in history."""
@@ -154,7 +196,10 @@ class VoiceActivityStream:
             return
         tent, self._legs, self._sub_mins, floors, music, self._music_now = vad_frames(
             self._hist,
+            self._dec_hist,
+            self._flux,
             self._hist_first,
+            self._flux_first,
             self._n_vad,
             n,
             self._legs,
@@ -164,7 +209,7 @@ class VoiceActivityStream:
             self._tent_first,
             self._params,
             self._music_params,
-            MUSIC_WEIGHTS,
+            MUSIC_FLUX_MAX,
         )
         lo = self._n_vad - self._hist_first
         self._tent = tent
@@ -194,11 +239,17 @@ class VoiceActivityStream:
         self._pend_music = self._pend_music[k:]
         self._tent_first += k
         # Keep only the history that future music windows and echo lags can reach.
-        keep_from = (self._n_vad // MUSIC_BLOCK) * MUSIC_BLOCK - MUSIC_WINDOW - ECHO_LAG
+        first_block = self._n_vad // MUSIC_BLOCK - MUSIC_BACK_BLOCKS
+        keep_from = first_block * MUSIC_BLOCK - ECHO_LAG - 3  # 3: voicing window
         drop = keep_from - self._hist_first
         if drop > 0:
             self._hist = self._hist[drop:]
+            self._dec_hist = self._dec_hist[drop:]
             self._hist_first += drop
+        drop = first_block - self._flux_first
+        if drop > 0:
+            self._flux = self._flux[drop:]
+            self._flux_first += drop
         return block
 
     def push(self, samples: np.ndarray) -> FrameBlock:
@@ -233,15 +284,24 @@ class VoiceActivityStream:
         # Virtual silence after the end gives the last blocks their lookahead.
         pad = np.full((self._lookahead + MUSIC_BLOCK, self.n_legs), DB_FLOOR)
         self._hist = np.concatenate([self._hist, pad])
+        self._dec_hist = np.concatenate(
+            [self._dec_hist, np.zeros((len(pad), HOP_SAMPLES // 2, self.n_legs), np.float32)]
+        )
+        n_pad_blocks = self._lookahead // MUSIC_BLOCK + 2
+        self._flux = np.concatenate([self._flux, np.ones((n_pad_blocks, self.n_legs))])
         self._run_vad(n_real)
         # Close open segments at their last active frame; drop those too short.
         min_speech = self.config.min_speech_frames
         for leg in range(self.n_legs):
             if self._legs[leg, 4]:
                 start, last = int(self._legs[leg, 5]), int(self._legs[leg, 6])
-                if last - start + 1 < min_speech:
+                confirmed = self._legs[leg, 14] != 0.0
+                if confirmed and last - start + 1 < min_speech:
                     lo = max(0, start - self._tent_first)
                     self._tent[lo : last + 1 - self._tent_first, leg] = 0
+                if confirmed:
+                    # frames after the last active one were bridged tentatively: undo
+                    self._tent[max(0, last + 1 - self._tent_first) :, leg] = 0
                 self._legs[leg, 4] = 0.0
         return self._emit(self._n_vad)
 
