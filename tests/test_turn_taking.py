@@ -183,3 +183,28 @@ def test_random_activity_conforms(seed: int) -> None:
     assert not {(b.start, b.speaker) for b in bcs} & {(i.start, i.by) for i in ints}
     for b in bcs:
         assert b.end - b.start <= CFG.backchannel_max_s + 1e-9
+
+
+def test_holder_pausing_during_interruption_keeps_floor() -> None:
+    # The holder pauses 0.3 s (< backchannel_resume_s) mid-overlap and goes on: the
+    # interrupter did not win, whatever the pause.
+    ev = run(activity(10, customer=[(0, 4), (4.3, 8)], agent=[(2, 5)]))
+    (done,) = closed(ev, "interruption")
+    assert (done.by, done.of, done.successful) == ("agent", "customer", False)
+    assert [t.speaker for t in closed(ev, "turn")] == ["customer"]
+
+
+def test_start_in_holders_short_pause_is_interruption() -> None:
+    pause = CFG.backchannel_resume_s - 0.2
+    ev = run(activity(10, customer=[(0, 3), (3 + pause, 8)], agent=[(3.1, 5)]))
+    (done,) = closed(ev, "interruption")
+    assert (done.by, done.of) == ("agent", "customer")
+    assert done.successful is False
+
+
+def test_start_after_holders_long_silence_is_floor_take() -> None:
+    ev = run(activity(10, customer=[(0, 3), (4.5, 8)], agent=[(3.8, 6)]))
+    # The agent took an open floor; the customer then came back over the agent.
+    (gap,) = [g for g in closed(ev, "gap") if g.to == "agent"]
+    assert gap.offset == pytest.approx(0.8)
+    assert all(i.by == "customer" for i in closed(ev, "interruption"))

@@ -48,6 +48,10 @@ class VadConfig:
     bleed_margin_db : float
         A leg's frame counts as its own speech only if it is this much louder than the echo of
         the other leg predicted from the measured coupling between the legs.
+    max_echo_db : float
+        Strongest echo (bleed) of one leg in the other that the coupling estimate may assume,
+        relative to the other leg. Telephone echo paths lose 20 dB or more; raising this
+        rejects more echo but also quiet double talk.
     music_lookahead_ms : float
         Future context the music/speech discrimination may use; part of the pipeline latency.
     voicing_threshold : float
@@ -59,7 +63,8 @@ class VadConfig:
     boundary_above_floor_db: float = 3.0
     min_speech_ms: float = 80.0
     hangover_ms: float = 200.0
-    bleed_margin_db: float = 8.0
+    bleed_margin_db: float = 6.0
+    max_echo_db: float = -20.0
     music_lookahead_ms: float = 150.0
     voicing_threshold: float = 0.5
 
@@ -73,6 +78,8 @@ class VadConfig:
             "music_lookahead_ms",
         )
         _check_positive(self, "bleed_margin_db", allow_zero=True)
+        if not -60.0 <= self.max_echo_db <= 0.0:
+            raise ParameterError(f"max_echo_db must be in [-60, 0] dB, got {self.max_echo_db!r}")
         if not 0.0 < self.voicing_threshold < 1.0:
             raise ParameterError(
                 f"voicing_threshold must be in (0, 1), got {self.voicing_threshold!r}"

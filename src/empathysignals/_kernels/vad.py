@@ -137,8 +137,8 @@ S_RECENT = 8  # bit history of high decisions (last 4 frames)
 S_COUPLING = 9  # dB: this leg's echo of the other leg, relative to the other's energy
 S_STARTED = 10
 S_LOW_RUN = 11  # absolute frame where the current run of boundary-level frames began
-S_NMEAN = 12  # mean noise level (dB) of frames judged noise
-S_NVAR = 13  # variance (dB^2) of those frames
+S_NMEAN = 12  # median level (dB) of frames outside speech
+S_NVAR = 13  # 90th percentile level (dB) of those frames
 S_CONFIRMED = 14  # the open segment has had a voiced frame: it is speech
 N_SUBWIN = 8
 
@@ -186,7 +186,7 @@ def vad_frames(
         Tentative labels of frames ``tent_first ...`` not yet final.
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
-         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold]
+         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -208,6 +208,7 @@ def vad_frames(
     music_prob = np.empty((n, n_legs), dtype=np.float64)
     cur = music_now.copy()
     voiced_min = params[8]
+    max_echo = params[9]
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -254,9 +255,8 @@ def vad_frames(
                 st[leg, S_FLOOR] = e
                 for u in range(N_SUBWIN):
                     mins[leg, u] = 1e9
-            # A muted line says nothing about the noise floor under speech. (Music is not
-            # excluded: feeding the music decision back into the floor runs away.)
-            if e > muted:
+            # A muted line or hold music says nothing about the noise under speech.
+            if e > muted and cur[leg] < 0.5:
                 sm = 0.7 * st[leg, S_SMOOTH] + 0.3 * e
                 st[leg, S_SMOOTH] = sm
                 if sm < st[leg, S_BLOCK_MIN]:
@@ -273,37 +273,37 @@ def vad_frames(
                     if mins[leg, u] < fl:
                         fl = mins[leg, u]
                 st[leg, S_FLOOR] = fl
-        # 2) noise statistics: mean and spread of the frames that look like noise, so the
-        # threshold sits above fluctuating noise (crowds, dishes), not just above its minimum.
+        # 2) noise statistics: running median and 90th percentile of the frames outside
+        # speech (quantile tracking, 0.1 dB per frame), so the threshold sits above
+        # fluctuating noise (crowds, traffic, dishes), not just above its minimum.
         for leg in range(n_legs):
             e = energy[row, leg]
             fl = st[leg, S_FLOOR]
             if st[leg, S_NVAR] == 0.0:
-                st[leg, S_NMEAN] = fl
-                st[leg, S_NVAR] = 4.0
-            mu = st[leg, S_NMEAN]
-            sd = np.sqrt(st[leg, S_NVAR])
-            if e > muted and e < mu + 2.0 * sd + 1.0:
-                rate = 0.05 if e < mu else 0.01
-                mu += rate * (e - mu)
-                st[leg, S_NVAR] += rate * ((e - mu) * (e - mu) - st[leg, S_NVAR])
-                if st[leg, S_NVAR] < 0.25:
-                    st[leg, S_NVAR] = 0.25
-                if st[leg, S_NVAR] > 16.0:  # sd <= 4 dB: beyond that it is not noise
-                    st[leg, S_NVAR] = 16.0
-            # The minimum-statistics floor anchors the mean: never below it, and pulled
-            # back if speech leaked into the estimate.
-            if mu < fl:
-                mu = fl
-            if mu > fl + 8.0:
-                mu = fl + 8.0
-            st[leg, S_NMEAN] = mu
-            floors[k, leg] = mu
+                st[leg, S_NMEAN] = e
+                st[leg, S_NVAR] = e + 3.0  # 90th percentile
+            q50 = st[leg, S_NMEAN]
+            q90 = st[leg, S_NVAR]
+            if e > muted and cur[leg] < 0.5 and st[leg, S_IN_SPEECH] == 0.0:
+                q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5
+                q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
+            # The minimum-statistics floor anchors both: noise is never below it.
+            if q50 < fl:
+                q50 = fl
+            # Spread limits stop a runaway: missed speech counted as noise would raise the
+            # threshold, which would miss more speech.
+            if q90 < q50 + 1.0:
+                q90 = q50 + 1.0
+            if q90 > q50 + 4.0:
+                q90 = q50 + 4.0
+            st[leg, S_NMEAN] = q50
+            st[leg, S_NVAR] = q90
+            floors[k, leg] = q50
         # 3) candidate decisions with echo (bleed) rejection
         for leg in range(n_legs):
             e = energy[row, leg]
             mu = st[leg, S_NMEAN]
-            sd = np.sqrt(st[leg, S_NVAR])
+            spread = st[leg, S_NVAR] - mu  # 90th percentile - median, ~1.3 sd if Gaussian
             own = True
             if n_legs == 2:
                 other = 1 - leg
@@ -314,20 +314,23 @@ def vad_frames(
                 d = e - eo
                 c = st[leg, S_COUPLING]
                 if c == 0.0:
-                    c = -25.0
-                # Coupling = running median of (this leg - other leg) over frames where the
-                # other leg is loud and this one is above its noise: mostly echo, rarely
-                # double talk, so the median is the echo path's level.
+                    c = -30.0
+                # Coupling = running 30th percentile of (this leg - other leg) over frames
+                # where the other leg is loud and this one stands above its noise: echo
+                # frames sit at the echo path's level, double talk and noise bursts above.
+                # Clamped to [-45, max_echo]: telephone echo is at most max_echo_db (-20 dB).
                 if eo > st[other, S_NMEAN] + 15.0 and e > mu + 6.0 and eo > abs_min:
-                    c += 0.2 if d > c else -0.2
-                    if c > -3.0:
-                        c = -3.0
+                    c += 0.06 if d > c else -0.14
+                    if c > max_echo:
+                        c = max_echo
+                    if c < -45.0:
+                        c = -45.0
                 st[leg, S_COUPLING] = c
                 own = e > eo + c + margin
             not_music = music_prob[k, leg] < 0.5
             ok = own and not_music and e > abs_min
-            high[leg] = ok and e > mu + max(speech_db, 3.0 * sd)
-            low[leg] = ok and e > mu + max(boundary_db, 1.5 * sd)
+            high[leg] = ok and e > mu + max(speech_db, 2.5 * spread)
+            low[leg] = ok and e > mu + max(boundary_db, 1.2 * spread)
         # 4) segment state machine. A segment becomes speech at its first voiced frame
         # (then backfilled to its onset); segments that never voice (clanks, rustle, most
         # noise bursts) never become speech.

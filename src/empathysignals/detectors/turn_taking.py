@@ -66,6 +66,7 @@ class _Candidate:
     end: int = _NONE  # frame the spurt ended (exclusive), _NONE while speaking
     resume_deadline: int = _NONE
     interruption_id: int = _NONE
+    holder_stop_deadline: int = _NONE  # open interruption: holder stopped, may resume
 
 
 class TurnTakingDetector:
@@ -265,7 +266,16 @@ class TurnTakingDetector:
             cand.end = _NONE  # the same listener goes on after a short stop
             cand.resume_deadline = _NONE
             return
-        self.cand = _Candidate(leg, t, self.speaking[self.floor])
+        self.cand = _Candidate(leg, t, self._holder_has_floor(t))
+
+    def _holder_has_floor(self, t: int) -> bool:
+        """The holder is talking, or silent for less than ``backchannel_resume_s``: a
+        short silence is still part of their turn."""
+        holder = self.floor
+        if self.speaking[holder]:
+            return True
+        end = self.last_end[holder]
+        return end != _NONE and t - end < self._resume
 
     def _holder_resumes(self, leg: int, t: int) -> None:
         if self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause:
@@ -281,6 +291,10 @@ class TurnTakingDetector:
         cand = self.cand
         if cand is not None and cand.end != _NONE:
             self._backchannel(cand, t)
+        elif cand is not None:
+            # The holder talks again over the newcomer: the overlap goes on.
+            cand.holder_end_in_overlap = _NONE
+            cand.holder_stop_deadline = _NONE
         self.turn_last_end = _NONE
 
     def _offset(self, leg: int, t: int) -> None:
@@ -294,15 +308,17 @@ class TurnTakingDetector:
             if cand is not None and cand.end == _NONE:
                 cand.holder_end_in_overlap = t
                 if cand.interruption_id != _NONE:
-                    self._close_interruption(cand, t, successful=True, decided=t)
-                    self._transfer(cand, t)
+                    # Yielded, or only pausing? Known if they stay silent long enough.
+                    cand.holder_stop_deadline = t + self._resume
             return
         cand = self.cand
         if cand is None or cand.leg != leg or cand.end != _NONE:
             return
         if cand.interruption_id != _NONE:
-            # The interrupter gave up; the holder keeps the floor.
-            self._close_interruption(cand, t, successful=False, decided=t)
+            # The interrupter gave up; the holder keeps the floor. If the holder was pausing,
+            # the overlap had already ended when they paused.
+            end = t if cand.holder_end_in_overlap == _NONE else min(t, cand.holder_end_in_overlap)
+            self._close_interruption(cand, end, successful=False, decided=t)
             self.cand = None
             return
         cand.end = t
@@ -380,7 +396,16 @@ class TurnTakingDetector:
         while True:
             fired = False
             cand = self.cand
-            if cand is not None and self.floor != _NONE and cand.interruption_id == _NONE:
+            if cand is not None and self.floor != _NONE and cand.interruption_id != _NONE:
+                due = cand.holder_stop_deadline
+                if due != _NONE and (due < r1 or final):
+                    at = max(min(due, r0) if final else due, r0)
+                    self._close_interruption(
+                        cand, cand.holder_end_in_overlap, successful=True, decided=at
+                    )
+                    self._transfer(cand, at)
+                    fired = True
+            elif cand is not None and self.floor != _NONE:
                 if cand.end == _NONE:
                     due = cand.start + self._bc_max
                     if r0 <= due < r1 or (due < r0):
@@ -406,24 +431,23 @@ class TurnTakingDetector:
     def _candidate_matured(self, cand: _Candidate, t: int) -> None:
         """The listener has talked for ``backchannel_max_s``: not a backchannel."""
         holder = self.floor
-        if self.speaking[holder]:
-            if cand.holder_speaking_at_start:
-                cand.interruption_id = self.ctx.new_id()
-                self._emit(
-                    InterruptionEvent(
-                        cand.interruption_id,
-                        self._s(cand.start),
-                        None,
-                        self.ctx.emitted_at(t),
-                        by=self._role(cand.leg),
-                        of=self._role(holder),
-                        successful=None,
-                    )
+        if cand.holder_speaking_at_start and self._holder_has_floor(t):
+            # A bid for the floor while the holder still holds it: interruption in progress.
+            cand.interruption_id = self.ctx.new_id()
+            if not self.speaking[holder]:
+                cand.holder_end_in_overlap = self.last_end[holder]
+                cand.holder_stop_deadline = self.last_end[holder] + self._resume
+            self._emit(
+                InterruptionEvent(
+                    cand.interruption_id,
+                    self._s(cand.start),
+                    None,
+                    self.ctx.emitted_at(t),
+                    by=self._role(cand.leg),
+                    of=self._role(holder),
+                    successful=None,
                 )
-            else:
-                # The holder came back over a listener who took the silence: the listener
-                # holds the floor now and the old holder becomes the newcomer.
-                self._transfer(cand, t)
+            )
             return
         if (
             cand.holder_speaking_at_start
@@ -433,6 +457,8 @@ class TurnTakingDetector:
             self._close_interruption(
                 cand, cand.holder_end_in_overlap, successful=True, decided=t, new=True
             )
+        # The floor was open (or the overlap was terminal): the listener takes it. If the
+        # old holder is talking again, they become the newcomer (see _transfer).
         self._transfer(cand, t)
 
     # ------------------------------------------------------------------ dead air, hold

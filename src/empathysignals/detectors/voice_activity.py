@@ -121,6 +121,7 @@ class VoiceActivityStream:
                 ABS_MIN_DBFS,
                 self._muted,
                 self.config.voicing_threshold,
+                self.config.max_echo_db,
             ]
         )
 
