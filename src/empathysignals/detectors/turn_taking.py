@@ -204,6 +204,8 @@ class TurnTakingDetector:
                 self._onset(leg, r0)
         self._code = code
         kind = "music" if code >> 2 & 1 else "silence" if code >> 3 & 1 else ""
+        if code >> self.hold_leg & 1:
+            kind = ""  # the agent talking is no hold, whatever the music detector says
         self._hold_update(r0, kind)
         pos = r0
         # Threshold crossings inside the run are handled in time order.
@@ -251,10 +253,9 @@ class TurnTakingDetector:
         if self.dead_air_id != _NONE:
             self._close_dead_air(t, t)
         if self.in_hold:
-            if leg == self.hold_leg and not self.marker_hold:
-                self._end_hold(t, t)  # the agent is back
-            else:
-                return
+            # Speech on the hold leg ends a detected hold once it lasts (see _hold_update);
+            # until then nobody has the floor.
+            return
         if self.floor == _NONE:
             self.floor, self.turn_start, self.turn_last_end = leg, t, _NONE
             return
@@ -503,7 +504,10 @@ class TurnTakingDetector:
         if self.in_hold:
             if self.hold_absent_since == _NONE:
                 return None
-            return self.hold_absent_since + (self._hold_tol if self.hold_kind == "music" else 0)
+            # Music may pause, and a blip on the agent leg is not the agent coming back; a
+            # muted line that opens again is.
+            silent_back = self.hold_kind == "silence" and not self._code >> self.hold_leg & 1
+            return self.hold_absent_since + (0 if silent_back else self._hold_tol)
         if self._hold_seen and self._hold_seen == self.hold_run_kind:
             return self.hold_run_start + self._hold_min
         return None
@@ -555,6 +559,11 @@ class TurnTakingDetector:
         self.hold_absent_since = _NONE
         self.silence_start = end
         self.floor = _NONE
+        # Whoever is talking as the hold ends holds the floor from their onset.
+        talking = [leg for leg in range(self.n_legs) if self.speaking[leg]]
+        if talking:
+            leg = min(talking, key=lambda i: self.spurt_start[i])
+            self.floor, self.turn_start, self.turn_last_end = leg, self.spurt_start[leg], _NONE
 
     def _close_turn(self, decided: int, *, before: int | None = None) -> None:
         if self.floor == _NONE:
