@@ -208,3 +208,17 @@ def test_start_after_holders_long_silence_is_floor_take() -> None:
     (gap,) = [g for g in closed(ev, "gap") if g.to == "agent"]
     assert gap.offset == pytest.approx(0.8)
     assert all(i.by == "customer" for i in closed(ev, "interruption"))
+
+
+def test_listener_talk_with_short_pause_is_one_bid() -> None:
+    gap = CFG.listener_pause_max_s - 0.1
+    ev = run(activity(10, customer=[(0, 8)], agent=[(2, 2.6), (2.6 + gap, 3.6)]))
+    assert not closed(ev, "backchannel")
+    (done,) = closed(ev, "interruption")
+    assert (done.by, done.start, done.successful) == ("agent", 2.0, False)
+
+
+def test_backchannel_decided_after_listener_pause_window() -> None:
+    ev = run(activity(6, customer=[(0, 5)], agent=[(2, 2.4)]))
+    (bc,) = closed(ev, "backchannel")
+    assert bc.emitted_at == pytest.approx(2.4 + CFG.listener_pause_max_s + HOP)

@@ -127,6 +127,9 @@ class TurnTakingConfig:
     backchannel_resume_s : float
         A short listener spurt in the holder's silence is a backchannel only if the holder
         speaks again within this time.
+    listener_pause_max_s : float
+        A listener's talk with pauses shorter than this is one bid: "I -- I think" is not
+        two backchannels. Backchannels are decided this long after they end.
     interruption_min_overlap_s : float
         Overlap shorter than this at a floor transfer is terminal overlap (Schegloff's
         non-competitive overlap), not an interruption.
@@ -143,6 +146,7 @@ class TurnTakingConfig:
     min_pause_s: float = 0.25
     backchannel_max_s: float = 1.0
     backchannel_resume_s: float = 0.5
+    listener_pause_max_s: float = 0.35
     interruption_min_overlap_s: float = 0.5
     dead_air_min_s: float = 5.0
     hold_min_s: float = 3.0
@@ -155,6 +159,7 @@ class TurnTakingConfig:
             "min_pause_s",
             "backchannel_max_s",
             "backchannel_resume_s",
+            "listener_pause_max_s",
             "interruption_min_overlap_s",
             "dead_air_min_s",
             "hold_min_s",

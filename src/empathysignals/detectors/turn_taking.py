@@ -65,8 +65,11 @@ class _Candidate:
     holder_end_in_overlap: int = _NONE
     end: int = _NONE  # frame the spurt ended (exclusive), _NONE while speaking
     resume_deadline: int = _NONE
+    bc_deadline: int = _NONE  # listener stopped: one bid unless they go on before this
+    holder_resumed: bool = False
     interruption_id: int = _NONE
     holder_stop_deadline: int = _NONE  # open interruption: holder stopped, may resume
+    holder_talking_at_start: bool = False
 
 
 class TurnTakingDetector:
@@ -90,6 +93,7 @@ class TurnTakingDetector:
         self._min_pause = round(self.cfg.min_pause_s * f)
         self._bc_max = round(self.cfg.backchannel_max_s * f)
         self._resume = round(self.cfg.backchannel_resume_s * f)
+        self._merge = round(self.cfg.listener_pause_max_s * f)
         self._min_overlap = round(self.cfg.interruption_min_overlap_s * f)
         self._dead_air = round(self.cfg.dead_air_min_s * f)
         self._hold_min = round(self.cfg.hold_min_s * f)
@@ -266,8 +270,11 @@ class TurnTakingDetector:
         if cand is not None and cand.leg == leg and cand.end != _NONE:
             cand.end = _NONE  # the same listener goes on after a short stop
             cand.resume_deadline = _NONE
+            cand.bc_deadline = _NONE
+            cand.holder_resumed = False
             return
         self.cand = _Candidate(leg, t, self._holder_has_floor(t))
+        self.cand.holder_talking_at_start = self.speaking[self.floor]
 
     def _holder_has_floor(self, t: int) -> bool:
         """The holder is talking, or silent for less than ``backchannel_resume_s``: a
@@ -291,7 +298,9 @@ class TurnTakingDetector:
             )
         cand = self.cand
         if cand is not None and cand.end != _NONE:
-            self._backchannel(cand, t)
+            cand.holder_resumed = True
+            if cand.bc_deadline == _NONE:  # the listener's bid is over: it was a backchannel
+                self._backchannel(cand, t)
         elif cand is not None:
             # The holder talks again over the newcomer: the overlap goes on.
             cand.holder_end_in_overlap = _NONE
@@ -323,10 +332,9 @@ class TurnTakingDetector:
             self.cand = None
             return
         cand.end = t
-        if self.floor != _NONE and self.speaking[self.floor]:
-            self._backchannel(cand, t)
-        else:
-            cand.resume_deadline = t + self._resume
+        cand.bc_deadline = t + self._merge
+        cand.resume_deadline = t + max(self._resume, self._merge)
+        cand.holder_resumed = self.floor != _NONE and self.speaking[self.floor]
 
     # ------------------------------------------------------------------ decisions
     def _backchannel(self, cand: _Candidate, decided: int) -> None:
@@ -412,6 +420,12 @@ class TurnTakingDetector:
                     if r0 <= due < r1 or (due < r0):
                         self._candidate_matured(cand, max(due, r0))
                         fired = True
+                elif cand.bc_deadline != _NONE and (cand.bc_deadline < r1 or final):
+                    at = max(cand.bc_deadline if not final else min(cand.bc_deadline, r0), r0)
+                    cand.bc_deadline = _NONE
+                    if cand.holder_resumed or self.speaking[self.floor]:
+                        self._backchannel(cand, at)
+                    fired = True
                 elif cand.resume_deadline != _NONE and (cand.resume_deadline < r1 or final):
                     at = cand.resume_deadline if not final else min(cand.resume_deadline, r0)
                     self._transfer(cand, max(at, cand.end))
@@ -432,7 +446,13 @@ class TurnTakingDetector:
     def _candidate_matured(self, cand: _Candidate, t: int) -> None:
         """The listener has talked for ``backchannel_max_s``: not a backchannel."""
         holder = self.floor
-        if cand.holder_speaking_at_start and self._holder_has_floor(t):
+        # A holder who was pausing when the listener came in kept the floor only if they came
+        # back and kept talking; a short "mm" from them is a backchannel to the new speaker.
+        kept = cand.holder_talking_at_start or (
+            cand.holder_speaking_at_start
+            and (not self.speaking[holder] or t - self.spurt_start[holder] >= self._resume)
+        )
+        if kept and self._holder_has_floor(t):
             # A bid for the floor while the holder still holds it: interruption in progress.
             cand.interruption_id = self.ctx.new_id()
             if not self.speaking[holder]:
