@@ -124,7 +124,6 @@ def voicing(dec: np.ndarray, row: int, leg: int) -> float:
 
 
 # --- leg state layout (float64): see _LEG_* indices in the Python wrapper
-LEG_STATE_SIZE = 16
 S_FLOOR = 0  # current noise floor estimate (dB)
 S_SMOOTH = 1  # smoothed energy for the floor tracker
 S_BLOCK_MIN = 2  # running min of the current sub-window
@@ -140,6 +139,9 @@ S_LOW_RUN = 11  # absolute frame where the current run of boundary-level frames 
 S_NMEAN = 12  # median level (dB) of frames outside speech
 S_NVAR = 13  # 90th percentile level (dB) of those frames
 S_CONFIRMED = 14  # the open segment has had a voiced frame: it is speech
+S_SEG_PEAK = 15  # loudest frame of the open segment above the noise median (dB)
+S_SEG_VOICED = 16  # the open segment has had a voiced frame
+LEG_STATE_SIZE = 17
 N_SUBWIN = 8
 
 
@@ -186,7 +188,7 @@ def vad_frames(
         Tentative labels of frames ``tent_first ...`` not yet final.
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
-         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db]
+         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db, segment_peak_db]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -209,6 +211,7 @@ def vad_frames(
     cur = music_now.copy()
     voiced_min = params[8]
     max_echo = params[9]
+    peak_db = params[10]
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -355,6 +358,8 @@ def vad_frames(
                     st[leg, S_SEG_START] = start
                     st[leg, S_LAST_ACT] = t
                     st[leg, S_CONFIRMED] = 0.0
+                    st[leg, S_SEG_PEAK] = 0.0
+                    st[leg, S_SEG_VOICED] = 0.0
             else:
                 last = int(st[leg, S_LAST_ACT])
                 if high[leg]:
@@ -373,7 +378,12 @@ def vad_frames(
             if st[leg, S_IN_SPEECH] == 0.0:
                 continue
             if st[leg, S_CONFIRMED] == 0.0 and high[leg]:
-                if voicing(dec_hist, row, leg) >= voiced_min:
+                above = energy[row, leg] - st[leg, S_NMEAN]
+                if above > st[leg, S_SEG_PEAK]:
+                    st[leg, S_SEG_PEAK] = above
+                if st[leg, S_SEG_VOICED] == 0.0 and voicing(dec_hist, row, leg) >= voiced_min:
+                    st[leg, S_SEG_VOICED] = 1.0
+                if st[leg, S_SEG_VOICED] != 0.0 and st[leg, S_SEG_PEAK] >= peak_db:
                     st[leg, S_CONFIRMED] = 1.0
                     lo = int(st[leg, S_SEG_START]) - tent_first
                     if lo < 0:

@@ -102,7 +102,7 @@ class VoiceActivityStream:
             [MUSIC_BLOCK, MUSIC_BACK_BLOCKS, self._lookahead // MUSIC_BLOCK], dtype=np.int64
         )
         self._n_vad = 0
-        self._legs = np.zeros((self.n_legs, 16))
+        self._legs = np.zeros((self.n_legs, 17))
         self._sub_mins = np.full((self.n_legs, N_SUBWIN), 1e9)
         self._tent = np.zeros((0, self.n_legs), dtype=np.int8)
         self._tent_first = 0
@@ -122,6 +122,7 @@ class VoiceActivityStream:
                 self._muted,
                 self.config.voicing_threshold,
                 self.config.max_echo_db,
+                self.config.segment_peak_db,
             ]
         )
 
