@@ -152,7 +152,7 @@ class TurnTakingConfig:
     min_pause_s: float = 0.25
     backchannel_max_s: float = 1.0
     backchannel_resume_s: float = 0.5
-    listener_pause_max_s: float = 0.35
+    listener_pause_max_s: float = 0.6
     interruption_min_overlap_s: float = 0.5
     dead_air_min_s: float = 5.0
     hold_min_s: float = 3.0
