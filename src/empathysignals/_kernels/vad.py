@@ -188,7 +188,7 @@ def vad_frames(
         Tentative labels of frames ``tent_first ...`` not yet final.
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
-         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db, segment_peak_db]
+         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db, segment_peak_db, ring_frames]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -212,6 +212,7 @@ def vad_frames(
     voiced_min = params[8]
     max_echo = params[9]
     peak_db = params[10]
+    ring = int(params[11])  # frames that may still change: older ones are final
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -369,7 +370,7 @@ def vad_frames(
                 elif t - last > hangover:
                     st[leg, S_IN_SPEECH] = 0.0
                     if st[leg, S_CONFIRMED] != 0.0 and last - st[leg, S_SEG_START] + 1 < min_speech:
-                        lo = int(st[leg, S_SEG_START]) - tent_first
+                        lo = max(int(st[leg, S_SEG_START]), t - ring) - tent_first
                         if lo < 0:
                             lo = 0
                         for j in range(lo, last + 1 - tent_first):
@@ -385,7 +386,9 @@ def vad_frames(
                     st[leg, S_SEG_VOICED] = 1.0
                 if st[leg, S_SEG_VOICED] != 0.0 and st[leg, S_SEG_PEAK] >= peak_db:
                     st[leg, S_CONFIRMED] = 1.0
-                    lo = int(st[leg, S_SEG_START]) - tent_first
+                    # Backfill to the onset, but never into frames already final: how far
+                    # back that is must not depend on how the input was chunked.
+                    lo = max(int(st[leg, S_SEG_START]), t - ring) - tent_first
                     if lo < 0:
                         lo = 0
                     for j in range(lo, idx + 1):
@@ -394,7 +397,7 @@ def vad_frames(
             if st[leg, S_CONFIRMED] != 0.0 and st[leg, S_LAST_ACT] == t:
                 # bridge the silence since the previous active frame
                 j = idx
-                while j >= 0 and out[j, leg] == 0:
+                while j >= 0 and j >= t - ring - tent_first and out[j, leg] == 0:
                     out[j, leg] = 1
                     j -= 1
     return out, st, mins, floors, music_prob, cur

@@ -110,6 +110,8 @@ class VoiceActivityStream:
         self._pend_floor = np.zeros((0, self.n_legs))
         self._pend_music = np.zeros((0, self.n_legs))
         self._finished = False
+        # Labels of the last _ring frames may still change; older ones are emitted.
+        self._ring = self.config.hangover_frames + self.config.min_speech_frames + 2
         self._params = np.array(
             [
                 self.config.speech_above_floor_db,
@@ -123,6 +125,7 @@ class VoiceActivityStream:
                 self.config.voicing_threshold,
                 self.config.max_echo_db,
                 self.config.segment_peak_db,
+                self._ring,
             ]
         )
 
@@ -266,9 +269,7 @@ class VoiceActivityStream:
         if len(whole):
             self._append(self._features(whole))
         self._run_vad(self._ready())
-        return self._emit(
-            self._n_vad - (self.config.hangover_frames + self.config.min_speech_frames + 2)
-        )
+        return self._emit(self._n_vad - self._ring)
 
     def finish(self) -> FrameBlock:
         """Flush: label every remaining frame and return them."""
