@@ -188,7 +188,8 @@ def vad_frames(
         Tentative labels of frames ``tent_first ...`` not yet final.
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
-         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db, segment_peak_db, ring_frames]
+         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db,
+         segment_peak_db, ring_frames]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
