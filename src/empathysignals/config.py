@@ -57,6 +57,10 @@ class VadConfig:
     voicing_threshold : float
         A segment becomes speech at its first frame whose peak normalized autocorrelation
         over pitch lags (62.5-400 Hz) reaches this; unvoiced bursts (clanks, rustle) never do.
+    noise_spread_factor : float
+        The speech threshold is at least this many times the noise spread (90th
+        percentile minus median, about 1.3 standard deviations) above the noise median;
+        half of it for the boundary threshold.
     segment_peak_db : float
         ... and whose loudest frame stands this far above the noise median. Speech at 10 dB
         SNR peaks about 15 dB over the noise (vowels are ~5 dB above the active level);
@@ -72,6 +76,7 @@ class VadConfig:
     music_lookahead_ms: float = 150.0
     voicing_threshold: float = 0.5
     segment_peak_db: float = 15.0
+    noise_spread_factor: float = 2.5
 
     def __post_init__(self) -> None:
         _check_positive(
@@ -82,6 +87,7 @@ class VadConfig:
             "hangover_ms",
             "music_lookahead_ms",
             "segment_peak_db",
+            "noise_spread_factor",
         )
         _check_positive(self, "bleed_margin_db", allow_zero=True)
         if not -60.0 <= self.max_echo_db <= 0.0:

@@ -189,7 +189,7 @@ def vad_frames(
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
          sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db,
-         segment_peak_db, ring_frames]
+         segment_peak_db, ring_frames, noise_spread_factor]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -214,6 +214,7 @@ def vad_frames(
     max_echo = params[9]
     peak_db = params[10]
     ring = int(params[11])  # frames that may still change: older ones are final
+    spread_k = params[12]
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -334,8 +335,8 @@ def vad_frames(
                 own = e > eo + c + margin
             not_music = music_prob[k, leg] < 0.5
             ok = own and not_music and e > abs_min
-            high[leg] = ok and e > mu + max(speech_db, 2.5 * spread)
-            low[leg] = ok and e > mu + max(boundary_db, 1.2 * spread)
+            high[leg] = ok and e > mu + max(speech_db, spread_k * spread)
+            low[leg] = ok and e > mu + max(boundary_db, 0.5 * spread_k * spread)
         # 4) segment state machine. A segment becomes speech at its first voiced frame
         # (then backfilled to its onset); segments that never voice (clanks, rustle, most
         # noise bursts) never become speech.

@@ -126,6 +126,7 @@ class VoiceActivityStream:
                 self.config.max_echo_db,
                 self.config.segment_peak_db,
                 self._ring,
+                self.config.noise_spread_factor,
             ]
         )
 
