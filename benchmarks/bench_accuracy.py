@@ -30,9 +30,9 @@ import empathysignals as es
 from empathysignals.simulate import simulate_call
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import peers  # noqa: E402
-import scoring  # noqa: E402
-from scoring import PRF  # noqa: E402
+import peers
+import scoring
+from scoring import PRF
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_AMI = Path("/work/shared/data/conversations/ami_excerpts_pyannote")

@@ -35,11 +35,11 @@ def main() -> None:
         labels = call.truth.frame_labels()
         holds = [e for e in call.truth.events if e.type == "hold" and e.attrs["kind"] == "music"]
         for leg, role in enumerate(call.truth.roles):
-            x = np.ascontiguousarray(call.audio[:, leg])
+            x = np.ascontiguousarray(call.audio[:, leg : leg + 1])
             n = len(x) // 80
-            _, _, dec, _ = frame_features(x[: n * 80], b, a, np.zeros(5))
+            _, dec, _ = frame_features(x[: n * 80], b, a, np.zeros((1, 4)))
             stream = VoiceActivityStream(("x",), 8000)
-            flux = stream._block_flux(dec[: n // MUSIC_BLOCK * MUSIC_BLOCK, :, None])[:, 0]
+            flux = stream._block_flux(dec[: n // MUSIC_BLOCK * MUSIC_BLOCK])[:, 0]
             for j in range(MUSIC_BACK_BLOCKS, len(flux)):
                 t = (j * MUSIC_BLOCK + 2) * 0.01
                 frame = min(j * MUSIC_BLOCK + 2, len(labels[role]) - 1)

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "PRF",
     "Interval",
     "LatencyScore",
     "MatchResult",
-    "PRF",
     "backchannel_as_interruption",
     "boundary_errors",
     "closed_events",

@@ -8,25 +8,21 @@ import numpy as np
 
 
 def frame_features(x: np.ndarray, b: np.ndarray, a: np.ndarray) -> tuple[list[float], list[float]]:
-    """Biquad high-pass, then per 80-sample frame: energy in dB and zero-crossing rate."""
+    """Biquad high-pass, then per 80-sample frame the energy in dB; and the filtered signal
+    with sample pairs averaged (4 kHz)."""
     y = []
     x1 = x2 = y1 = y2 = 0.0
     for xi in map(float, x):
         yi = b[0] * xi + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2
         x2, x1, y2, y1 = x1, xi, y1, yi
         y.append(yi)
-    energy, zcr = [], []
-    prev = 0.0
+    energy = []
     for f in range(len(x) // 80):
         frame = y[f * 80 : (f + 1) * 80]
         p = sum(v * v for v in frame) / 80
         energy.append(10 * math.log10(p) if p > 1e-12 else -120.0)
-        crossings = 0
-        for v in frame:
-            crossings += (v >= 0) != (prev >= 0)
-            prev = v
-        zcr.append(crossings / 80)
-    return energy, zcr
+    dec = [(y[2 * k] + y[2 * k + 1]) / 2 for k in range(len(x) // 2)]
+    return energy, dec
 
 
 def music_score(energy: list[float], flux: list[float], floor: float, flux_max: float) -> float:

@@ -23,10 +23,10 @@ def test_frame_features_match_naive() -> None:
     x = (rng.standard_normal(800) * 0.1).astype(np.float32)
     x[400:480] = 0.0  # a silent frame: -120 dB, no NaN
     b, a = _highpass_200hz()
-    energy, zcr, _dec, _ = frame_features(x, b, a, np.zeros(5))
-    ref_e, ref_z = naive.frame_features(x, b, a)
-    np.testing.assert_allclose(energy, ref_e, atol=1e-9)
-    np.testing.assert_allclose(zcr, ref_z)
+    energy, dec, _ = frame_features(x[:, None], b, a, np.zeros((1, 4)))
+    ref_e, ref_dec = naive.frame_features(x, b, a)
+    np.testing.assert_allclose(energy[:, 0], ref_e, atol=1e-9)
+    np.testing.assert_allclose(dec[:, :, 0].ravel(), ref_dec, atol=1e-6)
 
 
 def test_frame_features_carry_state_across_calls() -> None:
@@ -35,9 +35,10 @@ def test_frame_features_carry_state_across_calls() -> None:
     rng = np.random.default_rng(2)
     x = (rng.standard_normal(1600) * 0.1).astype(np.float32)
     b, a = _highpass_200hz()
-    whole, _, _, _ = frame_features(x, b, a, np.zeros(5))
-    e1, _, _, st1 = frame_features(x[:720], b, a, np.zeros(5))
-    e2, _, _, _ = frame_features(x[720:], b, a, st1)
+    stereo = np.stack([x, x[::-1]], axis=1)
+    whole, _, _ = frame_features(stereo, b, a, np.zeros((2, 4)))
+    e1, _, st1 = frame_features(stereo[:720], b, a, np.zeros((2, 4)))
+    e2, _, _ = frame_features(stereo[720:], b, a, st1)
     np.testing.assert_array_equal(np.concatenate([e1, e2]), whole)
 
 

@@ -187,14 +187,15 @@ def validate_samples(samples: Any, *, n_channels: int | None = None) -> np.ndarr
         raise AudioError(
             f"expected {n_channels} channel(s), got {out.shape[1]} (shape {arr.shape})"
         )
-    if out.size and not np.isfinite(out).all():
+    # One reduction finds NaN/inf (they propagate through a sum) without a mask copy.
+    if out.size and not np.isfinite(out.sum(dtype=np.float64)):
         bad = int(np.count_nonzero(~np.isfinite(out)))
         raise AudioError(
             f"samples contain {bad} NaN or infinite value(s); replace them "
             "(e.g. np.nan_to_num) or fix the source"
         )
     if out.dtype == np.float32 and arr.dtype.kind == "f" and out.size:
-        peak = float(np.max(np.abs(out)))
+        peak = max(float(out.max()), -float(out.min()))
         if peak > _MAX_FLOAT_AMPLITUDE:
             raise AudioError(
                 f"float samples reach {peak:.1f}, far outside [-1, 1]: integer PCM stored as "

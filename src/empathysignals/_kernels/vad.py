@@ -14,48 +14,120 @@ from ._jit import njit
 HOP = 80  # samples per 10 ms frame at 8 kHz
 DB_FLOOR = -120.0
 
-# --- feature state layout (per leg): biquad x1, x2, y1, y2, previous sample
-FEAT_STATE_SIZE = 5
+# --- feature state layout (per leg): biquad x1, x2, y1, y2
+FEAT_STATE_SIZE = 4
 
 
 @njit
 def frame_features(
     x: np.ndarray, b: np.ndarray, a: np.ndarray, state: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Energy (dBFS), zero-crossing rate and 4 kHz samples (pairs averaged, shape
-    ``(n, 40)``, for the voicing check) of high-passed 10 ms frames.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Energy (dBFS) and 4 kHz samples (pairs averaged, for voicing and spectra) of
+    high-passed 10 ms frames of every leg.
 
-    ``x`` holds a whole number of frames (``len(x) % 80 == 0``) at 8 kHz; ``b``, ``a`` are
-    biquad coefficients; ``state`` (5,) is updated copy-on-return.
+    ``x`` (n_samples, L) holds a whole number of frames at 8 kHz; ``b``, ``a`` are biquad
+    coefficients; ``state`` (L, 4) is copied and returned updated.
+
+    Returns
+    -------
+    energy : (n, L) float64
+    dec : (n, 40, L) float32
+    state : (L, 4) float64
     """
     n = x.shape[0] // HOP
-    energy = np.empty(n, dtype=np.float64)
-    zcr = np.empty(n, dtype=np.float64)
-    dec = np.empty((n, HOP // 2), dtype=np.float32)
+    n_legs = x.shape[1]
+    half = HOP // 2
+    energy = np.empty((n, n_legs), dtype=np.float64)
+    dec = np.empty((n, half, n_legs), dtype=np.float32)
     st = state.copy()
-    x1, x2, y1, y2, prev = st[0], st[1], st[2], st[3], st[4]
-    for f in range(n):
-        acc = 0.0
-        crossings = 0
-        for i in range(f * HOP, (f + 1) * HOP):
-            xi = float(x[i])
-            yi = b[0] * xi + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2
-            x2 = x1
-            x1 = xi
-            y2 = y1
-            y1 = yi
-            acc += yi * yi
-            j = i - f * HOP
-            if j % 2 == 1:
-                dec[f, j // 2] = 0.5 * (yi + y2)
-            if (yi >= 0.0) != (prev >= 0.0):
-                crossings += 1
-            prev = yi
-        p = acc / HOP
-        energy[f] = 10.0 * np.log10(p) if p > 1e-12 else DB_FLOOR
-        zcr[f] = crossings / HOP
-    st[0], st[1], st[2], st[3], st[4] = x1, x2, y1, y2, prev
-    return energy, zcr, dec, st
+    b0, b1, b2, a1, a2 = b[0], b[1], b[2], a[1], a[2]
+    # A tiny signal at Nyquist (+tiny, -tiny, ...) passes the high-pass and keeps its state
+    # out of denormal numbers, which are 10-100x slower, during digital silence.
+    tiny = 1e-18
+    if n_legs == 2:
+        # Two legs in one loop: two independent filter chains keep the CPU busy while
+        # each waits for its own previous output.
+        p1, p2, q1, q2 = st[0, 0], st[0, 1], st[0, 2], st[0, 3]
+        r1, r2, s1, s2 = st[1, 0], st[1, 1], st[1, 2], st[1, 3]
+        for f in range(n):
+            acc0 = 0.0
+            acc1 = 0.0
+            base = f * HOP
+            for k in range(half):
+                i = base + 2 * k
+                xa = float(x[i, 0]) + tiny
+                ya = b0 * xa + b1 * p1 + b2 * p2 - a1 * q1 - a2 * q2
+                ua = float(x[i, 1]) + tiny
+                va = b0 * ua + b1 * r1 + b2 * r2 - a1 * s1 - a2 * s2
+                xb = float(x[i + 1, 0]) - tiny
+                yb = b0 * xb + b1 * xa + b2 * p1 - a1 * ya - a2 * q1
+                ub = float(x[i + 1, 1]) - tiny
+                vb = b0 * ub + b1 * ua + b2 * r1 - a1 * va - a2 * s1
+                p2, p1, q2, q1 = xa, xb, ya, yb
+                r2, r1, s2, s1 = ua, ub, va, vb
+                acc0 += ya * ya + yb * yb
+                acc1 += va * va + vb * vb
+                dec[f, k, 0] = 0.5 * (ya + yb)
+                dec[f, k, 1] = 0.5 * (va + vb)
+            e0 = acc0 / HOP
+            e1 = acc1 / HOP
+            energy[f, 0] = 10.0 * np.log10(e0) if e0 > 1e-12 else DB_FLOOR
+            energy[f, 1] = 10.0 * np.log10(e1) if e1 > 1e-12 else DB_FLOOR
+        st[0, 0], st[0, 1], st[0, 2], st[0, 3] = p1, p2, q1, q2
+        st[1, 0], st[1, 1], st[1, 2], st[1, 3] = r1, r2, s1, s2
+        return energy, dec, st
+    for leg in range(n_legs):
+        x1, x2, y1, y2 = st[leg, 0], st[leg, 1], st[leg, 2], st[leg, 3]
+        for f in range(n):
+            acc = 0.0
+            base = f * HOP
+            for k in range(half):
+                xa = float(x[base + 2 * k, leg]) + tiny
+                ya = b0 * xa + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+                xb = float(x[base + 2 * k + 1, leg]) - tiny
+                yb = b0 * xb + b1 * xa + b2 * x1 - a1 * ya - a2 * y1
+                x2 = xa
+                x1 = xb
+                y2 = ya
+                y1 = yb
+                acc += ya * ya + yb * yb
+                dec[f, k, leg] = 0.5 * (ya + yb)
+            p = acc / HOP
+            energy[f, leg] = 10.0 * np.log10(p) if p > 1e-12 else DB_FLOOR
+        st[leg, 0], st[leg, 1], st[leg, 2], st[leg, 3] = x1, x2, y1, y2
+    return energy, dec, st
+
+
+@njit
+def spectral_flux(mag: np.ndarray, prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine distance between consecutive blocks' magnitude spectra.
+
+    ``mag`` (L, n_blocks, n_bins); ``prev`` (L, n_bins) is the unit spectrum of the block
+    before (zeros if none). Blocks without energy, or after one, get 1.0 ("changing").
+    Returns the flux (n_blocks, L) and the last unit spectrum.
+    """
+    n_legs, nb, nbins = mag.shape
+    out = np.empty((nb, n_legs), dtype=np.float64)
+    last = prev.copy()
+    for leg in range(n_legs):
+        for j in range(nb):
+            ss = 0.0
+            for k in range(nbins):
+                ss += mag[leg, j, k] * mag[leg, j, k]
+            norm = np.sqrt(ss)
+            pn = 0.0
+            dot = 0.0
+            for k in range(nbins):
+                pn += last[leg, k] * last[leg, k]
+                if norm > 1e-9:
+                    dot += last[leg, k] * mag[leg, j, k] / norm
+            if norm > 1e-9 and pn > 1e-18:
+                out[j, leg] = 1.0 - dot
+            else:
+                out[j, leg] = 1.0
+            for k in range(nbins):
+                last[leg, k] = mag[leg, j, k] / norm if norm > 1e-9 else 0.0
+    return out, last
 
 
 @njit
