@@ -224,7 +224,7 @@ def bench_ami(ami_dir: Path, with_silero: bool) -> dict[str, Any]:
         n_frames = peers.n_frames_of(len(x), sr)
         truth = scoring.speech_frames_from_segments(segs.get(uri, []), n_frames)
         lo, hi = uem.get(uri, (0.0, len(x) / sr))
-        f0, f1 = int(round(lo / 0.01)), min(n_frames, int(round(hi / 0.01)))
+        f0, f1 = round(lo / 0.01), min(n_frames, round(hi / 0.01))
         total_s += (f1 - f0) * 0.01
         preds = run_vads(x, sr, ("speaker",), silero)
         per_file[uri] = {"speech_fraction": float(truth[f0:f1].mean())}
@@ -303,8 +303,16 @@ def report(res: dict[str, Any]) -> str:
                     f"end {_fmt(b['end_mae_s'], 2)} s (n={b['n']})"
                 )
             rows.append(
-                [kind, d["n_truth"], d["n_detected"], d["tp"], d["precision"], d["recall"],
-                 d["f1"], extra]
+                [
+                    kind,
+                    d["n_truth"],
+                    d["n_detected"],
+                    d["tp"],
+                    d["precision"],
+                    d["recall"],
+                    d["f1"],
+                    extra,
+                ]
             )
         out.append(_table(["event", "truth", "detected", "TP", "P", "R", "F1", "notes"], rows))
         bc = sim["backchannel_as_interruption"]
@@ -328,10 +336,14 @@ def report(res: dict[str, Any]) -> str:
                         f"{_fmt(lat['fraction_found'])} ({lat['n_found']}/{lat['n_truth']})",
                     ],
                     ["response latency: offset MAE (s)", _fmt(lat["offset_mae_s"])],
-                    ["response latency: median abs error (s)",
-                     _fmt(lat["offset_median_abs_err_s"])],
-                    ["response latency: mean signed error (s)",
-                     _fmt(lat["offset_mean_signed_err_s"])],
+                    [
+                        "response latency: median abs error (s)",
+                        _fmt(lat["offset_median_abs_err_s"]),
+                    ],
+                    [
+                        "response latency: mean signed error (s)",
+                        _fmt(lat["offset_mean_signed_err_s"]),
+                    ],
                 ],
             )
         )
@@ -350,14 +362,26 @@ def report(res: dict[str, Any]) -> str:
             f"mono {ami['sample_rates']} Hz, speech = union of RTTM speakers\n"
         )
         rows = [
-            [n, v["macro_f1"], v["micro"]["precision"], v["micro"]["recall"], v["micro"]["f1"],
-             ratios[n]]
+            [
+                n,
+                v["macro_f1"],
+                v["micro"]["precision"],
+                v["micro"]["recall"],
+                v["micro"]["f1"],
+                ratios[n],
+            ]
             for n, v in systems.items()
         ]
         out.append(
             _table(
-                ["system", "F1 (macro over files)", "P (micro)", "R (micro)", "F1 (micro)",
-                 f"F1 / {best}"],
+                [
+                    "system",
+                    "F1 (macro over files)",
+                    "P (micro)",
+                    "R (micro)",
+                    "F1 (micro)",
+                    f"F1 / {best}",
+                ],
                 rows,
             )
         )
@@ -381,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         "empathysignals_version": es.__version__,
         "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "silero": {"onnx": str(peers.SILERO_ONNX), "threshold": 0.5} if not args.no_silero
+        "silero": {"onnx": str(peers.SILERO_ONNX), "threshold": 0.5}
+        if not args.no_silero
         else None,
     }
     with_silero = not args.no_silero

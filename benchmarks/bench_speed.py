@@ -59,7 +59,12 @@ SR = 8000
 # --------------------------------------------------------------------------- helpers
 def _stats(xs: list[float]) -> dict[str, float]:
     a = np.asarray(xs, dtype=float)
-    return {"median": float(np.median(a)), "min": float(a.min()), "max": float(a.max()), "n": len(a)}
+    return {
+        "median": float(np.median(a)),
+        "min": float(a.min()),
+        "max": float(a.max()),
+        "n": len(a),
+    }
 
 
 def _timed(fn: Any) -> tuple[float, float]:
@@ -79,7 +84,9 @@ def _fmt(v: Any, nd: int = 1) -> str:
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(c if isinstance(c, str) else _fmt(c) for c in r) + " |" for r in rows]
+    lines += [
+        "| " + " | ".join(c if isinstance(c, str) else _fmt(c) for c in r) + " |" for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -88,7 +95,7 @@ def build_audio(seconds: float, first_seed: int, max_calls: int) -> tuple[np.nda
     from empathysignals.simulate import simulate_call
 
     parts, seeds, total = [], [], 0
-    need = int(round(seconds * SR))
+    need = round(seconds * SR)
     for seed in range(first_seed, first_seed + max_calls):
         call = simulate_call(seed, split="test")
         parts.append(call.audio.astype(np.float32))
@@ -128,7 +135,10 @@ def bench_throughput(
         w, c = _timed(lambda: es.analyze(audio, SR, roles=("customer", "agent")))
         walls.append(w)
         cpus.append(c)
-        print(f"  analyze {dur / 3600:g} h run {i + 1}: {w:.2f} s wall, {c:.2f} s CPU", file=sys.stderr)
+        print(
+            f"  analyze {dur / 3600:g} h run {i + 1}: {w:.2f} s wall, {c:.2f} s CPU",
+            file=sys.stderr,
+        )
     out["empathysignals"] = {
         "what": "empathysignals.analyze (whole pipeline), both legs",
         "audio_s": dur,
@@ -248,8 +258,8 @@ def stream_rss_worker(src: Path, hours: float, chunk_s: float, every_s: float) -
     analyzer = es.Analyzer(roles=("customer", "agent"), sample_rate=SR)
     stream = analyzer.stream()
     chunk = int(chunk_s * SR)
-    n_chunks = int(round(hours * 3600 / chunk_s))
-    every = int(round(every_s / chunk_s))
+    n_chunks = round(hours * 3600 / chunk_s)
+    every = round(every_s / chunk_s)
     rss = [(0.0, proc.memory_info().rss / 2**20)]
     n_events = 0
     pos = 0
@@ -309,8 +319,7 @@ def bench_stream_rss(audio: np.ndarray, hours: float, loop_s: float) -> dict[str
 
 # --------------------------------------------------------------------------- subprocesses
 _IMPORT_PROBE = (
-    "import time; t = time.perf_counter(); import empathysignals; "
-    "print(time.perf_counter() - t)"
+    "import time; t = time.perf_counter(); import empathysignals; print(time.perf_counter() - t)"
 )
 
 _JIT_PROBE = """
@@ -345,7 +354,10 @@ def bench_jit(repeats: int) -> dict[str, Any]:
             for target in (cold, cached):
                 r = subprocess.run(
                     [sys.executable, "-c", _JIT_PROBE],
-                    capture_output=True, text=True, check=True, env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=env,
                 )
                 d = json.loads(r.stdout.strip().splitlines()[-1])
                 target.append(d["first_call_s"])
@@ -384,14 +396,29 @@ def report(res: dict[str, Any]) -> str:
             )
         ratio = tp["empathysignals"]["x_realtime"] / d["x_realtime"]
         rows.append(
-            [label, f"{d['audio_s']:.0f}", f"{d['wall_s']['median']:.2f}",
-             f"{d['cpu_s']['median']:.2f}", f"{d['x_realtime']:,.0f}",
-             f"{d['x_realtime_per_cpu_s']:,.0f}", f"{ratio:.2f}", note]
+            [
+                label,
+                f"{d['audio_s']:.0f}",
+                f"{d['wall_s']['median']:.2f}",
+                f"{d['cpu_s']['median']:.2f}",
+                f"{d['x_realtime']:,.0f}",
+                f"{d['x_realtime_per_cpu_s']:,.0f}",
+                f"{ratio:.2f}",
+                note,
+            ]
         )
     out.append(
         _table(
-            ["system", "audio s", "wall s (median)", "CPU s (median)", "x real time",
-             "x RT per CPU-s", "empathysignals speed / this", "note"],
+            [
+                "system",
+                "audio s",
+                "wall s (median)",
+                "CPU s (median)",
+                "x real time",
+                "x RT per CPU-s",
+                "empathysignals speed / this",
+                "note",
+            ],
             rows,
         )
     )
@@ -403,24 +430,41 @@ def report(res: dict[str, Any]) -> str:
         _table(
             ["metric", "value"],
             [
-                [f"push() of 20 ms chunks, {ch['stream_s_per_repeat']:.0f} s x {ch['repeats']}"
-                 " streams: median", f"{ch['median_ms']:.3f} ms"],
-                ["  p90 / p99 / max", f"{ch['p90_ms']:.3f} / {ch['p99_ms']:.3f} / "
-                 f"{ch['max_ms']:.3f} ms"],
-                ["  streaming x real time (20 ms / mean push)",
-                 f"{ch['x_realtime_streaming']:,.0f}"],
-                [f"{rss['stream_s'] / 3600:g} h stream in {rss['chunk_s']:g} s chunks: wall",
-                 f"{rss['wall_s']:.1f} s ({rss['x_realtime']:,.0f}x RT)"],
-                ["  RSS at 10 min -> end", f"{rss['rss_first_mark_mb']:.1f} -> "
-                 f"{rss['rss_last_mb']:.1f} MiB (growth {rss['rss_growth_after_first_mark_mb']:+.1f}"
-                 " MiB)"],
-                ["  RSS: interpreter+numpy / +import / +warmup (JIT code)",
-                 f"{rss['rss_interpreter_numpy_mb']:.0f} / {rss['rss_after_import_mb']:.0f} / "
-                 f"{rss['rss_after_warmup_mb']:.0f} MiB"],
-                ["  peak RSS (VmHWM, whole process incl. "
-                 f"{rss['source_loop_s'] / 60:.0f}-min source loop of "
-                 f"{rss['source_loop_s'] * SR * 8 / 2**20:.0f} MiB)",
-                 _fmt(rss['peak_rss_mb']) + " MiB"],
+                [
+                    f"push() of 20 ms chunks, {ch['stream_s_per_repeat']:.0f} s x {ch['repeats']}"
+                    " streams: median",
+                    f"{ch['median_ms']:.3f} ms",
+                ],
+                [
+                    "  p90 / p99 / max",
+                    f"{ch['p90_ms']:.3f} / {ch['p99_ms']:.3f} / {ch['max_ms']:.3f} ms",
+                ],
+                [
+                    "  streaming x real time (20 ms / mean push)",
+                    f"{ch['x_realtime_streaming']:,.0f}",
+                ],
+                [
+                    f"{rss['stream_s'] / 3600:g} h stream in {rss['chunk_s']:g} s chunks: wall",
+                    f"{rss['wall_s']:.1f} s ({rss['x_realtime']:,.0f}x RT)",
+                ],
+                [
+                    "  RSS at 10 min -> end",
+                    f"{rss['rss_first_mark_mb']:.1f} -> "
+                    f"{rss['rss_last_mb']:.1f} MiB "
+                    f"(growth {rss['rss_growth_after_first_mark_mb']:+.1f}"
+                    " MiB)",
+                ],
+                [
+                    "  RSS: interpreter+numpy / +import / +warmup (JIT code)",
+                    f"{rss['rss_interpreter_numpy_mb']:.0f} / {rss['rss_after_import_mb']:.0f} / "
+                    f"{rss['rss_after_warmup_mb']:.0f} MiB",
+                ],
+                [
+                    "  peak RSS (VmHWM, whole process incl. "
+                    f"{rss['source_loop_s'] / 60:.0f}-min source loop of "
+                    f"{rss['source_loop_s'] * SR * 8 / 2**20:.0f} MiB)",
+                    _fmt(rss["peak_rss_mb"]) + " MiB",
+                ],
                 ["  RSS every 10 min of stream (min:MiB)", marks],
             ],
         )
@@ -432,18 +476,26 @@ def report(res: dict[str, Any]) -> str:
         _table(
             ["metric", "median", "min", "max", "n"],
             [
-                ["import empathysignals (fresh interpreter), s", *[
-                    f"{imp['import_s'][k]:.3f}" for k in ("median", "min", "max")],
-                 str(imp["import_s"]["n"])],
-                ["first analyze(), cold NUMBA_CACHE_DIR, s", *[
-                    f"{jit['cold_first_call_s'][k]:.2f}" for k in ("median", "min", "max")],
-                 str(jit["cold_first_call_s"]["n"])],
-                ["first analyze(), cached, s", *[
-                    f"{jit['cached_first_call_s'][k]:.2f}" for k in ("median", "min", "max")],
-                 str(jit["cached_first_call_s"]["n"])],
-                ["second analyze() same process (10 s audio), s", *[
-                    f"{jit['warm_second_call_s'][k]:.4f}" for k in ("median", "min", "max")],
-                 str(jit["warm_second_call_s"]["n"])],
+                [
+                    "import empathysignals (fresh interpreter), s",
+                    *[f"{imp['import_s'][k]:.3f}" for k in ("median", "min", "max")],
+                    str(imp["import_s"]["n"]),
+                ],
+                [
+                    "first analyze(), cold NUMBA_CACHE_DIR, s",
+                    *[f"{jit['cold_first_call_s'][k]:.2f}" for k in ("median", "min", "max")],
+                    str(jit["cold_first_call_s"]["n"]),
+                ],
+                [
+                    "first analyze(), cached, s",
+                    *[f"{jit['cached_first_call_s'][k]:.2f}" for k in ("median", "min", "max")],
+                    str(jit["cached_first_call_s"]["n"]),
+                ],
+                [
+                    "second analyze() same process (10 s audio), s",
+                    *[f"{jit['warm_second_call_s'][k]:.4f}" for k in ("median", "min", "max")],
+                    str(jit["warm_second_call_s"]["n"]),
+                ],
             ],
         )
     )
@@ -454,19 +506,25 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--hours", type=float, default=1.0, help="throughput audio length")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--silero-seconds", type=float, default=300.0,
-                    help="silero slice length (extrapolated)")
+    ap.add_argument(
+        "--silero-seconds", type=float, default=300.0, help="silero slice length (extrapolated)"
+    )
     ap.add_argument("--silero-full", action="store_true", help="run silero on all the audio")
     ap.add_argument("--stream-hours", type=float, default=4.0)
-    ap.add_argument("--chunk-seconds", type=float, default=120.0,
-                    help="stream length for the 20 ms chunk timing")
+    ap.add_argument(
+        "--chunk-seconds",
+        type=float,
+        default=120.0,
+        help="stream length for the 20 ms chunk timing",
+    )
     ap.add_argument("--jit-repeats", type=int, default=3)
     ap.add_argument("--import-repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="small sizes for a smoke test")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "speed.json")
     ap.add_argument("--_rss-worker", dest="rss_worker", type=Path, help=argparse.SUPPRESS)
-    ap.add_argument("--_hours", dest="worker_hours", type=float, default=4.0,
-                    help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--_hours", dest="worker_hours", type=float, default=4.0, help=argparse.SUPPRESS
+    )
     args = ap.parse_args(argv)
 
     if args.rss_worker is not None:
@@ -475,7 +533,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.hours, args.repeats, args.silero_seconds = 0.1, 2, 60.0
         args.stream_hours, args.chunk_seconds, args.jit_repeats, args.import_repeats = (
-            0.5, 20.0, 1, 2)
+            0.5,
+            20.0,
+            1,
+            2,
+        )
 
     t0 = time.perf_counter()
     import empathysignals as es
@@ -510,7 +572,9 @@ def main(argv: list[str] | None = None) -> int:
     print("20 ms chunks ...", file=sys.stderr)
     res["chunks"] = bench_chunks(audio, args.chunk_seconds, args.repeats)
     print(f"{args.stream_hours:g} h stream RSS (subprocess) ...", file=sys.stderr)
-    res["stream_rss"] = bench_stream_rss(audio, args.stream_hours, loop_s=min(600.0, len(audio) / SR))
+    res["stream_rss"] = bench_stream_rss(
+        audio, args.stream_hours, loop_s=min(600.0, len(audio) / SR)
+    )
     print("import time ...", file=sys.stderr)
     res["import"] = bench_import(args.import_repeats)
     print("JIT cold/cached ...", file=sys.stderr)

@@ -33,6 +33,7 @@ __all__ = [
 
 HOP_S = 0.01
 
+
 def _default_silero_path() -> Path:
     try:  # the installed package data, without importing silero_vad (it needs torch)
         import importlib.util
@@ -64,7 +65,7 @@ def to_float32(x: np.ndarray) -> np.ndarray:
 
 
 def n_frames_of(n_samples: int, sample_rate: int) -> int:
-    hop = int(round(sample_rate * HOP_S))
+    hop = round(sample_rate * HOP_S)
     return -(-n_samples // hop)
 
 
@@ -134,9 +135,7 @@ class SileroVad:
             context = inp[:, -ctx:]
         return out
 
-    def frames(
-        self, x: np.ndarray, sample_rate: int, *, threshold: float = 0.5
-    ) -> np.ndarray:
+    def frames(self, x: np.ndarray, sample_rate: int, *, threshold: float = 0.5) -> np.ndarray:
         """Per-10 ms-frame decisions (window probability >= threshold, midpoint rule)."""
         probs = self.probabilities(x, sample_rate)
         return window_probs_to_frames(probs, len(x), sample_rate, threshold)
