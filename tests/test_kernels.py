@@ -110,3 +110,12 @@ def test_resampler_is_chunk_independent(rate: int, cuts: list[int]) -> None:
     bounds = [0, *sorted(set(cuts)), len(x)]
     parts = [rs.process(x[a:b]) for a, b in itertools.pairwise(bounds)]
     np.testing.assert_array_equal(np.concatenate([*parts, rs.finish()]), whole)
+
+
+def test_highpass_coefficients_match_scipy_butter() -> None:
+    from scipy.signal import butter
+
+    b, a = _highpass_200hz()
+    rb, ra = butter(2, 200.0, btype="highpass", fs=8000)
+    np.testing.assert_allclose(b, rb, rtol=1e-12)
+    np.testing.assert_allclose(a, ra, rtol=1e-12)

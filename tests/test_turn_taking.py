@@ -222,3 +222,20 @@ def test_backchannel_decided_after_listener_pause_window() -> None:
     ev = run(activity(6, customer=[(0, 5)], agent=[(2, 2.4)]))
     (bc,) = closed(ev, "backchannel")
     assert bc.emitted_at == pytest.approx(2.4 + CFG.listener_pause_max_s + HOP)
+
+
+def test_turn_taking_on_plain_activity_arrays() -> None:
+    import empathysignals as es
+
+    act = activity(6, customer=[(0, 2)], agent=[(2.3, 4)])
+    events = es.turn_taking(act)
+    (gap,) = closed(events, "gap")
+    assert gap.offset == pytest.approx(0.3)
+    # a 20 ms hop from another tool: same answer in seconds
+    coarse = act[::2]
+    (gap2,) = closed(es.turn_taking(coarse, hop_s=0.02), "gap")
+    assert gap2.offset == pytest.approx(0.3)
+    with pytest.raises(es.ParameterError):
+        es.turn_taking(act.astype(int))
+    with pytest.raises(es.ParameterError):
+        es.turn_taking(act, roles=("a",))

@@ -16,6 +16,7 @@ from .audio import (
 from .config import TurnTakingConfig, VadConfig
 from .detectors.base import Detector, DetectorContext
 from .detectors.frames import FrameBlock
+from .detectors.turn_taking import TurnTakingDetector, turn_taking
 from .detectors.voice_activity import VoiceActivityResult, VoiceActivityStream, voice_activity
 from .errors import AudioError, EmpathySignalsError, ModelError, ParameterError, StreamStateError
 from .events import (
@@ -58,6 +59,7 @@ __all__ = [
     "SummaryEvent",
     "TurnEvent",
     "TurnTakingConfig",
+    "TurnTakingDetector",
     "VadConfig",
     "VoiceActivityResult",
     "VoiceActivityStream",
@@ -72,6 +74,7 @@ __all__ = [
     "event_from_dict",
     "load_audio",
     "read_rttm",
+    "turn_taking",
     "voice_activity",
     "warmup",
 ]

@@ -45,7 +45,7 @@ from ..events import (
 from .base import DetectorContext
 from .frames import FrameBlock
 
-__all__ = ["TurnTakingDetector", "hold_leg_index"]
+__all__ = ["TurnTakingDetector", "hold_leg_index", "turn_taking"]
 
 _NONE = -1
 _MUSIC_PROB = 0.5
@@ -606,3 +606,49 @@ class TurnTakingDetector:
             )
         self.floor = _NONE
         self.turn_last_end = _NONE
+
+
+def turn_taking(
+    active: np.ndarray,
+    *,
+    roles: tuple[str, ...] = ("customer", "agent"),
+    hop_s: float = 0.01,
+    config: TurnTakingConfig | None = None,
+) -> list[Event]:
+    """Turn-taking events from any per-frame speaker activity (another VAD, a diarizer).
+
+    Parameters
+    ----------
+    active : np.ndarray, shape (n_frames, n_roles), bool
+        Whether each role speaks in frame ``i`` = ``[i * hop_s, (i + 1) * hop_s)``.
+    roles : tuple of str
+    hop_s : float
+        Frame length in seconds.
+    config : TurnTakingConfig, optional
+
+    Returns
+    -------
+    list of Event
+        Turns, pauses, gaps, dead air, interruptions and backchannels (no hold: that needs
+        the audio), emitted as if decided with no lookahead (``emitted_at`` = decision time).
+    """
+    act = np.asarray(active)
+    if act.ndim != 2 or act.shape[1] != len(roles) or act.dtype != bool:
+        raise ParameterError(
+            f"active must be a bool array of shape (n_frames, {len(roles)}), got "
+            f"{act.dtype} {act.shape}"
+        )
+    if not (isinstance(hop_s, (int, float)) and 0.001 <= hop_s <= 1.0):
+        raise ParameterError(f"hop_s must be between 0.001 and 1 s, got {hop_s!r}")
+    n = act.shape[0]
+    frames = FrameBlock(
+        0,
+        tuple(roles),
+        act,
+        np.where(act, -20.0, -50.0),
+        np.full(act.shape, -60.0),
+        np.zeros(act.shape),
+        hop_s,
+    )
+    det = TurnTakingDetector(DetectorContext(tuple(roles), 0, hop_s), config)
+    return det.push(frames) + det.flush() if n else det.flush()

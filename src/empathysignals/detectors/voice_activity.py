@@ -36,23 +36,21 @@ SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 ABS_MIN_DBFS = -65.0
 
 
-def _rfft(x: np.ndarray, axis: int) -> np.ndarray:
-    from scipy.fft import rfft  # lazy: keeps `import empathysignals` light
-
-    return np.asarray(rfft(x, axis=axis))
-
-
 @lru_cache(maxsize=4)
 def _hann(n: int) -> np.ndarray:
-    return np.hanning(n).astype(np.float32)
+    return np.hanning(n)
 
 
 @lru_cache(maxsize=1)
 def _highpass_200hz() -> tuple[np.ndarray, np.ndarray]:
-    from scipy.signal import butter  # lazy: scipy.signal costs ~0.2 s to import
-
-    b, a = butter(2, 200.0, btype="highpass", fs=ANALYSIS_RATE_HZ)
-    return np.asarray(b, dtype=np.float64), np.asarray(a, dtype=np.float64)
+    """2nd-order Butterworth high-pass at 200 Hz for 8 kHz (bilinear transform), written
+    out so the first call does not import scipy.signal (~0.3-1 s); equal to
+    ``scipy.signal.butter(2, 200, "highpass", fs=8000)`` (tested)."""
+    k = np.tan(np.pi * 200.0 / ANALYSIS_RATE_HZ)
+    norm = 1.0 / (1.0 + np.sqrt(2.0) * k + k * k)
+    b = np.array([norm, -2.0 * norm, norm])
+    a = np.array([1.0, 2.0 * (k * k - 1.0) * norm, (1.0 - np.sqrt(2.0) * k + k * k) * norm])
+    return b, a
 
 
 class VoiceActivityStream:
@@ -183,10 +181,14 @@ class VoiceActivityStream:
         n_blocks = len(dec) // MUSIC_BLOCK
         # (legs, blocks, 200 samples at 4 kHz): consecutive frames are contiguous samples;
         # the transform runs along the last, contiguous axis.
-        x = dec.reshape(n_blocks, MUSIC_BLOCK * dec.shape[1], self.n_legs).transpose(2, 0, 1)
-        x = x * _hann(MUSIC_BLOCK * dec.shape[1])
-        # scipy's FFT runs in float32 natively: three times numpy's speed here.
-        mag = np.abs(_rfft(x, axis=-1)[:, :, MUSIC_BINS])
+        x = np.ascontiguousarray(
+            dec.reshape(n_blocks, MUSIC_BLOCK * dec.shape[1], self.n_legs).transpose(2, 0, 1),
+            dtype=np.float64,
+        )
+        x *= _hann(MUSIC_BLOCK * dec.shape[1])
+        # numpy's FFT on contiguous float64 rows; scipy.fft would be a bit faster but its
+        # import adds ~0.2 s to the first call.
+        mag = np.abs(np.fft.rfft(x, axis=-1)[:, :, MUSIC_BINS])
         flux, self._prev_spec = spectral_flux(mag, self._prev_spec)
         return flux
 
