@@ -119,3 +119,26 @@ def test_highpass_coefficients_match_scipy_butter() -> None:
     rb, ra = butter(2, 200.0, btype="highpass", fs=8000)
     np.testing.assert_allclose(b, rb, rtol=1e-12)
     np.testing.assert_allclose(a, ra, rtol=1e-12)
+
+
+def test_window_blocks_is_transpose_times_window() -> None:
+    from empathysignals._kernels.vad import window_blocks
+
+    rng = np.random.default_rng(6)
+    dec = rng.standard_normal((12, 40, 2)).astype(np.float32)
+    w = np.hanning(200)
+    got = window_blocks(dec, w, 5)
+    ref = dec[:10].reshape(2, 200, 2).transpose(2, 0, 1) * w
+    np.testing.assert_allclose(got, ref, rtol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_finite_and_peak_matches_numpy(bad: float) -> None:
+    from empathysignals._kernels.checks import finite_and_peak
+
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-0.9, 0.9, (5000, 2)).astype(np.float32)
+    x[17, 1] = -0.95
+    assert finite_and_peak(x) == (True, pytest.approx(0.95))
+    x[4000, 0] = bad
+    assert finite_and_peak(x)[0] is False

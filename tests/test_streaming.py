@@ -242,3 +242,23 @@ def test_user_detector_plugs_in(call: tuple[np.ndarray, int]) -> None:
     assert len(mine) == 1 and int(mine[0].speaker) > 0
     vad = es.voice_activity(samples, rate)
     check_detector(LoudFrames, vad.frames)
+
+
+def test_one_analyzer_many_calls_in_threads(call: tuple[np.ndarray, int]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    samples, rate = call
+    analyzer = es.Analyzer(sample_rate=rate)
+    ref = dicts(es.analyze(samples, rate))
+
+    def run(offset: int) -> list[dict[str, object]]:
+        stream = analyzer.stream()
+        step = 160 + offset * 37  # each call chunked differently
+        events: list[es.Event] = []
+        for i in range(0, len(samples), step):
+            events += stream.push(samples[i : i + step])
+        return dicts(events + stream.finish())
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, range(4)))
+    assert all(r == ref for r in results)

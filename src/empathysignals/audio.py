@@ -117,6 +117,18 @@ def decode_pcm16(data: bytes | bytearray | memoryview) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- validation
+def _finite_and_peak(x: np.ndarray) -> tuple[bool, float]:
+    if x.size == 0:
+        return True, 0.0
+    if x.size < 4096:  # small pushes: numpy beats a kernel call's dispatch
+        peak = float(np.max(np.abs(x)))
+        return bool(np.isfinite(peak)), peak
+    from ._kernels.checks import finite_and_peak
+
+    finite, peak = finite_and_peak(x)
+    return bool(finite), float(peak)
+
+
 def validate_sample_rate(sample_rate: Any) -> int:
     """Return ``sample_rate`` as an int, or raise :class:`AudioError` saying what is allowed."""
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, float, np.integer)):
@@ -187,20 +199,18 @@ def validate_samples(samples: Any, *, n_channels: int | None = None) -> np.ndarr
         raise AudioError(
             f"expected {n_channels} channel(s), got {out.shape[1]} (shape {arr.shape})"
         )
-    # One reduction finds NaN/inf (they propagate through a sum) without a mask copy.
-    if out.size and not np.isfinite(out.sum(dtype=np.float64)):
+    finite, peak = _finite_and_peak(out)
+    if not finite:
         bad = int(np.count_nonzero(~np.isfinite(out)))
         raise AudioError(
             f"samples contain {bad} NaN or infinite value(s); replace them "
             "(e.g. np.nan_to_num) or fix the source"
         )
-    if out.dtype == np.float32 and arr.dtype.kind == "f" and out.size:
-        peak = max(float(out.max()), -float(out.min()))
-        if peak > _MAX_FLOAT_AMPLITUDE:
-            raise AudioError(
-                f"float samples reach {peak:.1f}, far outside [-1, 1]: integer PCM stored as "
-                "float? divide by 32768, or pass the int16 array itself"
-            )
+    if arr.dtype.kind == "f" and peak > _MAX_FLOAT_AMPLITUDE:
+        raise AudioError(
+            f"float samples reach {peak:.1f}, far outside [-1, 1]: integer PCM stored as "
+            "float? divide by 32768, or pass the int16 array itself"
+        )
     return np.ascontiguousarray(out)
 
 

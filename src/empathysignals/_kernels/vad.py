@@ -475,3 +475,20 @@ def vad_frames(
                     out[j, leg] = 1
                     j -= 1
     return out, st, mins, floors, music_prob, cur
+
+
+@njit
+def window_blocks(dec: np.ndarray, window: np.ndarray, block: int) -> np.ndarray:
+    """(n_frames, 40, L) 4 kHz samples -> (L, n_blocks, block * 40) windowed float64 rows,
+    contiguous for the FFT (transpose and window in one pass)."""
+    n, half, n_legs = dec.shape
+    nb = n // block
+    size = block * half
+    out = np.empty((n_legs, nb, size), dtype=np.float64)
+    for leg in range(n_legs):
+        for j in range(nb):
+            for f in range(block):
+                for k in range(half):
+                    i = f * half + k
+                    out[leg, j, i] = dec[j * block + f, k, leg] * window[i]
+    return out

@@ -176,16 +176,10 @@ class VoiceActivityStream:
 
     def _block_flux(self, dec: np.ndarray) -> np.ndarray:
         """Cosine distance between consecutive 50 ms magnitude spectra, per leg."""
-        from .._kernels.vad import spectral_flux
+        from .._kernels.vad import spectral_flux, window_blocks
 
-        n_blocks = len(dec) // MUSIC_BLOCK
-        # (legs, blocks, 200 samples at 4 kHz): consecutive frames are contiguous samples;
-        # the transform runs along the last, contiguous axis.
-        x = np.ascontiguousarray(
-            dec.reshape(n_blocks, MUSIC_BLOCK * dec.shape[1], self.n_legs).transpose(2, 0, 1),
-            dtype=np.float64,
-        )
-        x *= _hann(MUSIC_BLOCK * dec.shape[1])
+        # (legs, blocks, 200 samples at 4 kHz), windowed, rows contiguous for the FFT.
+        x = window_blocks(dec, _hann(MUSIC_BLOCK * dec.shape[1]), MUSIC_BLOCK)
         # numpy's FFT on contiguous float64 rows; scipy.fft would be a bit faster but its
         # import adds ~0.2 s to the first call.
         mag = np.abs(np.fft.rfft(x, axis=-1)[:, :, MUSIC_BINS])
