@@ -34,6 +34,7 @@ DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 ABS_MIN_DBFS = -65.0
+MAX_PUSH_S = 30  # seconds of input processed per internal slice
 
 
 @lru_cache(maxsize=4)
@@ -256,6 +257,16 @@ class VoiceActivityStream:
         labels became final (possibly none)."""
         if self._finished:
             raise StreamStateError("push() after finish(): start a new stream for a new call")
+        # Long pushes go through in slices: the same result (chunking never changes it), but
+        # working arrays stay cache-sized instead of hundreds of MB for an hour of audio.
+        step = MAX_PUSH_S * self.sample_rate
+        if len(samples) <= step:
+            return self._push(samples)
+        return FrameBlock.concat(
+            [self._push(samples[i : i + step]) for i in range(0, len(samples), step)]
+        )
+
+    def _push(self, samples: np.ndarray) -> FrameBlock:
         if self.sample_rate != ANALYSIS_RATE_HZ:
             parts = [rs.process(samples[:, i]) for i, rs in enumerate(self._resamplers)]
             samples = np.stack(parts, axis=1) if parts[0].size else samples[:0]
