@@ -262,3 +262,13 @@ def test_one_analyzer_many_calls_in_threads(call: tuple[np.ndarray, int]) -> Non
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(run, range(4)))
     assert all(r == ref for r in results)
+
+
+def test_unequal_legs_are_padded_at_finish() -> None:
+    rng = np.random.default_rng(0)
+    a = (rng.standard_normal(8000) * 0.01).astype(np.float32)
+    stream = es.Analyzer(sample_rate=8000).stream()
+    events = stream.push_legs({"customer": a}) + stream.push_legs({"agent": a[:5000]})
+    events += stream.finish()
+    padded = np.stack([a, np.r_[a[:5000], np.zeros(3000, np.float32)]], axis=1)
+    assert dicts(events) == dicts(es.analyze(padded, 8000))

@@ -217,26 +217,15 @@ class CallStream:
     def finish(self) -> list[Event]:
         """End of stream: flush every detector; the summary is the last event."""
         self._check_open()
-        if self._pending_legs and any(len(v) for v in self._pending_legs.values()):
+        events: list[Event] = []
+        if any(len(v) for v in self._pending_legs.values()):
             # Legs of unequal total length: pad the short ones with silence.
             n = max(len(v) for v in self._pending_legs.values())
-            block = np.stack(
-                [
-                    np.pad(self._pending_legs.get(r, np.zeros(0, np.float32)), (0, 0))
-                    if len(self._pending_legs.get(r, ())) == n
-                    else np.concatenate(
-                        [
-                            self._pending_legs.get(r, np.zeros(0, np.float32)),
-                            np.zeros(n - len(self._pending_legs.get(r, ())), np.float32),
-                        ]
-                    )
-                    for r in self.roles
-                ],
-                axis=1,
-            )
-            events = self._process(self._vad.push(block))
-        else:
-            events = []
+            block = np.zeros((n, len(self.roles)), dtype=np.float32)
+            for i, role in enumerate(self.roles):
+                leg = self._pending_legs.get(role, block[:0, i])
+                block[: len(leg), i] = leg
+            events += self._process(self._vad.push(block))
         events += self._process(self._vad.finish())
         flushed: list[Event] = []
         for det in self._detectors:
