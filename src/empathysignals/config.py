@@ -119,11 +119,6 @@ class VadConfig:
     def music_lookahead_frames(self) -> int:
         return max(1, round(self.music_lookahead_ms / 1000 / HOP_S))
 
-    @property
-    def delay_frames(self) -> int:
-        """Frames between a frame's arrival and its final voice-activity label."""
-        return max(self.hangover_frames + self.min_speech_frames, self.music_lookahead_frames) + 2
-
 
 @dataclass(frozen=True, slots=True)
 class TurnTakingConfig:

@@ -78,6 +78,3 @@ class Detector(Protocol):
 
 
 DetectorFactory = Callable[[DetectorContext], Detector]
-
-# Exposed for tests that need deterministic ids without a context.
-new_id_counter = _IdCounter

@@ -3,7 +3,7 @@
 Energy above a tracked noise floor (minimum statistics), a music/speech discriminator on
 1 s of context, and echo rejection: a leg's frame is its own speech only if it is louder
 than the other leg's echo predicted from their measured coupling. Labels are final
-:attr:`~empathysignals.config.VadConfig.delay_frames` frames after they arrive.
+:attr:`VoiceActivityStream.latency_frames` (0.49 s) after they arrive.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class VoiceActivityStream:
             [MUSIC_BLOCK, MUSIC_BACK_BLOCKS, self._lookahead // MUSIC_BLOCK], dtype=np.int64
         )
         self._n_vad = 0
-        self._legs = np.zeros((self.n_legs, 17))
+        self._legs = np.zeros((self.n_legs, 17))  # _kernels.vad.LEG_STATE_SIZE
         self._sub_mins = np.full((self.n_legs, N_SUBWIN), 1e9)
         self._tent = np.zeros((0, self.n_legs), dtype=np.int8)
         self._tent_first = 0
@@ -298,19 +298,22 @@ class VoiceActivityStream:
         n_pad_blocks = self._lookahead // MUSIC_BLOCK + 2
         self._flux = np.concatenate([self._flux, np.ones((n_pad_blocks, self.n_legs))])
         self._run_vad(n_real)
+        from .._kernels import vad as k
+
         # Close open segments at their last active frame; drop those too short.
         min_speech = self.config.min_speech_frames
         for leg in range(self.n_legs):
-            if self._legs[leg, 4]:
-                start, last = int(self._legs[leg, 5]), int(self._legs[leg, 6])
-                confirmed = self._legs[leg, 14] != 0.0
+            if self._legs[leg, k.S_IN_SPEECH]:
+                start = int(self._legs[leg, k.S_SEG_START])
+                last = int(self._legs[leg, k.S_LAST_ACT])
+                confirmed = self._legs[leg, k.S_CONFIRMED] != 0.0
                 if confirmed and last - start + 1 < min_speech:
                     lo = max(0, start - self._tent_first)
                     self._tent[lo : last + 1 - self._tent_first, leg] = 0
                 if confirmed:
                     # frames after the last active one were bridged tentatively: undo
                     self._tent[max(0, last + 1 - self._tent_first) :, leg] = 0
-                self._legs[leg, 4] = 0.0
+                self._legs[leg, k.S_IN_SPEECH] = 0.0
         return self._emit(self._n_vad)
 
 
