@@ -106,3 +106,17 @@ def test_bad_input_is_one_line_error(
 def test_usage_error_exit_code() -> None:
     out = cli("analyze")
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_bad_rttm_is_one_line_error(tmp_path: Path) -> None:
+    sf.write(tmp_path / "mono.wav", np.zeros(16000), 8000)
+    (tmp_path / "bad.rttm").write_text("SPEAKER mono 1 5.0 -1.0 <NA> <NA> spk1 <NA> <NA>\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "empathysignals", "analyze", "mono.wav", "--rttm", "bad.rttm"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "start < end" in out.stderr

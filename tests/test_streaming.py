@@ -272,3 +272,18 @@ def test_unequal_legs_are_padded_at_finish() -> None:
     events += stream.finish()
     padded = np.stack([a, np.r_[a[:5000], np.zeros(3000, np.float32)]], axis=1)
     assert dicts(events) == dicts(es.analyze(padded, 8000))
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        ([("a", 2.0, 1.0)], "start < end"),
+        ([("a", float("nan"), 1.0)], "finite"),
+        ([("a", -1.0, 1.0)], "start < end"),
+        ([("a", 0.0)], "expected"),
+        ([("a", 0.0, 1.0), ("b", 1.0, 2.0), ("c", 2.0, 3.0)], "more speakers than roles"),
+    ],
+)
+def test_bad_segmentation_rows(rows: list[tuple[object, ...]], match: str) -> None:
+    with pytest.raises(es.ParameterError, match=match):
+        es.analyze(np.zeros(8000, np.float32), 8000, segmentation=rows)
