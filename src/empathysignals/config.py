@@ -157,8 +157,8 @@ class TurnTakingConfig:
     interruption_min_overlap_s: float = 0.5
     dead_air_min_s: float = 5.0
     hold_min_s: float = 3.0
-    hold_end_tolerance_s: float = 1.0
-    muted_max_dbfs: float = -70.0
+    hold_end_tolerance_s: float = 2.0
+    muted_max_dbfs: float = -80.0
 
     def __post_init__(self) -> None:
         _check_positive(
