@@ -141,12 +141,7 @@ class CallStream:
             )
             audio_roles = (self.roles[-1],)  # one mono channel carries both parties
         self.n_channels = len(audio_roles)
-        self._vad = VoiceActivityStream(
-            audio_roles,
-            self.sample_rate,
-            config=analyzer.vad,
-            muted_max_dbfs=analyzer.turn_taking.muted_max_dbfs,
-        )
+        self._vad = VoiceActivityStream(audio_roles, self.sample_rate, config=analyzer.vad)
         self.context = DetectorContext(self.roles, self._vad.latency_frames)
         self._turns = TurnTakingDetector(self.context, analyzer.turn_taking)
         self._detectors: list[Detector] = [self._turns]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..audio import StreamingResampler, validate_sample_rate, validate_samples
-from ..config import ANALYSIS_RATE_HZ, HOP_S, HOP_SAMPLES, TurnTakingConfig, VadConfig
+from ..config import ANALYSIS_RATE_HZ, HOP_S, HOP_SAMPLES, VadConfig
 from ..errors import ParameterError, StreamStateError
 from ..framing import FrameBuffer
 from .frames import FrameBlock
@@ -34,6 +34,7 @@ DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 ABS_MIN_DBFS = -65.0
+NO_NOISE_DBFS = -70.0
 MAX_PUSH_S = 30  # seconds of input processed per internal slice
 
 
@@ -65,7 +66,8 @@ class VoiceActivityStream:
         Input rate in Hz (>= 8000); resampled to 8 kHz inside.
     config : VadConfig, optional
     muted_max_dbfs : float
-        Frames at or below this level never update the noise floor.
+        Frames at or below this level (near digital silence, codec idle) never update the
+        noise statistics: they say nothing about the noise under speech.
     """
 
     def __init__(
@@ -74,7 +76,7 @@ class VoiceActivityStream:
         sample_rate: int,
         *,
         config: VadConfig | None = None,
-        muted_max_dbfs: float = TurnTakingConfig().muted_max_dbfs,
+        muted_max_dbfs: float = NO_NOISE_DBFS,
     ) -> None:
         self.roles = tuple(roles)
         self.n_legs = len(self.roles)
