@@ -7,21 +7,26 @@ at ``context.emitted_at(frame)``; nothing depends on how frames were batched.
 
 Definitions and their sources are in ``docs/concepts.md``. In short, with frames ``t``:
 
-* a *spurt* is a run of a leg's speech; the *floor* holder is the speaker of the current turn;
-* a listener spurt that starts while the holder has the floor is a *candidate*. It becomes
+* a *spurt* is a run of a leg's speech; the *floor* holder is the speaker of the current turn,
+  who keeps the floor through their own silences shorter than ``backchannel_resume_s``;
+* a listener's talk that starts while someone holds the floor is a *candidate* (a bid);
+  spurts separated by less than ``listener_pause_max_s`` belong to one bid. It becomes
 
   - a **backchannel** if it ends within ``backchannel_max_s`` and the holder keeps talking
     (is speaking when it ends, or resumes within ``backchannel_resume_s``);
-  - an **interruption** if the holder was speaking at its onset and it reaches
-    ``backchannel_max_s`` with at least ``interruption_min_overlap_s`` of overlap; announced
-    open while both still talk, closed ``successful=True`` when the holder stops first
-    (the floor passes), ``False`` when the interrupter stops first;
+  - an **interruption** if the holder had the floor at its onset, still has it when the bid
+    reaches ``backchannel_max_s`` (a holder who was pausing must have come back for at least
+    ``backchannel_resume_s``), and they overlapped for ``interruption_min_overlap_s``;
+    announced open while both still talk, closed ``successful=True`` when the holder stops
+    and stays silent for ``backchannel_resume_s`` (the floor passes), ``False`` when the
+    interrupter stops first;
   - otherwise a **floor transfer** (``turn`` of the old holder, ``gap`` with the offset);
 
 * a holder's silence between own spurts of at least ``min_pause_s`` is a **pause**;
 * **dead air**: no leg active for ``dead_air_min_s`` outside hold, announced at the threshold;
 * **hold**: music on the hold leg, or the hold leg muted, for ``hold_min_s``; announced at the
-  threshold with the start backdated to the run's first frame; host markers override.
+  threshold with the start backdated to the run's first frame; music may drop out for
+  ``hold_end_tolerance_s``; the agent talking ends it at their onset; host markers override.
 """
 
 from __future__ import annotations
