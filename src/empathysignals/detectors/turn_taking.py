@@ -32,6 +32,7 @@ Definitions and their sources are in ``docs/concepts.md``. In short, with frames
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -246,8 +247,27 @@ class TurnTakingDetector:
         return self.hold_id != _NONE
 
     # ------------------------------------------------------------------ emit helpers
-    def _emit(self, event: Event) -> None:
-        self._out.append(event)
+    def _event(
+        self,
+        cls: type[Event],
+        start: int,
+        end: int | None,
+        decided: int,
+        *,
+        event_id: int | None = None,
+        **attrs: Any,
+    ) -> None:
+        """Emit ``cls`` for frames ``start``..``end`` (None: still open), decided at frame
+        ``decided``; a fresh id unless ``event_id`` continues an open condition."""
+        self._out.append(
+            cls(
+                self.ctx.new_id() if event_id is None else event_id,
+                self._s(start),
+                None if end is None else self._s(end),
+                self.ctx.emitted_at(decided),
+                **attrs,
+            )
+        )
 
     def _role(self, leg: int) -> str:
         return self.ctx.roles[leg]
@@ -292,15 +312,7 @@ class TurnTakingDetector:
 
     def _holder_resumes(self, leg: int, t: int) -> None:
         if self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause:
-            self._emit(
-                PauseEvent(
-                    self.ctx.new_id(),
-                    self._s(self.turn_last_end),
-                    self._s(t),
-                    self.ctx.emitted_at(t),
-                    speaker=self._role(leg),
-                )
-            )
+            self._event(PauseEvent, self.turn_last_end, t, t, speaker=self._role(leg))
         cand = self.cand
         if cand is not None and cand.end != _NONE:
             cand.holder_resumed = True
@@ -343,30 +355,21 @@ class TurnTakingDetector:
 
     # ------------------------------------------------------------------ decisions
     def _backchannel(self, cand: _Candidate, decided: int) -> None:
-        self._emit(
-            BackchannelEvent(
-                self.ctx.new_id(),
-                self._s(cand.start),
-                self._s(cand.end),
-                self.ctx.emitted_at(decided),
-                speaker=self._role(cand.leg),
-            )
-        )
+        self._event(BackchannelEvent, cand.start, cand.end, decided, speaker=self._role(cand.leg))
         self.cand = None
 
     def _close_interruption(
         self, cand: _Candidate, end: int, *, successful: bool, decided: int, new: bool = False
     ) -> None:
-        self._emit(
-            InterruptionEvent(
-                cand.interruption_id if not new else self.ctx.new_id(),
-                self._s(cand.start),
-                self._s(end),
-                self.ctx.emitted_at(decided),
-                by=self._role(cand.leg),
-                of=self._role(1 - cand.leg),
-                successful=successful,
-            )
+        self._event(
+            InterruptionEvent,
+            cand.start,
+            end,
+            decided,
+            event_id=None if new else cand.interruption_id,
+            by=self._role(cand.leg),
+            of=self._role(1 - cand.leg),
+            successful=successful,
         )
         cand.interruption_id = _NONE
 
@@ -376,26 +379,16 @@ class TurnTakingDetector:
         # A holder who is talking again (over the newcomer) ended the turn at the end of
         # the spurt before.
         old_end = self.turn_last_end if self.turn_last_end != _NONE else self.last_end[old]
-        self._emit(
-            TurnEvent(
-                self.ctx.new_id(),
-                self._s(self.turn_start),
-                self._s(old_end),
-                self.ctx.emitted_at(decided),
-                speaker=self._role(old),
-            )
-        )
+        self._event(TurnEvent, self.turn_start, old_end, decided, speaker=self._role(old))
         lo, hi = min(old_end, cand.start), max(old_end, cand.start)
-        self._emit(
-            GapEvent(
-                self.ctx.new_id(),
-                self._s(lo),
-                self._s(hi),
-                self.ctx.emitted_at(decided),
-                from_=self._role(old),
-                to=self._role(cand.leg),
-                offset=round(self._s(cand.start - old_end), 3),
-            )
+        self._event(
+            GapEvent,
+            lo,
+            hi,
+            decided,
+            from_=self._role(old),
+            to=self._role(cand.leg),
+            offset=round(self._s(cand.start - old_end), 3),
         )
         self.floor = cand.leg
         self.turn_start = cand.start
@@ -442,11 +435,7 @@ class TurnTakingDetector:
             if due < r1:
                 at = max(due, r0)
                 self.dead_air_id = self.ctx.new_id()
-                self._emit(
-                    DeadAirEvent(
-                        self.dead_air_id, self._s(self.silence_start), None, self.ctx.emitted_at(at)
-                    )
-                )
+                self._event(DeadAirEvent, self.silence_start, None, at, event_id=self.dead_air_id)
 
     def _candidate_matured(self, cand: _Candidate, t: int) -> None:
         """The listener has talked for ``backchannel_max_s``: not a backchannel."""
@@ -463,16 +452,15 @@ class TurnTakingDetector:
             if not self.speaking[holder]:
                 cand.holder_end_in_overlap = self.last_end[holder]
                 cand.holder_stop_deadline = self.last_end[holder] + self._resume
-            self._emit(
-                InterruptionEvent(
-                    cand.interruption_id,
-                    self._s(cand.start),
-                    None,
-                    self.ctx.emitted_at(t),
-                    by=self._role(cand.leg),
-                    of=self._role(holder),
-                    successful=None,
-                )
+            self._event(
+                InterruptionEvent,
+                cand.start,
+                None,
+                t,
+                event_id=cand.interruption_id,
+                by=self._role(cand.leg),
+                of=self._role(holder),
+                successful=None,
             )
             return
         if (
@@ -489,14 +477,7 @@ class TurnTakingDetector:
 
     # ------------------------------------------------------------------ dead air, hold
     def _close_dead_air(self, end: int, decided: int) -> None:
-        self._emit(
-            DeadAirEvent(
-                self.dead_air_id,
-                self._s(self.silence_start),
-                self._s(end),
-                self.ctx.emitted_at(decided),
-            )
-        )
+        self._event(DeadAirEvent, self.silence_start, end, decided, event_id=self.dead_air_id)
         self.dead_air_id = _NONE
 
     def _hold_update(self, r0: int, kind: str) -> None:
@@ -555,27 +536,19 @@ class TurnTakingDetector:
         self.hold_kind = kind
         self.hold_start = start
         self.hold_absent_since = _NONE
-        self._emit(
-            HoldEvent(
-                self.hold_id,
-                self._s(start),
-                None,
-                self.ctx.emitted_at(decided),
-                kind=kind,
-                source=source,
-            )
+        self._event(
+            HoldEvent, start, None, decided, event_id=self.hold_id, kind=kind, source=source
         )
 
     def _end_hold(self, end: int, decided: int) -> None:
-        self._emit(
-            HoldEvent(
-                self.hold_id,
-                self._s(self.hold_start),
-                self._s(end),
-                self.ctx.emitted_at(decided),
-                kind=self.hold_kind,
-                source="marker" if self.hold_kind == "marker" else "detected",
-            )
+        self._event(
+            HoldEvent,
+            self.hold_start,
+            end,
+            decided,
+            event_id=self.hold_id,
+            kind=self.hold_kind,
+            source="marker" if self.hold_kind == "marker" else "detected",
         )
         self.hold_id = _NONE
         self.hold_kind = ""
@@ -600,15 +573,7 @@ class TurnTakingDetector:
         if before is not None:
             end = min(end, before)
         if end > self.turn_start:
-            self._emit(
-                TurnEvent(
-                    self.ctx.new_id(),
-                    self._s(self.turn_start),
-                    self._s(end),
-                    self.ctx.emitted_at(decided),
-                    speaker=self._role(leg),
-                )
-            )
+            self._event(TurnEvent, self.turn_start, end, decided, speaker=self._role(leg))
         self.floor = _NONE
         self.turn_last_end = _NONE
 
