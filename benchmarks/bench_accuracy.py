@@ -32,6 +32,7 @@ from empathysignals.simulate import simulate_call
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers
 import scoring
+from _report import fmt, table
 from scoring import PRF
 
 HERE = Path(__file__).resolve().parent
@@ -45,20 +46,6 @@ def system_names(with_silero: bool) -> list[str]:
     if with_silero:
         names.append("silero")
     return names
-
-
-def _fmt(v: Any, nd: int = 3) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:.{nd}f}"
-    return str(v)
-
-
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(_fmt(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def _mean(xs: list[float | None]) -> float | None:
@@ -289,7 +276,7 @@ def report(res: dict[str, Any]) -> str:
                     ratios[n],
                 ]
             )
-        out.append(_table(headers, rows))
+        out.append(table(headers, rows))
         out.append("\n### empathysignals events (closed events, greedy 1:1 overlap matching)\n")
         rows = []
         for kind, d in sim["events"].items():
@@ -299,8 +286,8 @@ def report(res: dict[str, Any]) -> str:
             if kind == "hold":
                 b = d["boundary"]
                 extra = (
-                    f"boundary MAE start {_fmt(b['start_mae_s'], 2)} s, "
-                    f"end {_fmt(b['end_mae_s'], 2)} s (n={b['n']})"
+                    f"boundary MAE start {fmt(b['start_mae_s'], 2)} s, "
+                    f"end {fmt(b['end_mae_s'], 2)} s (n={b['n']})"
                 )
             rows.append(
                 [
@@ -314,35 +301,35 @@ def report(res: dict[str, Any]) -> str:
                     extra,
                 ]
             )
-        out.append(_table(["event", "truth", "detected", "TP", "P", "R", "F1", "notes"], rows))
+        out.append(table(["event", "truth", "detected", "TP", "P", "R", "F1", "notes"], rows))
         bc = sim["backchannel_as_interruption"]
         lat = sim["response_latency"]
         out.append("\n### Other turn-taking metrics\n")
         out.append(
-            _table(
+            table(
                 ["metric", "value"],
                 [
                     [
                         "backchannel reported as interruption (any `by`)",
-                        f"{_fmt(bc['rate'])} ({bc['hits']}/{bc['n_backchannels']})",
+                        f"{fmt(bc['rate'])} ({bc['hits']}/{bc['n_backchannels']})",
                     ],
                     [
                         "backchannel reported as interruption (by = backchanneler)",
-                        f"{_fmt(bc['rate_same_speaker'])} "
+                        f"{fmt(bc['rate_same_speaker'])} "
                         f"({bc['hits_same_speaker']}/{bc['n_backchannels']})",
                     ],
                     [
                         "response latency: fraction of truth floor transfers found (±1 s onset)",
-                        f"{_fmt(lat['fraction_found'])} ({lat['n_found']}/{lat['n_truth']})",
+                        f"{fmt(lat['fraction_found'])} ({lat['n_found']}/{lat['n_truth']})",
                     ],
-                    ["response latency: offset MAE (s)", _fmt(lat["offset_mae_s"])],
+                    ["response latency: offset MAE (s)", fmt(lat["offset_mae_s"])],
                     [
                         "response latency: median abs error (s)",
-                        _fmt(lat["offset_median_abs_err_s"]),
+                        fmt(lat["offset_median_abs_err_s"]),
                     ],
                     [
                         "response latency: mean signed error (s)",
-                        _fmt(lat["offset_mean_signed_err_s"]),
+                        fmt(lat["offset_mean_signed_err_s"]),
                     ],
                 ],
             )
@@ -373,7 +360,7 @@ def report(res: dict[str, Any]) -> str:
             for n, v in systems.items()
         ]
         out.append(
-            _table(
+            table(
                 [
                     "system",
                     "F1 (macro over files)",

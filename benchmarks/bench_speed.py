@@ -52,6 +52,7 @@ import psutil  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _report import fmt, table  # noqa: E402
 
 SR = 8000
 
@@ -75,19 +76,11 @@ def _timed(fn: Any) -> tuple[float, float]:
 
 
 def _fmt(v: Any, nd: int = 1) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        return f"{v:,.{nd}f}"
-    return str(v)
+    return fmt(v, nd, thousands=True)
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += [
-        "| " + " | ".join(c if isinstance(c, str) else _fmt(c) for c in r) + " |" for r in rows
-    ]
-    return "\n".join(lines)
+    return table(headers, rows, digits=1, thousands=True)
 
 
 def build_audio(seconds: float, first_seed: int, max_calls: int) -> tuple[np.ndarray, list[int]]:
