@@ -1,10 +1,11 @@
 """empathysignals: streaming turn-taking signals from contact-center call audio.
 
 Importing the package is cheap: numba kernels compile (or load from cache) on first use,
-no ONNX session is created, and no global state or environment is touched.
+onnxruntime and tokenizers are imported when a model is first used, no ONNX session is
+created, and no global state or environment is touched.
 """
 
-from .analyzer import Analyzer, CallStream, analyze, analyze_file, warmup
+from .analyzer import Analyzer, CallStream, analyze, analyze_file, analyze_transcript, warmup
 from .audio import (
     decode_alaw,
     decode_mulaw,
@@ -13,7 +14,7 @@ from .audio import (
     encode_mulaw,
     load_audio,
 )
-from .config import TurnTakingConfig, VadConfig
+from .config import TranscriptConfig, TurnTakingConfig, VadConfig
 from .detectors.base import Detector, DetectorContext
 from .detectors.frames import FrameBlock
 from .detectors.turn_taking import TurnTakingDetector, turn_taking
@@ -33,10 +34,14 @@ from .events import (
     event_from_dict,
 )
 from .segmentation import Segmentation, read_rttm
+from .text.model import EmotionModel, EmotionPrediction
+from .text.registry import KNOWN_MODELS, ModelInfo, load_emotion_model, model_info
+from .text.transcript import TranscriptSegment, read_transcript
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "KNOWN_MODELS",
     "SCHEMA_VERSION",
     "Analyzer",
     "AudioError",
@@ -45,6 +50,8 @@ __all__ = [
     "DeadAirEvent",
     "Detector",
     "DetectorContext",
+    "EmotionModel",
+    "EmotionPrediction",
     "EmpathySignalsError",
     "Event",
     "FrameBlock",
@@ -52,11 +59,14 @@ __all__ = [
     "HoldEvent",
     "InterruptionEvent",
     "ModelError",
+    "ModelInfo",
     "ParameterError",
     "PauseEvent",
     "Segmentation",
     "StreamStateError",
     "SummaryEvent",
+    "TranscriptConfig",
+    "TranscriptSegment",
     "TurnEvent",
     "TurnTakingConfig",
     "TurnTakingDetector",
@@ -66,6 +76,7 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_file",
+    "analyze_transcript",
     "decode_alaw",
     "decode_mulaw",
     "decode_pcm16",
@@ -73,7 +84,10 @@ __all__ = [
     "encode_mulaw",
     "event_from_dict",
     "load_audio",
+    "load_emotion_model",
+    "model_info",
     "read_rttm",
+    "read_transcript",
     "turn_taking",
     "voice_activity",
     "warmup",

@@ -10,9 +10,12 @@ Batch analysis (:func:`analyze`, :func:`analyze_file`) is the same stream fed ev
 
 from __future__ import annotations
 
+import math
 import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -25,17 +28,22 @@ from .audio import (
     validate_sample_rate,
     validate_samples,
 )
-from .config import HOP_S, TurnTakingConfig, VadConfig
+from .config import HOP_S, TranscriptConfig, TurnTakingConfig, VadConfig
 from .detectors.base import Detector, DetectorContext, DetectorFactory
 from .detectors.frames import FrameBlock
 from .detectors.turn_taking import TurnTakingDetector
 from .detectors.voice_activity import VoiceActivityStream
 from .errors import AudioError, ParameterError, StreamStateError
-from .events import Event
+from .events import Event, TurnEvent
 from .segmentation import Segmentation, read_rttm
 from .summary import SummaryBuilder
+from .text.conversation import MessageTurns
+from .text.transcript import TranscriptAligner, as_segments, read_transcript
 
-__all__ = ["Analyzer", "CallStream", "analyze", "analyze_file", "warmup"]
+if TYPE_CHECKING:
+    from .text.model import EmotionModel
+
+__all__ = ["Analyzer", "CallStream", "analyze", "analyze_file", "analyze_transcript", "warmup"]
 
 Encoding = Literal["mulaw", "alaw", "pcm16"]
 _DECODERS = {"mulaw": decode_mulaw, "alaw": decode_alaw, "pcm16": decode_pcm16}
@@ -56,10 +64,18 @@ class Analyzer:
     detectors : sequence of factories, optional
         Extra detectors (see :class:`~empathysignals.detectors.base.Detector`); each factory
         is called with a :class:`DetectorContext` once per call.
+    emotion_model : EmotionModel, str or None, default "default"
+        Scores the text of each turn when a transcript is given. ``"default"`` is the
+        bundled GoEmotions model, loaded on first need; a name from
+        :data:`~empathysignals.text.KNOWN_MODELS`; your own :class:`EmotionModel`; or
+        ``None`` to attach text without emotion.
+    transcript : TranscriptConfig, optional
+        How transcript text is attached to turns.
 
     Notes
     -----
-    An Analyzer is immutable and holds no per-call state: share one across threads and calls.
+    An Analyzer holds no per-call state: share one across threads and calls. Its emotion
+    model (one onnxruntime session) is shared by every call.
     """
 
     def __init__(
@@ -70,6 +86,8 @@ class Analyzer:
         vad: VadConfig | None = None,
         turn_taking: TurnTakingConfig | None = None,
         detectors: Sequence[DetectorFactory] = (),
+        emotion_model: EmotionModel | str | None = "default",
+        transcript: TranscriptConfig | None = None,
     ) -> None:
         self.roles = validate_roles(roles)
         self.sample_rate = validate_sample_rate(sample_rate)
@@ -85,24 +103,78 @@ class Analyzer:
             if not callable(factory):
                 raise ParameterError(f"detectors must be callables (factories), got {factory!r}")
         self.detectors = tuple(detectors)
+        if transcript is not None and not isinstance(transcript, TranscriptConfig):
+            raise ParameterError(
+                f"transcript must be a TranscriptConfig, got {type(transcript).__name__}"
+            )
+        self.transcript = transcript or TranscriptConfig()
+        self._emotion = _EmotionSource(emotion_model)
+
+    @property
+    def emotion_model(self) -> EmotionModel | None:
+        """The shared emotion model (loaded now if it was not yet)."""
+        return self._emotion.get()
 
     def stream(
         self,
         *,
         segmentation: Iterable[Sequence[object]] | Segmentation | None = None,
         speaker_roles: Mapping[str, str] | None = None,
+        audio: bool = True,
+        transcript: bool = False,
     ) -> CallStream:
         """Start a new call.
 
         Parameters
         ----------
+        audio : bool, default True
+            ``False`` starts a text-only conversation (chat, messaging, email): feed it
+            messages with :meth:`CallStream.push_transcript`; turns and response gaps come
+            from the messages.
+        transcript : bool, default False
+            A transcript will be pushed alongside the audio: hold each turn until its text
+            arrives (at most ``TranscriptConfig.wait_s``). Pushing a transcript turns this on
+            from that moment.
         segmentation : rows of (speaker, start_s, end_s), optional
             For a mono recording holding both parties: a diarizer's speaker turns. Speaker
             activity then comes from the segmentation; the audio still drives hold detection.
         speaker_roles : mapping, optional
             Diarizer speaker label -> role.
         """
-        return CallStream(self, segmentation=segmentation, speaker_roles=speaker_roles)
+        return CallStream(
+            self,
+            segmentation=segmentation,
+            speaker_roles=speaker_roles,
+            audio=audio,
+            transcript=transcript,
+        )
+
+    def push_many(self, items: Sequence[tuple[CallStream, Any]]) -> list[list[Event]]:
+        """Push one audio chunk to each of several calls, scoring every turn that is ready
+        for text emotion in one batched model run. Returns each call's events, in order.
+
+        The calls must come from this Analyzer (they share its model).
+        """
+        calls = [call for call, _ in items]
+        for call in calls:
+            if not isinstance(call, CallStream) or call._emotion is not self._emotion:
+                raise ParameterError("push_many takes (CallStream, samples) pairs of this Analyzer")
+        for call, samples in items:
+            call._ingest_audio(samples)
+        _score_awaiting(calls)
+        return [call._drain() for call in calls]
+
+    def resume(self, call: CallStream) -> CallStream:
+        """Re-attach an unpickled call to this Analyzer's shared model (a pickled call
+        otherwise loads its own copy on first need). Returns the call."""
+        if not isinstance(call, CallStream):
+            raise ParameterError(f"resume takes a CallStream, got {type(call).__name__}")
+        if call.roles != self.roles:
+            raise ParameterError(
+                f"call roles {call.roles} differ from this Analyzer's {self.roles}"
+            )
+        call._emotion = self._emotion
+        return call
 
     @property
     def latency_s(self) -> float:
@@ -126,6 +198,8 @@ class CallStream:
         *,
         segmentation: Iterable[Sequence[object]] | Segmentation | None = None,
         speaker_roles: Mapping[str, str] | None = None,
+        audio: bool = True,
+        transcript: bool = False,
     ) -> None:
         self.roles = analyzer.roles
         self.sample_rate = analyzer.sample_rate
@@ -155,19 +229,30 @@ class CallStream:
         self._summary = SummaryBuilder(self.context)
         self._pending_legs: dict[str, np.ndarray] = {}
         self._finished = False
+        self.audio = bool(audio)
+        self._emotion = analyzer._emotion
+        self._aligner = TranscriptAligner(
+            self.roles,
+            tolerance_s=analyzer.transcript.tolerance_s,
+            wait_s=analyzer.transcript.wait_s,
+        )
+        self._aligner.used = bool(transcript)
+        self._messages = None if self.audio else MessageTurns(self.context)
+        self._held: list[TurnEvent] = []  # turns waiting for their transcript
+        self._awaiting: list[TurnEvent] = []  # turns with text, waiting for emotion
+        self._outbox: list[Event] = []
 
     # ------------------------------------------------------------------ input
     def push(self, samples: Any) -> list[Event]:
         """Push audio: ``(n, n_channels)`` or ``(n,)`` int16/float samples at the stream's
         rate. Returns the events decided so far, in emission order."""
-        self._check_open()
-        x = validate_samples(samples, n_channels=self.n_channels)
-        return self._process(self._vad.push(x))
+        self._ingest_audio(samples)
+        return self._score_and_drain()
 
     def push_legs(self, legs: Mapping[str, Any]) -> list[Event]:
         """Push separate mono legs by role, e.g. ``{"customer": a, "agent": b}``. Legs may
         arrive with different lengths; samples are analysed once every leg has them."""
-        self._check_open()
+        self._check_open(audio=True)
         if self._segmentation is not None:
             raise ParameterError("push_legs needs one leg per role; this stream is mono")
         unknown = set(legs) - set(self.roles)
@@ -182,7 +267,9 @@ class CallStream:
         n = min(len(v) for v in self._pending_legs.values())
         block = np.stack([self._pending_legs[r][:n] for r in self.roles], axis=1)
         self._pending_legs = {r: v[n:] for r, v in self._pending_legs.items()}
-        return self._process(self._vad.push(block))
+        self._accept(self._process(self._vad.push(block)))
+        self._release()
+        return self._score_and_drain()
 
     def push_bytes(
         self, data: bytes, *, encoding: Encoding = "mulaw", role: str | None = None
@@ -190,6 +277,7 @@ class CallStream:
         """Push raw telephony payload: G.711 ``"mulaw"``/``"alaw"`` or little-endian
         ``"pcm16"``. With ``role``, the bytes are that leg (Twilio/AudioHook send one track
         per message); without, multi-channel bytes are interleaved frames."""
+        self._check_open(audio=True)
         decoder = _DECODERS.get(encoding)
         if decoder is None:
             raise ParameterError(f"encoding must be one of {sorted(_DECODERS)}, got {encoding!r}")
@@ -206,13 +294,50 @@ class CallStream:
         """Telephony says hold started (``on=True``) or ended (``on=False``) at stream time
         ``at_s``. Marked holds override detection; call before the audio of that time is
         pushed for exact timing."""
-        self._check_open()
+        self._check_open(audio=True)
         self._turns.mark_hold(at_s, on=on)
+
+    def push_transcript(self, segments: Iterable[Any], *, complete: bool = False) -> list[Event]:
+        """Push transcript text: words, utterances or chat messages, as
+        :class:`~empathysignals.text.TranscriptSegment`, dicts with ``speaker``, ``start``,
+        ``end``, ``text`` (optionally ``final``, ``id``), or ``(speaker, start, end, text)``
+        tuples; ``speaker`` is a role. Partial ASR results (``final=False``) are replaced
+        by later segments with the same ``id``.
+
+        With audio, text is attached to the audio turn it overlaps and each ``turn`` waits
+        for its transcript (at most ``TranscriptConfig.wait_s``). In a text-only stream
+        (``analyzer.stream(audio=False)``) the messages are the turns.
+
+        Parameters
+        ----------
+        complete : bool, default False
+            No more transcript will come: release the turns waiting for text.
+
+        Returns
+        -------
+        list of Event
+            Events this text released (turns, with ``text`` and ``emotion``).
+        """
+        self._check_open()
+        rows = as_segments(segments, self.roles)
+        if self._messages is not None:
+            self._accept(self._messages.push(rows))
+        else:
+            self._aligner.add(rows)
+            if complete:
+                self._aligner.complete = True
+            self._release()
+        return self._score_and_drain()
+
+    def transcript_complete(self) -> list[Event]:
+        """No more transcript will come; returns the turns this releases."""
+        return self.push_transcript([], complete=True)
 
     def finish(self) -> list[Event]:
         """End of stream: flush every detector; the summary is the last event."""
         self._check_open()
-        events: list[Event] = []
+        if self._messages is not None:
+            return self._finish_text()
         if any(len(v) for v in self._pending_legs.values()):
             # Legs of unequal total length: pad the short ones with silence.
             n = max(len(v) for v in self._pending_legs.values())
@@ -220,21 +345,86 @@ class CallStream:
             for i, role in enumerate(self.roles):
                 leg = self._pending_legs.get(role, block[:0, i])
                 block[: len(leg), i] = leg
-            events += self._process(self._vad.push(block))
-        events += self._process(self._vad.finish())
+            self._accept(self._process(self._vad.push(block)))
+        self._accept(self._process(self._vad.finish()))
         flushed: list[Event] = []
         for det in self._detectors:
             flushed.extend(det.flush())
-        self._summary.observe_events(flushed)
-        events += _ordered(flushed)
+        self._accept(flushed)
+        self._release(final=True)
+        events = self._score_and_drain()
         events.append(self._summary.build(self._vad.frames_emitted))
         self._finished = True
         return events
 
+    def _finish_text(self) -> list[Event]:
+        assert self._messages is not None
+        flushed = self._messages.flush()
+        self._accept(flushed)
+        events = self._score_and_drain()
+        end_frame = round(self._messages.now / HOP_S)
+        events.append(self._summary.build(end_frame))
+        self._finished = True
+        return events
+
     # ------------------------------------------------------------------ internals
-    def _check_open(self) -> None:
+    def _check_open(self, *, audio: bool = False) -> None:
         if self._finished:
             raise StreamStateError("this call has finished; start a new one with analyzer.stream()")
+        if audio and not self.audio:
+            raise StreamStateError(
+                "this stream is text-only (audio=False); push messages with push_transcript()"
+            )
+
+    def _ingest_audio(self, samples: Any) -> None:
+        self._check_open(audio=True)
+        x = validate_samples(samples, n_channels=self.n_channels)
+        self._accept(self._process(self._vad.push(x)))
+        self._release()
+
+    def _accept(self, events: list[Event]) -> None:
+        """Route decided events: turns wait for text and emotion, the rest go out."""
+        for ev in events:
+            if not isinstance(ev, TurnEvent) or ev.end is None:
+                self._outbox.append(ev)
+            elif ev.text is not None:
+                self._awaiting.append(ev)
+            elif not self._aligner.used:
+                self._outbox.append(ev)
+            elif self._aligner.ready_at(ev.speaker, ev.end) == -math.inf:
+                # Its text was here when the turn was decided: no delay (batch mode).
+                self._attach_text(ev, ev.emitted_at)
+            else:
+                self._held.append(ev)
+        self._summary.observe_events(events)
+
+    def _release(self, *, final: bool = False) -> None:
+        """Release held turns whose transcript has arrived or whose wait is over."""
+        now = self.stream_time_s
+        still: list[TurnEvent] = []
+        for turn in self._held:
+            assert turn.end is not None
+            ready = self._aligner.ready_at(turn.speaker, turn.end)
+            if ready == -math.inf or final:
+                self._attach_text(turn, max(turn.emitted_at, now))  # text arrives now
+            elif ready <= now:
+                self._attach_text(turn, max(turn.emitted_at, ready))  # waited long enough
+            else:
+                still.append(turn)
+        self._held = still
+
+    def _attach_text(self, turn: TurnEvent, at: float) -> None:
+        text = self._aligner.take(turn.speaker, turn.start, turn.end or turn.start)
+        self._awaiting.append(replace(turn, text=text, emitted_at=round(at, 6)))
+
+    def _score_and_drain(self) -> list[Event]:
+        _score_awaiting([self])
+        return self._drain()
+
+    def _drain(self) -> list[Event]:
+        out = _ordered(self._outbox)
+        self._outbox = []
+        return out
 
     def _process(self, block: FrameBlock) -> list[Event]:
         if block.n_frames == 0:
@@ -245,8 +435,7 @@ class CallStream:
         out: list[Event] = []
         for det in self._detectors:
             out.extend(det.push(block))
-        self._summary.observe_events(out)
-        return _ordered(out)
+        return out
 
     def _diarized(self, block: FrameBlock) -> FrameBlock:
         assert self._segmentation is not None
@@ -271,6 +460,57 @@ def _ordered(events: list[Event]) -> list[Event]:
     return sorted(events, key=lambda e: e.emitted_at)
 
 
+class _EmotionSource:
+    """The emotion model an Analyzer's calls share, resolved on first need (so building an
+    Analyzer never loads a model). Pickles as its spec."""
+
+    def __init__(self, spec: EmotionModel | str | None) -> None:
+        from .text.model import EmotionModel
+
+        if spec is not None and not isinstance(spec, (str, EmotionModel)):
+            raise ParameterError(
+                "emotion_model must be an EmotionModel, a bundled model name, 'default' or "
+                f"None; got {type(spec).__name__}"
+            )
+        self.spec = spec
+        self._model: EmotionModel | None = spec if isinstance(spec, EmotionModel) else None
+        self._lock = threading.Lock()
+
+    def get(self) -> EmotionModel | None:
+        if self._model is None and isinstance(self.spec, str):
+            from .text.registry import DEFAULT_EMOTION_MODEL, load_emotion_model
+
+            with self._lock:
+                if self._model is None:
+                    name = DEFAULT_EMOTION_MODEL if self.spec == "default" else self.spec
+                    self._model = load_emotion_model(name)
+        return self._model
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"spec": self.spec}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        _EmotionSource.__init__(self, state["spec"])
+
+
+def _score_awaiting(calls: Sequence[CallStream]) -> None:
+    """Score every turn waiting for emotion, across calls, in one model run."""
+    pending = [(call, turn) for call in calls for turn in call._awaiting]
+    if not pending:
+        return
+    model = calls[0]._emotion.get() if pending else None
+    if model is None:
+        emotions: list[dict[str, Any] | None] = [None] * len(pending)
+    else:
+        from .text.turn_emotion import turn_emotions
+
+        emotions = turn_emotions(model, [turn.text or "" for _, turn in pending])
+    for (call, turn), emotion in zip(pending, emotions, strict=True):
+        call._outbox.append(replace(turn, emotion=emotion))
+    for call in calls:
+        call._awaiting = []
+
+
 def analyze(
     samples: Any,
     sample_rate: int,
@@ -280,6 +520,8 @@ def analyze(
     speaker_roles: Mapping[str, str] | None = None,
     vad: VadConfig | None = None,
     turn_taking: TurnTakingConfig | None = None,
+    transcript: Iterable[Any] | str | os.PathLike[str] | None = None,
+    emotion_model: EmotionModel | str | None = "default",
 ) -> list[Event]:
     """Analyse a whole recording: the stream fed everything, then finished.
 
@@ -293,17 +535,60 @@ def analyze(
         Role of each channel, e.g. ``("customer", "agent")``.
     segmentation : RTTM path or rows of (speaker, start_s, end_s), optional
         For mono audio holding both parties.
+    transcript : JSON/JSONL path or transcript rows, optional
+        Words or utterances with speaker (a role), start, end and text, from any ASR (see
+        :meth:`CallStream.push_transcript`). Each turn then carries ``text`` and ``emotion``.
+    emotion_model : EmotionModel, str or None, default "default"
+        See :class:`Analyzer`.
 
     Returns
     -------
     list of Event
         In emission order; the summary last.
     """
-    analyzer = Analyzer(roles=roles, sample_rate=sample_rate, vad=vad, turn_taking=turn_taking)
+    analyzer = Analyzer(
+        roles=roles,
+        sample_rate=sample_rate,
+        vad=vad,
+        turn_taking=turn_taking,
+        emotion_model=emotion_model,
+    )
     if isinstance(segmentation, (str, os.PathLike)):
         segmentation = read_rttm(segmentation)
     call = analyzer.stream(segmentation=segmentation, speaker_roles=speaker_roles)
-    return call.push(samples) + call.finish()
+    events: list[Event] = []
+    if transcript is not None:
+        if isinstance(transcript, (str, os.PathLike)):
+            transcript = read_transcript(transcript)
+        events += call.push_transcript(transcript, complete=True)
+    return events + call.push(samples) + call.finish()
+
+
+def analyze_transcript(
+    messages: Iterable[Any] | str | os.PathLike[str],
+    *,
+    roles: Sequence[str] | str = ("customer", "agent"),
+    emotion_model: EmotionModel | str | None = "default",
+) -> list[Event]:
+    """Analyse a text-only conversation (chat, messaging, email thread).
+
+    Parameters
+    ----------
+    messages : JSON/JSONL path or rows
+        Each with ``speaker`` (a role), ``start`` (timestamp, seconds from the start of the
+        conversation; ``end`` optional) and ``text``, in time order.
+
+    Returns
+    -------
+    list of Event
+        ``turn`` (with ``text`` and ``emotion``) and ``gap`` (response time) events, the
+        summary last.
+    """
+    analyzer = Analyzer(roles=roles, emotion_model=emotion_model)
+    if isinstance(messages, (str, os.PathLike)):
+        messages = read_transcript(messages)
+    call = analyzer.stream(audio=False)
+    return call.push_transcript(messages) + call.finish()
 
 
 def analyze_file(
@@ -315,6 +600,8 @@ def analyze_file(
     vad: VadConfig | None = None,
     turn_taking: TurnTakingConfig | None = None,
     allow_truncated: bool = False,
+    transcript: Iterable[Any] | str | os.PathLike[str] | None = None,
+    emotion_model: EmotionModel | str | None = "default",
 ) -> list[Event]:
     """Analyse an audio file (WAV incl. 8 kHz mu-law/A-law, FLAC, OGG); see :func:`analyze`.
 
@@ -342,6 +629,8 @@ def analyze_file(
         speaker_roles=speaker_roles,
         vad=vad,
         turn_taking=turn_taking,
+        transcript=transcript,
+        emotion_model=emotion_model,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 
 from .errors import ParameterError
 
-__all__ = ["TurnTakingConfig", "VadConfig"]
+__all__ = ["TranscriptConfig", "TurnTakingConfig", "VadConfig"]
 
 #: Internal analysis rate. Telephone speech carries nothing above 4 kHz that turn-taking
 #: needs, and 8 kHz halves the work of a 16 kHz pipeline.
@@ -183,6 +183,31 @@ class TurnTakingConfig:
                 "interruption_min_overlap_s must not exceed backchannel_max_s: an overlap "
                 "is classified when the newcomer's talk reaches backchannel_max_s"
             )
+
+    def to_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class TranscriptConfig:
+    """How transcript text is attached to audio turns (seconds).
+
+    Attributes
+    ----------
+    tolerance_s : float
+        Slack on each side of a turn within which a transcript segment of the same speaker
+        still belongs to it: ASR word times and VAD boundaries differ by a few hundred ms.
+    wait_s : float
+        How long after a turn ends (in stream time) to wait for its final transcript before
+        emitting the turn with what has arrived. Streaming ASR finalizes within ~1 s of the
+        end of speech; 2 s covers that with margin and keeps coaching timely.
+    """
+
+    tolerance_s: float = 0.3
+    wait_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        _check_positive(self, "tolerance_s", "wait_s")
 
     def to_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

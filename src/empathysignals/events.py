@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: Version of the JSON form. Minor bumps add fields; major bumps change or remove them.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 # JSON keys that are Python keywords get a trailing underscore as attributes.
 _KEY_RENAMES = {"from_": "from"}
@@ -79,6 +79,12 @@ class TurnEvent(Event):
 
     type: ClassVar[str] = "turn"
     speaker: str = ""
+    #: What was said or written in the turn, when a transcript was given (schema 1.1).
+    text: str | None = None
+    #: Text emotion of ``text`` (schema 1.1): ``model``, ``top`` ([label, prob] pairs),
+    #: ``predicted`` (labels at threshold), ``valence`` (-1…1) and, for GoEmotions models,
+    #: ``sentiment`` probabilities. See docs/events.md.
+    emotion: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
