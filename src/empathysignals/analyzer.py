@@ -457,7 +457,7 @@ class CallStream:
 
 
 def _ordered(events: list[Event]) -> list[Event]:
-    return sorted(events, key=lambda e: e.emitted_at)
+    return sorted(events, key=lambda e: (e.emitted_at, e.id))
 
 
 class _EmotionSource:

@@ -19,10 +19,14 @@ from .events import (
 
 __all__ = ["SummaryBuilder"]
 
-# Response latencies are kept as a histogram of whole frames: exact at the 10 ms hop and
-# constant in memory however long the call.
-_LAT_MIN_FRAMES = -1000  # -10 s
-_LAT_MAX_FRAMES = 6000  # +60 s
+
+def _latency_bin(value_s: float) -> float:
+    """Histogram bin of a response latency: 10 ms (the analysis hop) within a minute, 1 s
+    within an hour, 1 min beyond (chat and email answers). The bins are finite in number,
+    so the histogram's memory is bounded however long the call."""
+    magnitude = abs(value_s)
+    step = 0.01 if magnitude <= 60.0 else 1.0 if magnitude <= 3600.0 else 60.0
+    return round(round(value_s / step) * step, 6)
 
 
 class SummaryBuilder:
@@ -42,13 +46,14 @@ class SummaryBuilder:
         self.hold_total = 0.0
         self.dead_air_count = 0
         self.dead_air_total = 0.0
-        self.latency: dict[str, np.ndarray] = {}
+        # Per direction: bin -> count, and the exact sum for the mean.
+        self.latency: dict[str, dict[float, int]] = {}
+        self.latency_sum: dict[str, float] = {}
         for a in roles:
             for b in roles:
                 if a != b:
-                    self.latency[f"{a}->{b}"] = np.zeros(
-                        _LAT_MAX_FRAMES - _LAT_MIN_FRAMES + 1, dtype=np.int32
-                    )
+                    self.latency[f"{a}->{b}"] = {}
+                    self.latency_sum[f"{a}->{b}"] = 0.0
 
     def observe_frames(self, block: FrameBlock) -> None:
         act = block.active
@@ -76,17 +81,20 @@ class SummaryBuilder:
                 self.dead_air_count += 1
                 self.dead_air_total += ev.end - ev.start
             elif isinstance(ev, GapEvent):
-                hist = self.latency.get(f"{ev.from_}->{ev.to}")
+                key = f"{ev.from_}->{ev.to}"
+                hist = self.latency.get(key)
                 if hist is not None:
-                    frames = round(ev.offset / self.ctx.hop_s)
-                    hist[min(max(frames, _LAT_MIN_FRAMES), _LAT_MAX_FRAMES) - _LAT_MIN_FRAMES] += 1
+                    b = _latency_bin(ev.offset)
+                    hist[b] = hist.get(b, 0) + 1
+                    self.latency_sum[key] += ev.offset
 
-    def _latency_stats(self, hist: np.ndarray) -> dict[str, float | int | None]:
-        count = int(hist.sum())
+    def _latency_stats(self, key: str) -> dict[str, float | int | None]:
+        hist = self.latency[key]
+        count = sum(hist.values())
         if count == 0:
             return {"count": 0, "mean": None, "median": None, "p90": None}
-        values = (np.arange(hist.size) + _LAT_MIN_FRAMES) * self.ctx.hop_s
-        cdf = np.cumsum(hist)
+        values = np.array(sorted(hist))
+        cdf = np.cumsum([hist[v] for v in values])
 
         def quantile(q: float) -> float:
             # Same convention as numpy's "inverted_cdf": the smallest value with CDF >= q.
@@ -94,7 +102,7 @@ class SummaryBuilder:
 
         return {
             "count": count,
-            "mean": float((values * hist).sum() / count),
+            "mean": self.latency_sum[key] / count,
             "median": quantile(0.5),
             "p90": quantile(0.9),
         }
@@ -115,5 +123,5 @@ class SummaryBuilder:
             turns=dict(self.turns),
             holds={"count": self.hold_count, "total_s": self.hold_total},
             dead_air={"count": self.dead_air_count, "total_s": self.dead_air_total},
-            response_latency_s={k: self._latency_stats(h) for k, h in self.latency.items()},
+            response_latency_s={k: self._latency_stats(k) for k in self.latency},
         )
