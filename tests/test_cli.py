@@ -120,3 +120,53 @@ def test_bad_rttm_is_one_line_error(tmp_path: Path) -> None:
     )
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "start < end" in out.stderr
+
+
+def test_chat_command(tmp_path: Path) -> None:
+    chat = tmp_path / "chat.jsonl"
+    chat.write_text(
+        '{"speaker": "customer", "start": 0, "text": "my bill is wrong again"}\n'
+        '{"speaker": "agent", "start": 30, "text": "sorry, let me fix that"}\n'
+    )
+    out = cli("chat", str(chat))
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["type"] for r in rows] == ["turn", "gap", "turn", "summary"]
+    assert rows[0]["text"] == "my bill is wrong again" and rows[0]["emotion"]["top"]
+    assert rows[1]["offset"] == 30.0
+    chat.write_text('{"speaker": "bot", "start": 0, "text": "hi"}\n')
+    bad = cli("chat", str(chat))
+    assert bad.returncode == 1 and "not a role" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_emotion_command() -> None:
+    out = cli("emotion", "thanks a lot!", "this is unacceptable", "--taxonomy", "sentiment")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["text"] for r in rows] == ["thanks a lot!", "this is unacceptable"]
+    assert all(r["top"][0][0] in ("positive", "negative", "ambiguous", "neutral") for r in rows)
+
+
+def test_analyze_with_transcript(call_wav: Path, tmp_path: Path) -> None:
+    transcript = tmp_path / "t.json"
+    transcript.write_text(json.dumps({"segments": [
+        {"speaker": "customer", "start": 0.0, "end": 20.0, "text": "hello hello"}
+    ]}))  # fmt: skip
+    out = cli("analyze", str(call_wav), "--transcript", str(transcript), "--no-emotion")
+    assert out.returncode == 0, out.stderr
+    turns = [json.loads(line) for line in out.stdout.splitlines() if '"turn"' in line]
+    assert any(t["text"] == "hello hello" for t in turns if t["speaker"] == "customer")
+    assert all(t["emotion"] is None for t in turns)
+    transcript.write_text("[1, 2]")
+    bad = cli("analyze", str(call_wav), "--transcript", str(transcript))
+    assert bad.returncode == 1 and "transcript item 0" in bad.stderr
+
+
+def test_chat_example_runs() -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "chat_conversation.py"
+    out = subprocess.run(
+        [sys.executable, str(example)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert "agent answered customer after 89 s" in out.stdout
+    assert "response times:" in out.stdout

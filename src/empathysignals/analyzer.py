@@ -363,7 +363,7 @@ class CallStream:
         self._accept(flushed)
         events = self._score_and_drain()
         end_frame = round(self._messages.now / HOP_S)
-        events.append(self._summary.build(end_frame))
+        events.append(self._summary.build(end_frame, emitted_at=self._messages.now))
         self._finished = True
         return events
 

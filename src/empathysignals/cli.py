@@ -1,4 +1,8 @@
-"""Command line: ``empathysignals analyze CALL --roles customer,agent [--format jsonl|json]``.
+"""Command line.
+
+``empathysignals analyze CALL --roles customer,agent [--transcript T] [--format jsonl|json]``
+``empathysignals chat MESSAGES --roles customer,agent``: a text-only conversation
+``empathysignals emotion TEXT ... [--taxonomy ekman]``: score texts with the bundled model
 
 Bad input prints one line on stderr and exits non-zero; never a traceback.
 """
@@ -42,6 +46,23 @@ def _parser() -> argparse.ArgumentParser:
         help="map RTTM speakers to roles, e.g. spk1=customer,spk2=agent",
     )
     an.add_argument("--allow-truncated", action="store_true", help="analyse truncated WAVs")
+    an.add_argument(
+        "--transcript",
+        help="ASR words/utterances (JSON or JSONL rows with speaker, start, end, text)",
+    )
+    an.add_argument("--no-emotion", action="store_true", help="attach text without emotion")
+    ch = sub.add_parser("chat", help="analyse a text-only conversation (chat, messaging)")
+    ch.add_argument("messages", help="JSON or JSONL rows with speaker, start, text")
+    ch.add_argument("--roles", default="customer,agent")
+    ch.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
+    ch.add_argument("-o", "--output", help="write here instead of standard output")
+    ch.add_argument("--no-emotion", action="store_true", help="skip text emotion")
+    em = sub.add_parser("emotion", help="score texts with the bundled emotion model")
+    em.add_argument("texts", nargs="+", help="texts to score ('-' reads lines from stdin)")
+    em.add_argument(
+        "--taxonomy", choices=("goemotions", "ekman", "sentiment"), default="goemotions"
+    )
+    em.add_argument("--top", type=int, default=3, help="labels to print per text")
     return parser
 
 
@@ -68,18 +89,44 @@ def _write(events: list[dict[str, object]], fmt: str, out: TextIO) -> None:
             out.write(json.dumps(ev) + "\n")
 
 
+def _emotion(texts: list[str], taxonomy: str, top: int) -> None:
+    from .text.registry import load_emotion_model
+
+    if texts == ["-"]:
+        texts = [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    model = load_emotion_model()
+    pred = model.predict(texts, taxonomy=taxonomy)
+    for i, text in enumerate(texts):
+        row = {
+            "text": text,
+            "top": [[label, round(p, 4)] for label, p in pred.top(top)[i]],
+            "predicted": pred.predicted()[i],
+            "valence": None if pred.valence is None else round(float(pred.valence[i]), 4),
+        }
+        print(json.dumps(row))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        from .analyzer import analyze_file
+        if args.command == "emotion":
+            _emotion(args.texts, args.taxonomy, args.top)
+            return 0
+        from .analyzer import analyze_file, analyze_transcript
 
-        events = analyze_file(
-            args.call,
-            roles=args.roles,
-            segmentation=args.rttm,
-            speaker_roles=_speaker_roles(args.speaker_roles),
-            allow_truncated=args.allow_truncated,
-        )
+        model = None if args.no_emotion else "default"
+        if args.command == "chat":
+            events = analyze_transcript(args.messages, roles=args.roles, emotion_model=model)
+        else:
+            events = analyze_file(
+                args.call,
+                roles=args.roles,
+                segmentation=args.rttm,
+                speaker_roles=_speaker_roles(args.speaker_roles),
+                allow_truncated=args.allow_truncated,
+                transcript=args.transcript,
+                emotion_model=model,
+            )
         dicts = [e.to_dict() for e in events]
         if args.output:
             with open(args.output, "w", encoding="utf-8") as fh:

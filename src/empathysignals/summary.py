@@ -107,13 +107,13 @@ class SummaryBuilder:
             "p90": quantile(0.9),
         }
 
-    def build(self, end_frame: int) -> SummaryEvent:
+    def build(self, end_frame: int, *, emitted_at: float | None = None) -> SummaryEvent:
         hop = self.ctx.hop_s
         return SummaryEvent(
             self.ctx.new_id(),
             0.0,
             end_frame * hop,
-            self.ctx.emitted_at(end_frame),
+            self.ctx.emitted_at(end_frame) if emitted_at is None else emitted_at,
             duration_s=end_frame * hop,
             talk_time_s={r: n * hop for r, n in self.talk_frames.items()},
             non_talk_time_s=self.silent_frames * hop,
