@@ -10,7 +10,7 @@ as published (no internet here to run those models).
     python benchmarks/bench_emotion.py --quick   # 500 test texts, fewer timing repeats
 
 Speed figures are medians of ``--repeats`` runs on the first 512 test texts (short Reddit
-comments, median ~15 tokens); "1 thread" means one onnxruntime intra-op thread.
+comments, median 19 tokens); "1 thread" means one onnxruntime intra-op thread.
 """
 
 from __future__ import annotations
