@@ -33,6 +33,7 @@ from .events import (
     TurnEvent,
     event_from_dict,
 )
+from .prosody import PitchStream, PitchTrack, pitch
 from .segmentation import Segmentation, read_rttm
 from .text.model import EmotionModel, EmotionPrediction
 from .text.registry import KNOWN_MODELS, ModelInfo, load_emotion_model, model_info
@@ -62,6 +63,8 @@ __all__ = [
     "ModelInfo",
     "ParameterError",
     "PauseEvent",
+    "PitchStream",
+    "PitchTrack",
     "Segmentation",
     "StreamStateError",
     "SummaryEvent",
@@ -86,6 +89,7 @@ __all__ = [
     "load_audio",
     "load_emotion_model",
     "model_info",
+    "pitch",
     "read_rttm",
     "read_transcript",
     "turn_taking",
