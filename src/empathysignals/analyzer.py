@@ -35,6 +35,7 @@ from .detectors.turn_taking import TurnTakingDetector
 from .detectors.voice_activity import VoiceActivityStream
 from .errors import AudioError, ParameterError, StreamStateError
 from .events import Event, TurnEvent
+from .prosody.turns import TurnProsody
 from .segmentation import Segmentation, read_rttm
 from .summary import SummaryBuilder
 from .text.conversation import MessageTurns
@@ -71,6 +72,9 @@ class Analyzer:
         ``None`` to attach text without emotion.
     transcript : TranscriptConfig, optional
         How transcript text is attached to turns.
+    prosody : bool, default True
+        Give every ``turn`` its ``prosody`` (pitch, loudness, voice quality, rate, arousal).
+        Pitch tracking is most of the analysis cost; turn it off for turn-taking alone.
 
     Notes
     -----
@@ -88,8 +92,10 @@ class Analyzer:
         detectors: Sequence[DetectorFactory] = (),
         emotion_model: EmotionModel | str | None = "default",
         transcript: TranscriptConfig | None = None,
+        prosody: bool = True,
     ) -> None:
         self.roles = validate_roles(roles)
+        self.prosody = bool(prosody)
         self.sample_rate = validate_sample_rate(sample_rate)
         if vad is not None and not isinstance(vad, VadConfig):
             raise ParameterError(f"vad must be a VadConfig, got {type(vad).__name__}")
@@ -238,6 +244,12 @@ class CallStream:
         )
         self._aligner.used = bool(transcript)
         self._messages = None if self.audio else MessageTurns(self.context)
+        self._prosody: TurnProsody | None = None
+        if self.audio and analyzer.prosody:
+            channel_of_role = tuple(0 if self._segmentation else i for i in range(len(self.roles)))
+            self._prosody = TurnProsody(
+                self.roles, channel_of_role, self.n_channels, self.sample_rate, HOP_S
+            )
         self._held: list[TurnEvent] = []  # turns waiting for their transcript
         self._awaiting: list[TurnEvent] = []  # turns with text, waiting for emotion
         self._outbox: list[Event] = []
@@ -267,6 +279,8 @@ class CallStream:
         n = min(len(v) for v in self._pending_legs.values())
         block = np.stack([self._pending_legs[r][:n] for r in self.roles], axis=1)
         self._pending_legs = {r: v[n:] for r, v in self._pending_legs.items()}
+        if self._prosody is not None:
+            self._prosody.push_samples(block)
         self._accept(self._process(self._vad.push(block)))
         self._release()
         return self._score_and_drain()
@@ -345,7 +359,11 @@ class CallStream:
             for i, role in enumerate(self.roles):
                 leg = self._pending_legs.get(role, block[:0, i])
                 block[: len(leg), i] = leg
+            if self._prosody is not None:
+                self._prosody.push_samples(block)
             self._accept(self._process(self._vad.push(block)))
+        if self._prosody is not None:
+            self._prosody.finish_samples()  # pitch frames first: the last labels need them
         self._accept(self._process(self._vad.finish()))
         flushed: list[Event] = []
         for det in self._detectors:
@@ -379,12 +397,16 @@ class CallStream:
     def _ingest_audio(self, samples: Any) -> None:
         self._check_open(audio=True)
         x = validate_samples(samples, n_channels=self.n_channels)
+        if self._prosody is not None:
+            self._prosody.push_samples(x)
         self._accept(self._process(self._vad.push(x)))
         self._release()
 
     def _accept(self, events: list[Event]) -> None:
         """Route decided events: turns wait for text and emotion, the rest go out."""
         for ev in events:
+            if isinstance(ev, TurnEvent) and ev.end is not None and self._prosody is not None:
+                ev = replace(ev, prosody=self._prosody.turn(ev.speaker, ev.start, ev.end))
             if not isinstance(ev, TurnEvent) or ev.end is None:
                 self._outbox.append(ev)
             elif ev.text is not None:
@@ -431,6 +453,8 @@ class CallStream:
             return []
         if self._segmentation is not None:
             block = self._diarized(block)
+        if self._prosody is not None:
+            self._prosody.observe(block)
         self._summary.observe_frames(block)
         out: list[Event] = []
         for det in self._detectors:

@@ -85,6 +85,9 @@ class TurnEvent(Event):
     #: ``predicted`` (labels at threshold), ``valence`` (-1…1) and, for GoEmotions models,
     #: ``sentiment`` probabilities. See docs/events.md.
     emotion: Mapping[str, Any] | None = None
+    #: Prosody of the turn's speech (schema 1.1): pitch, loudness, voice quality, rate and
+    #: ``arousal`` relative to the speaker's earlier turns. See docs/prosody.md.
+    prosody: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

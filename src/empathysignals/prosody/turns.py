@@ -1,0 +1,284 @@
+"""Per-turn prosody in the stream: pitch, loudness, voice quality, rate and arousal.
+
+Each leg's audio runs through a :class:`PitchStream`; each final frame block from the
+voice-activity front end then adds, per leg, summaries of its speech runs (sums, not
+frames, so memory stays small however long a turn is). A turn starts and ends at its
+speaker's activity boundaries, so its prosody is the combination of the run summaries
+inside it. Arousal compares the turn with the speaker's own earlier turns in this stream
+(``docs/prosody.md``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from ..detectors.frames import FrameBlock
+from .pitch import PitchStream
+
+__all__ = ["AROUSAL_FEATURES", "TurnProsody"]
+
+# One speech run (or its part inside one frame block) per row.
+R_START, R_END, R_VOICED, R_SUM_F0, R_SUM_ST, R_SUM_ST2 = 0, 1, 2, 3, 4, 5
+R_SUM_T, R_SUM_T2, R_SUM_TST, R_MIN_ST, R_MAX_ST, R_SUM_POW, R_SUM_HNR, R_NUCLEI = (
+    6, 7, 8, 9, 10, 11, 12, 13,
+)  # fmt: skip
+N_FIELDS = 14
+
+#: Features the arousal score combines, with the prior spread of each across one speaker's
+#: turns (used until the speaker's own spread is known). Higher F0, a wider F0 spread, more
+#: intensity and faster articulation all mark activation (Juslin & Laukka 2003, Table 7;
+#: Scherer 2003), so each enters with weight +1.
+AROUSAL_FEATURES: dict[str, float] = {
+    "f0_mean_semitones": 2.0,
+    "f0_sd_semitones": 1.0,
+    "loudness_db": 3.0,
+    "articulation_rate_syl_s": 1.0,
+}
+_PRIOR_TURNS = 2.0  # weight of the prior spread, in turns
+_Z_CLIP = 3.0
+_MAX_RUNS = 20_000  # per leg: a safety bound on held summaries (hours of un-emitted turns)
+_MIN_DIP_DB = 2.0  # de Jong & Wempe's minimum dip between syllable peaks
+_BELOW_REF_DB = 25.0  # their silence threshold: 25 dB under the (running) speech peak
+_REF_DECAY_DB = 0.002  # per frame: 0.2 dB/s, so a loud start does not mute later syllables
+
+
+def _semitones(f0: np.ndarray) -> np.ndarray:
+    return 12.0 * np.log2(f0 / 100.0)
+
+
+class TurnProsody:
+    """One call's prosody state.
+
+    Parameters
+    ----------
+    roles : tuple of str
+    channel_of_role : tuple of int
+        Audio channel carrying each role (both roles share channel 0 in a diarized mono
+        stream).
+    n_channels : int
+    sample_rate : int
+    hop_s : float
+    """
+
+    def __init__(
+        self,
+        roles: tuple[str, ...],
+        channel_of_role: tuple[int, ...],
+        n_channels: int,
+        sample_rate: int,
+        hop_s: float,
+    ) -> None:
+        from .._kernels.prosody import new_nucleus_state
+
+        self.roles = roles
+        self.channel_of_role = channel_of_role
+        self.hop_s = hop_s
+        self._pitch = [PitchStream(sample_rate, hop_s=hop_s) for _ in range(n_channels)]
+        # Pitch frames not yet matched with activity frames, per channel.
+        self._f0: list[np.ndarray] = [np.zeros(0) for _ in range(n_channels)]
+        self._voicing: list[np.ndarray] = [np.zeros(0) for _ in range(n_channels)]
+        self._pitch_first = [0] * n_channels
+        self._nuclei_state = np.stack([new_nucleus_state() for _ in roles])
+        self._open: list[np.ndarray | None] = [None] * len(roles)
+        self._runs: list[deque[np.ndarray]] = [deque() for _ in roles]
+        # Per role and feature: turns seen, mean and sum of squared deviations (Welford).
+        self._baseline = {
+            r: {k: [0.0, 0.0, 0.0] for k in AROUSAL_FEATURES} for r in roles
+        }  # fmt: skip
+
+    # ------------------------------------------------------------------ input
+    def push_samples(self, x: np.ndarray) -> None:
+        """Audio as pushed to the call, shape (n, n_channels), at the input rate."""
+        for ch, stream in enumerate(self._pitch):
+            self._add_pitch(ch, stream.push(x[:, ch]))
+
+    def finish_samples(self) -> None:
+        for ch, stream in enumerate(self._pitch):
+            self._add_pitch(ch, stream.finish())
+
+    def _add_pitch(self, ch: int, track: Any) -> None:
+        if len(track):
+            self._f0[ch] = np.concatenate([self._f0[ch], track.f0_hz])
+            self._voicing[ch] = np.concatenate([self._voicing[ch], track.voicing])
+
+    def observe(self, block: FrameBlock) -> None:
+        """Summarize each role's speech runs in a final frame block."""
+        from .._kernels.prosody import syllable_nuclei
+
+        n = block.n_frames
+        if n == 0:
+            return
+        per_channel: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for ch in set(self.channel_of_role):
+            # The pitch stream runs ahead of the voice-activity labels (0.28 s vs 0.49 s of
+            # lookahead), and both are flushed before the last block, so its frames are here.
+            offset = block.first_frame - self._pitch_first[ch]
+            f0 = self._f0[ch][offset : offset + n]
+            voicing = self._voicing[ch][offset : offset + n]
+            if f0.shape[0] < n:  # the pitch track ends a frame early at the very end
+                f0 = np.concatenate([f0, np.full(n - f0.shape[0], np.nan)])
+                voicing = np.concatenate([voicing, np.zeros(n - voicing.shape[0])])
+            per_channel[ch] = (f0, voicing)
+        for ch in per_channel:
+            consumed = max(0, block.end_frame - self._pitch_first[ch])
+            self._f0[ch] = self._f0[ch][consumed:]
+            self._voicing[ch] = self._voicing[ch][consumed:]
+            self._pitch_first[ch] += consumed
+        frames = block.first_frame + np.arange(n)
+        t = frames * self.hop_s
+        for i, _role in enumerate(self.roles):
+            f0, voicing = per_channel[self.channel_of_role[i]]
+            active = block.active[:, i]
+            energy = block.energy_db[:, i]
+            voiced = active & np.isfinite(f0)
+            nuclei = syllable_nuclei(
+                energy, voiced, active, self._nuclei_state[i], _MIN_DIP_DB, _BELOW_REF_DB,
+                _REF_DECAY_DB,
+            )  # fmt: skip
+            self._add_runs(i, frames, t, active, voiced, f0, voicing, energy, nuclei)
+
+    def _add_runs(
+        self,
+        i: int,
+        frames: np.ndarray,
+        t: np.ndarray,
+        active: np.ndarray,
+        voiced: np.ndarray,
+        f0: np.ndarray,
+        voicing: np.ndarray,
+        energy: np.ndarray,
+        nuclei: np.ndarray,
+    ) -> None:
+        n = active.shape[0]
+        edges = np.flatnonzero(np.diff(active.astype(np.int8))) + 1
+        bounds = np.concatenate([[0], edges, [n]])
+        st = np.where(voiced, _semitones(np.where(voiced, f0, 100.0)), 0.0)
+        r = np.clip(voicing, 1e-3, 0.999)
+        hnr = np.where(voiced, 10.0 * np.log10(r / (1.0 - r)), 0.0)
+        tv = np.where(voiced, t, 0.0)
+        power = np.where(active, 10.0 ** (energy / 10.0), 0.0)
+        for a, b in itertools.pairwise(bounds):
+            if a == b or not active[a]:
+                if self._open[i] is not None and a < b:
+                    self._close(i)
+                continue
+            sel = slice(a, b)
+            v = voiced[sel]
+            row = np.array([
+                frames[a], frames[b - 1] + 1, v.sum(), np.where(v, f0[sel], 0.0).sum(),
+                st[sel].sum(), (st[sel] ** 2).sum(), tv[sel].sum(), (tv[sel] ** 2).sum(),
+                (tv[sel] * st[sel]).sum(),
+                st[sel][v].min() if v.any() else np.inf, st[sel][v].max() if v.any() else -np.inf,
+                power[sel].sum(), hnr[sel].sum(), nuclei[sel].sum(),
+            ], dtype=np.float64)  # fmt: skip
+            opened = self._open[i]
+            if opened is not None and opened[R_END] == row[R_START]:
+                row = _merge(opened, row)
+            self._open[i] = row
+            if b < n:
+                self._close(i)
+
+    def _close(self, i: int) -> None:
+        row = self._open[i]
+        if row is not None:
+            self._runs[i].append(row)
+            if len(self._runs[i]) > _MAX_RUNS:
+                self._runs[i].popleft()
+        self._open[i] = None
+
+    # ------------------------------------------------------------------ turns
+    def turn(self, speaker: str, start_s: float, end_s: float) -> dict[str, Any]:
+        """Prosody of ``speaker``'s turn ``[start_s, end_s)``; updates their baseline."""
+        i = self.roles.index(speaker)
+        first = round(start_s / self.hop_s)
+        last = round(end_s / self.hop_s)
+        if self._open[i] is not None and self._open[i][R_END] <= last:  # type: ignore[index]
+            self._close(i)
+        total = np.zeros(N_FIELDS)
+        total[R_MIN_ST], total[R_MAX_ST] = np.inf, -np.inf
+        n_active = 0
+        runs = self._runs[i]
+        while runs and runs[0][R_END] <= first:  # before the turn: belongs to no later turn
+            runs.popleft()
+        for row in runs:
+            if row[R_START] >= last:
+                break
+            if row[R_START] >= first:
+                total = _merge(total, row, keep_span=False)
+                n_active += int(row[R_END] - row[R_START])
+        while runs and runs[0][R_END] <= last:
+            runs.popleft()
+        return self._features(speaker, total, n_active, end_s - start_s)
+
+    def _features(
+        self, speaker: str, s: np.ndarray, n_active: int, duration_s: float
+    ) -> dict[str, Any]:
+        hop = self.hop_s
+        nv = s[R_VOICED]
+        active_s = n_active * hop
+        out: dict[str, Any] = {
+            "voiced_s": _r(nv * hop),
+            "speech_s": _r(active_s),
+            "f0_mean_hz": None,
+            "f0_mean_semitones": None,
+            "f0_sd_semitones": None,
+            "f0_range_semitones": None,
+            "f0_slope_semitones_s": None,
+            "loudness_db": _r(10.0 * math.log10(s[R_SUM_POW] / n_active)) if n_active else None,
+            "hnr_db": _r(s[R_SUM_HNR] / nv) if nv else None,
+            "syllables": int(s[R_NUCLEI]),
+            "speech_rate_syl_s": _r(s[R_NUCLEI] / duration_s) if duration_s > 0 else None,
+            "articulation_rate_syl_s": _r(s[R_NUCLEI] / active_s) if active_s > 0 else None,
+        }
+        if nv >= 2:
+            mean_st = s[R_SUM_ST] / nv
+            var = max(0.0, s[R_SUM_ST2] / nv - mean_st**2)
+            denom = nv * s[R_SUM_T2] - s[R_SUM_T] ** 2
+            slope = (nv * s[R_SUM_TST] - s[R_SUM_T] * s[R_SUM_ST]) / denom if denom > 0 else 0.0
+            out.update(
+                f0_mean_hz=_r(s[R_SUM_F0] / nv),
+                f0_mean_semitones=_r(mean_st),
+                f0_sd_semitones=_r(math.sqrt(var)),
+                f0_range_semitones=_r(s[R_MAX_ST] - s[R_MIN_ST]),
+                f0_slope_semitones_s=_r(slope),
+            )
+        out["arousal"], out["baseline_turns"] = self._arousal(speaker, out)
+        return out
+
+    def _arousal(self, speaker: str, features: dict[str, Any]) -> tuple[float | None, int]:
+        """Mean z-score of the arousal features against the speaker's earlier turns; the
+        spread is shrunk towards a prior for the first few turns. Then learn this turn."""
+        base = self._baseline[speaker]
+        zs = []
+        n_seen = int(min(b[0] for b in base.values()))
+        for key, prior_sd in AROUSAL_FEATURES.items():
+            value = features.get(key)
+            if value is None:
+                continue
+            n, mean, m2 = base[key]
+            if n >= 1:
+                sd = math.sqrt((_PRIOR_TURNS * prior_sd**2 + m2) / (_PRIOR_TURNS + n - 1))
+                zs.append(max(-_Z_CLIP, min(_Z_CLIP, (value - mean) / sd)))
+            n += 1
+            delta = value - mean
+            mean += delta / n
+            base[key] = [n, mean, m2 + delta * (value - mean)]
+        return (_r(sum(zs) / len(zs)) if zs else None), n_seen
+
+
+def _merge(a: np.ndarray, b: np.ndarray, *, keep_span: bool = True) -> np.ndarray:
+    out: np.ndarray = a + b
+    out[R_START] = a[R_START] if keep_span else b[R_START]
+    out[R_END] = b[R_END]
+    out[R_MIN_ST] = min(a[R_MIN_ST], b[R_MIN_ST])
+    out[R_MAX_ST] = max(a[R_MAX_ST], b[R_MAX_ST])
+    return out
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)

@@ -1,0 +1,150 @@
+"""Per-turn prosody in the Analyzer: the streaming run summaries against a batch
+computation on the whole call, the syllable-nucleus kernel against a naive reference,
+and the arousal baseline."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import empathysignals as es
+from empathysignals._kernels.prosody import new_nucleus_state, syllable_nuclei
+from empathysignals.events import TurnEvent
+
+
+def naive_nuclei(
+    energy: list[float], voiced: list[bool], active: list[bool], dip: float, below: float,
+    decay: float,
+) -> list[int]:  # fmt: skip
+    """Hysteresis peak picking on the 3-frame power-smoothed contour, written plainly."""
+    out = []
+    powers = [0.0, 0.0]
+    rising, peak, peak_ok, valley, ref = True, -200.0, False, -200.0, -200.0
+    for e_raw, v, a in zip(energy, voiced, active, strict=True):
+        powers.append(10 ** (e_raw / 10))
+        e = 10 * math.log10(sum(powers[-3:]) / 3 + 1e-12)
+        if a:
+            ref = max(ref - decay, e)
+        ok = v and a and e >= ref - below
+        flag = 0
+        if rising:
+            if e > peak:
+                peak, peak_ok = e, ok
+            elif e <= peak - dip:
+                flag = int(peak_ok and peak - valley >= dip)
+                rising, valley = False, e
+        elif e < valley:
+            valley = e
+        elif e >= valley + dip:
+            rising, peak, peak_ok = True, e, ok
+        out.append(flag)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(-90, 0), min_size=1, max_size=200),
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 199),
+)
+def test_nuclei_kernel_matches_naive_and_is_chunk_independent(
+    energy: list[float], seed: int, split: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = len(energy)
+    voiced = rng.random(n) < 0.7
+    active = rng.random(n) < 0.8
+    e = np.array(energy)
+    want = naive_nuclei(energy, list(voiced), list(active), 2.0, 25.0, 0.002)
+    state = new_nucleus_state()
+    got = syllable_nuclei(e, voiced, active, state, 2.0, 25.0, 0.002)
+    assert got.tolist() == want
+    k = min(split, n)
+    state = new_nucleus_state()
+    parts = [
+        syllable_nuclei(e[:k], voiced[:k], active[:k], state, 2.0, 25.0, 0.002),
+        syllable_nuclei(e[k:], voiced[k:], active[k:], state, 2.0, 25.0, 0.002),
+    ]
+    assert np.concatenate(parts).tolist() == want
+
+
+@pytest.fixture(scope="module")
+def sim(data_dir: object) -> object:
+    from empathysignals.simulate import simulate_call
+
+    return simulate_call(3, n_exchanges=4)
+
+
+def test_turn_prosody_equals_batch_computation(sim: object) -> None:
+    """Each turn's pitch statistics equal those computed from the whole call's pitch track
+    (``es.pitch`` on the leg) over the frames the voice-activity labels mark active."""
+    audio, rate = sim.audio, sim.sample_rate  # type: ignore[attr-defined]
+    events = es.analyze(audio, rate)
+    va = es.voice_activity(audio, rate)
+    turns = [e for e in events if isinstance(e, TurnEvent)]
+    assert len(turns) >= 6
+    tracks = [es.pitch(audio[:, i], rate) for i in range(2)]
+    for turn in turns:
+        leg = ("customer", "agent").index(turn.speaker)
+        a, b = round(turn.start / 0.01), round(turn.end / 0.01)  # type: ignore[operator]
+        active = va.active[a:b, leg]
+        f0 = tracks[leg].f0_hz[a:b]
+        voiced = active & np.isfinite(f0)
+        prosody = turn.prosody
+        assert prosody is not None
+        assert prosody["speech_s"] == pytest.approx(active.sum() * 0.01, abs=0.011)
+        if voiced.sum() < 2:
+            continue
+        semis = 12 * np.log2(f0[voiced] / 100)
+        assert prosody["f0_mean_hz"] == pytest.approx(f0[voiced].mean(), rel=1e-3)
+        assert prosody["f0_sd_semitones"] == pytest.approx(semis.std(), abs=2e-3)
+        assert prosody["f0_range_semitones"] == pytest.approx(np.ptp(semis), abs=2e-3)
+        t = (a + np.flatnonzero(voiced)) * 0.01
+        slope = np.polyfit(t, semis, 1)[0]
+        assert prosody["f0_slope_semitones_s"] == pytest.approx(slope, abs=2e-3)
+        energy = va.frames.energy_db[a:b, leg][active]
+        loud = 10 * np.log10(np.mean(10 ** (energy / 10)))
+        assert prosody["loudness_db"] == pytest.approx(loud, abs=2e-3)
+
+
+def test_prosody_is_chunk_independent(sim: object) -> None:
+    audio, rate = sim.audio, sim.sample_rate  # type: ignore[attr-defined]
+    whole = [e for e in es.analyze(audio, rate) if e.type == "turn"]
+    call = es.Analyzer().stream()
+    parts: list[es.Event] = []
+    for start in range(0, len(audio), 1234):
+        parts += call.push(audio[start : start + 1234])
+    parts += call.finish()
+    assert [e for e in parts if e.type == "turn"] == whole
+
+
+def test_arousal_rises_with_a_louder_higher_voice(data_dir: object) -> None:
+    """The same speaker, then louder and a few semitones higher: positive arousal."""
+    from empathysignals.simulate import simulate_call
+
+    sim = simulate_call(11, n_exchanges=6, scenarios=("gap",))
+    audio = sim.audio.copy()
+    rate = sim.sample_rate
+    plain = [e for e in es.analyze(audio, rate) if isinstance(e, TurnEvent)]
+    customer = [t for t in plain if t.speaker == "customer"]
+    assert customer[0].prosody is not None and customer[0].prosody["arousal"] is None
+    last = customer[-1]
+    # Raise the customer's last turn by 8 dB: a louder voice than their baseline.
+    a, b = int(last.start * rate), int(last.end * rate)  # type: ignore[operator]
+    audio[a:b, 0] = np.clip(audio[a:b, 0] * 10 ** (8 / 20), -1, 1)
+    louder = [e for e in es.analyze(audio, rate) if isinstance(e, TurnEvent)]
+    turn = [t for t in louder if t.speaker == "customer" and abs(t.start - last.start) < 0.2]
+    assert turn and turn[0].prosody is not None and last.prosody is not None
+    assert turn[0].prosody["loudness_db"] > last.prosody["loudness_db"] + 6
+    assert turn[0].prosody["arousal"] > last.prosody["arousal"] + 0.5
+
+
+def test_prosody_can_be_turned_off(sim: object) -> None:
+    audio, rate = sim.audio, sim.sample_rate  # type: ignore[attr-defined]
+    call = es.Analyzer(prosody=False, sample_rate=rate).stream()
+    turns = [e for e in call.push(audio) + call.finish() if isinstance(e, TurnEvent)]
+    assert turns and all(t.prosody is None for t in turns)
