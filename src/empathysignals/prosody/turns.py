@@ -20,7 +20,7 @@ import numpy as np
 from ..detectors.frames import FrameBlock
 from .pitch import PitchStream
 
-__all__ = ["AROUSAL_FEATURES", "TurnProsody"]
+__all__ = ["AROUSAL_FEATURES", "TurnProsody", "utterance_prosody"]
 
 # One speech run (or its part inside one frame block) per row.
 R_START, R_END, R_VOICED, R_SUM_F0, R_SUM_ST, R_SUM_ST2 = 0, 1, 2, 3, 4, 5
@@ -282,3 +282,36 @@ def _merge(a: np.ndarray, b: np.ndarray, *, keep_span: bool = True) -> np.ndarra
 
 def _r(x: float) -> float:
     return round(float(x), 4)
+
+
+def utterance_prosody(samples: Any, sample_rate: int) -> dict[str, Any]:
+    """Prosody of one speaker's utterance, computed exactly as for a turn in the Analyzer
+    (voice activity, pitch, run summaries), with the whole input as the turn.
+
+    Parameters
+    ----------
+    samples : np.ndarray, shape (n,) or (n, 1)
+        Mono int16/float audio.
+    sample_rate : int
+        Hz, >= 8000.
+
+    Returns
+    -------
+    dict
+        The ``prosody`` fields of a turn event (``arousal`` is ``None``: there is no
+        baseline; compare utterances of one speaker yourself, or use the Analyzer).
+    """
+    from ..audio import validate_sample_rate, validate_samples
+    from ..config import HOP_S
+    from ..detectors.voice_activity import VoiceActivityStream
+
+    rate = validate_sample_rate(sample_rate)
+    x = validate_samples(samples, n_channels=1)
+    roles = ("speaker",)
+    vad = VoiceActivityStream(roles, rate)
+    tracker = TurnProsody(roles, (0,), 1, rate, HOP_S)
+    tracker.push_samples(x)
+    tracker.observe(vad.push(x))
+    tracker.finish_samples()
+    tracker.observe(vad.finish())
+    return tracker.turn("speaker", 0.0, vad.frames_emitted * HOP_S)

@@ -1,0 +1,317 @@
+"""Per-turn prosody benchmark: speaking rate against EmoDB syllable labels, arousal on acted
+emotional speech beside openSMILE eGeMAPS, and Analyzer speed beside openSMILE.
+
+    python benchmarks/bench_prosody.py            # writes results/prosody.json
+    python benchmarks/bench_prosody.py --quick    # fewer files and repeats
+
+1. Speaking rate: every EmoDB file whose speech is complete (``truncated_at_2s = 0``):
+   our syllable count (the Analyzer's turn ``syllables``, via ``utterance_prosody``) against
+   the number of labelled syllables, and our rate (syllables per second from the first to the
+   last speech frame) against labelled syllables / (speech_end - speech_start). Pearson r and
+   MAE, per EmoDB speaker group: speakers 03 and 08 are the tune split (the two parameters,
+   the 2 dB dip and the 25 dB threshold, are de Jong & Wempe's and were checked there), 09,
+   10, 11 the test split.
+2. Arousal: high (anger, happiness, fear) against low (sadness, neutral, boredom; RAVDESS:
+   sad, neutral, calm) utterances. Per speaker, every feature is z-normalized over that
+   speaker's utterances ("per-speaker normalized"); ROC AUC is pooled over speakers.
+   * ours, rule: the Analyzer's arousal rule (mean of the z-scores of F0 mean, F0 spread,
+     loudness and articulation rate), no training;
+   * ours, stream: the Analyzer itself, utterances of a speaker fed as one stream in a fixed
+     random order, each turn's ``arousal`` against the running baseline (no look-ahead);
+   * eGeMAPS (openSMILE v02 functionals, 88 features) and ours (all numeric fields), each
+     with a logistic regression trained leave-one-speaker-out (L2, C=1): the same
+     normalization and the same classifier for both.
+3. Speed: the whole Analyzer (turn-taking + prosody) on simulated 8 kHz stereo test calls
+   against openSMILE eGeMAPS functionals (the usual per-utterance extraction) on the same
+   legs, one thread, median of repeats.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import soundfile as sf  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import empathysignals as es  # noqa: E402
+from _report import table  # noqa: E402
+from empathysignals.prosody.turns import AROUSAL_FEATURES, utterance_prosody  # noqa: E402
+from empathysignals.simulate import find_data_dir, simulate_call  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+HIGH = {"anger", "happiness", "fear", "angry", "happy", "fearful"}
+LOW = {"sadness", "neutral", "boredom", "sad", "calm"}
+TUNE_SPEAKERS = {"03", "08"}
+
+
+def load_corpus(root: Path, name: str, quick: bool) -> list[dict[str, Any]]:
+    folder = root / "emotional_speech" / name
+    with (folder / "manifest.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    out = []
+    for row in rows:
+        speaker = row.get("speaker") or row["actor"]
+        out.append({**row, "speaker": speaker, "path": folder / row["file"], "corpus": name})
+    return out[::4] if quick else out
+
+
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """ROC AUC by the rank-sum (Mann-Whitney) formula, ties counted half."""
+    pos, neg = scores[labels], scores[~labels]
+    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(greater / (len(pos) * len(neg)))
+
+
+def zscore_by_speaker(x: np.ndarray, speakers: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(x, dtype=np.float64)
+    for s in np.unique(speakers):
+        sel = speakers == s
+        mu = np.nanmean(x[sel], axis=0)
+        sd = np.nanstd(x[sel], axis=0)
+        out[sel] = (x[sel] - mu) / np.where(sd > 0, sd, 1.0)
+    return np.nan_to_num(out)
+
+
+def logistic_loso(x: np.ndarray, y: np.ndarray, speakers: np.ndarray) -> np.ndarray:
+    """Leave-one-speaker-out L2 logistic regression scores (C=1), fit with L-BFGS."""
+    from scipy.optimize import minimize
+
+    scores = np.zeros(len(y))
+    for s in np.unique(speakers):
+        test = speakers == s
+        xt, yt = x[~test], y[~test].astype(float)
+        xt1 = np.hstack([xt, np.ones((len(xt), 1))])
+
+        def loss(
+            w: np.ndarray, xt1: np.ndarray = xt1, yt: np.ndarray = yt
+        ) -> tuple[float, np.ndarray]:
+            z = xt1 @ w
+            p = 1 / (1 + np.exp(-z))
+            reg = 0.5 * float(w[:-1] @ w[:-1])
+            nll = float(np.sum(np.logaddexp(0, z) - yt * z))
+            grad = xt1.T @ (p - yt)
+            grad[:-1] += w[:-1]
+            return nll + reg, grad
+
+        w = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x
+        scores[test] = np.hstack([x[test], np.ones((test.sum(), 1))]) @ w
+    return scores
+
+
+NUMERIC = [
+    "f0_mean_semitones", "f0_sd_semitones", "f0_range_semitones", "f0_slope_semitones_s",
+    "loudness_db", "hnr_db", "speech_rate_syl_s", "articulation_rate_syl_s", "voiced_s",
+]  # fmt: skip
+
+
+def features(rows: list[dict[str, Any]]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    feats = []
+    for row in rows:
+        x, sr = sf.read(row["path"], dtype="float32")
+        row["audio"], row["rate"] = x, sr
+        p = utterance_prosody(x, sr)
+        feats.append(p)
+    table_ = np.array([[np.nan if p[k] is None else p[k] for k in NUMERIC] for p in feats])
+    return table_, feats
+
+
+def speaking_rate(rows: list[dict[str, Any]], feats: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for split, speakers in (("tune", TUNE_SPEAKERS), ("test", {"09", "10", "11"})):
+        ours_n, ref_n, ours_rate, ref_rate = [], [], [], []
+        for row, p in zip(rows, feats, strict=True):
+            if row["corpus"] != "emodb" or row["speaker"] not in speakers:
+                continue
+            if row["truncated_at_2s"] != "0" or not p["speech_s"]:
+                continue
+            n_ref = int(row["n_syllables"])
+            span = float(row["speech_end_s"]) - float(row["speech_start_s"])
+            ours_n.append(p["syllables"])
+            ref_n.append(n_ref)
+            ours_rate.append(p["syllables"] / max(p["speech_s"], 1e-9))
+            ref_rate.append(n_ref / span)
+        a, b = np.array(ours_n, float), np.array(ref_n, float)
+        ra, rb = np.array(ours_rate), np.array(ref_rate)
+        out[split] = {
+            "n": len(a),
+            "count_r": float(np.corrcoef(a, b)[0, 1]),
+            "count_mae": float(np.mean(np.abs(a - b))),
+            "rate_r": float(np.corrcoef(ra, rb)[0, 1]),
+            "rate_mae_syl_s": float(np.mean(np.abs(ra - rb))),
+        }
+    return out
+
+
+def egemaps(rows: list[dict[str, Any]]) -> np.ndarray:
+    import opensmile
+
+    smile = opensmile.Smile(
+        feature_set=opensmile.FeatureSet.eGeMAPSv02,
+        feature_level=opensmile.FeatureLevel.Functionals,
+    )
+    return np.vstack([smile.process_signal(r["audio"], r["rate"]).to_numpy()[0] for r in rows])
+
+
+def stream_arousal(rows: list[dict[str, Any]], seed: int = 0) -> dict[int, float]:
+    """Each speaker's utterances as one mono stream with 6 s of silence between them (one turn each)."""
+    scores: dict[int, float] = {}
+    rng = np.random.default_rng(seed)
+    by_speaker: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(rows):
+        by_speaker.setdefault((r["corpus"], r["speaker"]), []).append(i)
+    for idx in by_speaker.values():
+        idx = list(rng.permutation(idx))
+        rate = rows[idx[0]]["rate"]
+        gap = np.zeros(int(6.0 * rate), dtype=np.float32)  # a turn each
+        pieces, spans, t = [], [], 0
+        for i in idx:
+            x = rows[i]["audio"].astype(np.float32)
+            pieces += [x, gap]
+            spans.append((i, t / rate, (t + len(x)) / rate))
+            t += len(x) + len(gap)
+        audio = np.concatenate(pieces)
+        audio = (
+            audio + np.random.default_rng(1).standard_normal(len(audio)).astype(np.float32) * 1e-4
+        )
+        events = es.analyze(audio, rate, roles=("speaker",), emotion_model=None)
+        turns = [e for e in events if e.type == "turn" and e.prosody]
+        for i, a, b in spans:
+            inside = [e for e in turns if e.start < b and (e.end or 0) > a]
+            values = [e.prosody["arousal"] for e in inside if e.prosody["arousal"] is not None]
+            if values:
+                scores[i] = float(np.mean(values))
+    return scores
+
+
+def speed(quick: bool, repeats: int) -> dict[str, Any]:
+    import opensmile
+
+    sims = [simulate_call(1000 + k, split="test") for k in range(1 if quick else 3)]
+    audio = np.concatenate([s.audio for s in sims]).astype(np.float32)
+    rate = sims[0].sample_rate
+    seconds = len(audio) / rate
+    es.analyze(audio[: rate * 5], rate)  # JIT warm
+    smile = opensmile.Smile(
+        feature_set=opensmile.FeatureSet.eGeMAPSv02,
+        feature_level=opensmile.FeatureLevel.Functionals,
+    )
+    ours, ours_tt, theirs = [], [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        es.analyze(audio, rate, emotion_model=None)
+        ours.append(time.perf_counter() - t0)
+        call = es.Analyzer(prosody=False).stream()
+        t0 = time.perf_counter()
+        call.push(audio)
+        call.finish()
+        ours_tt.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for leg in range(2):
+            smile.process_signal(audio[:, leg], rate)
+        theirs.append(time.perf_counter() - t0)
+    res = {
+        "audio_s": seconds,
+        "analyzer_x_rt": seconds / statistics.median(ours),
+        "analyzer_no_prosody_x_rt": seconds / statistics.median(ours_tt),
+        "opensmile_egemaps_x_rt": seconds / statistics.median(theirs),
+    }
+    res["ratio"] = res["analyzer_x_rt"] / res["opensmile_egemaps_x_rt"]
+    return res
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    root = find_data_dir()
+    rows = load_corpus(root, "emodb", args.quick) + load_corpus(root, "ravdess", args.quick)
+    print(f"computing prosody of {len(rows)} utterances ...", flush=True)
+    ours, feats = features(rows)
+    results: dict[str, Any] = {"command": " ".join(["python", *sys.argv])}
+
+    rate = speaking_rate(rows, feats)
+    results["speaking_rate"] = rate
+    print("\nSpeaking rate vs EmoDB syllable labels (complete files)\n")
+    print(table(
+        ["split", "n", "count r", "count MAE", "rate r", "rate MAE (syl/s)"],
+        [[k, v["n"], v["count_r"], v["count_mae"], v["rate_r"], v["rate_mae_syl_s"]]
+         for k, v in rate.items()],
+    ))  # fmt: skip
+
+    keep = [i for i, r in enumerate(rows) if r["emotion"] in HIGH | LOW]
+    sub = [rows[i] for i in keep]
+    y = np.array([r["emotion"] in HIGH for r in sub])
+    speakers = np.array([f"{r['corpus']}:{r['speaker']}" for r in sub])
+    corpora = np.array([r["corpus"] for r in sub])
+    ours_z = zscore_by_speaker(ours[keep], speakers)
+    rule_cols = [NUMERIC.index(k) for k in AROUSAL_FEATURES]
+    rule = ours_z[:, rule_cols].mean(axis=1)
+    print("extracting eGeMAPS ...", flush=True)
+    ege_z = zscore_by_speaker(egemaps(sub), speakers)
+    stream = stream_arousal(sub)
+    systems = {
+        "ours: arousal rule (no training)": rule,
+        "ours: logistic, LOSO": logistic_loso(ours_z, y, speakers),
+        "eGeMAPS: logistic, LOSO": logistic_loso(ege_z, y, speakers),
+    }
+    arousal: dict[str, Any] = {}
+    rows_out = []
+    for name, score in systems.items():
+        arousal[name] = {c: auc(score[corpora == c], y[corpora == c]) for c in ("emodb", "ravdess")}
+        arousal[name]["all"] = auc(score, y)
+        rows_out.append(
+            [name, arousal[name]["emodb"], arousal[name]["ravdess"], arousal[name]["all"]]
+        )
+    have = np.array([i in stream for i in range(len(sub))])
+    s_scores = np.array([stream.get(i, 0.0) for i in range(len(sub))])
+    arousal["ours: Analyzer stream (running baseline)"] = {
+        c: auc(s_scores[have & (corpora == c)], y[have & (corpora == c)])
+        for c in ("emodb", "ravdess")
+    }
+    arousal["ours: Analyzer stream (running baseline)"]["all"] = auc(s_scores[have], y[have])
+    v = arousal["ours: Analyzer stream (running baseline)"]
+    rows_out.append(
+        ["ours: Analyzer stream (running baseline)", v["emodb"], v["ravdess"], v["all"]]
+    )
+    results["arousal"] = arousal
+    results["arousal_n"] = {
+        "utterances": len(sub),
+        "high": int(y.sum()),
+        "stream_scored": int(have.sum()),
+    }
+    print(f"\nArousal ROC AUC, high vs low ({len(sub)} utterances, per-speaker z-normalized)\n")
+    print(table(["system", "EmoDB", "RAVDESS", "all"], rows_out))
+
+    print("\nmeasuring speed ...", flush=True)
+    results["speed"] = speed(args.quick, 2 if args.quick else args.repeats)
+    s = results["speed"]
+    print(table(
+        ["system", "x real time (1 core)"],
+        [["Analyzer (turn-taking + prosody)", s["analyzer_x_rt"]],
+         ["Analyzer, prosody off", s["analyzer_no_prosody_x_rt"]],
+         ["openSMILE eGeMAPS functionals, both legs", s["opensmile_egemaps_x_rt"]],
+         ["ratio ours / openSMILE", s["ratio"]]],
+        digits=1,
+    ))  # fmt: skip
+    if not args.quick:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "prosody.json").write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
