@@ -6,11 +6,12 @@ emotional speech beside openSMILE eGeMAPS, and Analyzer speed beside openSMILE.
 
 1. Speaking rate: every EmoDB file whose speech is complete (``truncated_at_2s = 0``):
    our syllable count (the Analyzer's turn ``syllables``, via ``utterance_prosody``) against
-   the number of labelled syllables, and our rate (syllables per second from the first to the
-   last speech frame) against labelled syllables / (speech_end - speech_start). Pearson r and
-   MAE, per EmoDB speaker group: speakers 03 and 08 are the tune split (the dip, 1.5 dB,
-   and the threshold under the running peak, 35 dB, were chosen there from a 3 x 2 grid
-   around de Jong & Wempe's 2 dB / 25 dB), 09, 10, 11 the test split.
+   the number of labelled syllables in the ``.silb`` file (pause marks excluded), and our
+   rate (syllables per second of detected speech) against labelled syllables per second
+   of labelled speech (end minus start). Pearson r and MAE, per EmoDB speaker group:
+   speakers 03 and 08 are the tune split (the threshold under
+   the running peak, 35 dB, was chosen there from a 2 x 2 grid around de Jong & Wempe's
+   2 dB dip / 25 dB), 09, 10, 11 the test split.
 2. Arousal: high (anger, happiness, fear) against low (sadness, neutral, boredom; RAVDESS:
    sad, neutral, calm) utterances. Per speaker, every feature is z-normalized over that
    speaker's utterances ("per-speaker normalized"); ROC AUC is pooled over speakers.
@@ -48,6 +49,7 @@ import soundfile as sf  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import empathysignals as es  # noqa: E402
 from _report import table  # noqa: E402
+from bench_voice import emodb_reference  # noqa: E402
 from empathysignals.prosody.turns import AROUSAL_FEATURES, utterance_prosody  # noqa: E402
 from empathysignals.simulate import find_data_dir, simulate_call  # noqa: E402
 
@@ -137,8 +139,9 @@ def speaking_rate(rows: list[dict[str, Any]], feats: list[dict[str, Any]]) -> di
                 continue
             if row["truncated_at_2s"] != "0" or not p["speech_s"]:
                 continue
-            n_ref = int(row["n_syllables"])
-            span = float(row["speech_end_s"]) - float(row["speech_start_s"])
+            # The manifest's n_syllables also counts pause marks "("; count the labels.
+            ref = emodb_reference(row["path"].parents[1], row)
+            n_ref, span = int(ref["syllables"]), ref["speech_s"]
             ours_n.append(p["syllables"])
             ref_n.append(n_ref)
             ours_rate.append(p["syllables"] / max(p["speech_s"], 1e-9))
@@ -166,7 +169,7 @@ def egemaps(rows: list[dict[str, Any]]) -> np.ndarray:
 
 
 def stream_arousal(rows: list[dict[str, Any]], seed: int = 0) -> dict[int, float]:
-    """Each speaker's utterances as one mono stream with 6 s of silence between them (one turn each)."""
+    """Each speaker's utterances as one mono stream, 6 s of silence apart (a turn each)."""
     scores: dict[int, float] = {}
     rng = np.random.default_rng(seed)
     by_speaker: dict[tuple[str, str], list[int]] = {}

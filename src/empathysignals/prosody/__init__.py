@@ -1,5 +1,30 @@
-"""Prosody: pitch (F0) tracking, batch and streaming. Kernels compile on first use."""
+"""Prosody: pitch (F0) tracking, intensity, voice quality, speaking rate and per-turn
+prosody. Kernels compile on first use."""
 
 from .pitch import PitchStream, PitchTrack, pitch
+from .turns import utterance_prosody
+from .voice import (
+    IntensityTrack,
+    PitchStats,
+    SpeakingRate,
+    VoiceQuality,
+    intensity,
+    pitch_stats,
+    speaking_rate,
+    voice_quality,
+)
 
-__all__ = ["PitchStream", "PitchTrack", "pitch"]
+__all__ = [
+    "IntensityTrack",
+    "PitchStats",
+    "PitchStream",
+    "PitchTrack",
+    "SpeakingRate",
+    "VoiceQuality",
+    "intensity",
+    "pitch",
+    "pitch_stats",
+    "speaking_rate",
+    "utterance_prosody",
+    "voice_quality",
+]
