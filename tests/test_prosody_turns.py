@@ -148,3 +148,27 @@ def test_prosody_can_be_turned_off(sim: object) -> None:
     call = es.Analyzer(prosody=False, sample_rate=rate).stream()
     turns = [e for e in call.push(audio) + call.finish() if isinstance(e, TurnEvent)]
     assert turns and all(t.prosody is None for t in turns)
+
+
+def test_turn_jitter_shimmer_agree_with_whole_turn_analysis(sim: object) -> None:
+    """Streaming per-stretch sums against ``voice_quality`` on the turn's audio and the same
+    pitch track (Praat's method on the whole turn): the same pulses except at the turn's
+    edges."""
+    audio, rate = sim.audio, sim.sample_rate  # type: ignore[attr-defined]
+    turns = [e for e in es.analyze(audio, rate) if isinstance(e, TurnEvent)]
+    tracks = [es.pitch(audio[:, i], rate) for i in range(2)]
+    checked = 0
+    for turn in turns:
+        assert turn.prosody is not None and turn.end is not None
+        if turn.prosody["jitter"] is None or turn.end - turn.start < 1.5:
+            continue
+        leg = ("customer", "agent").index(turn.speaker)
+        a, b = round(turn.start / 0.01), round(turn.end / 0.01)
+        vq = es.prosody.voice_quality(
+            audio[a * rate // 100 : b * rate // 100, leg], rate,
+            f0_hz=tracks[leg].f0_hz[a:b], hop_s=0.01, f0_start_s=0.0,
+        )  # fmt: skip
+        assert turn.prosody["jitter"] == pytest.approx(vq.jitter_local, rel=0.15)
+        assert turn.prosody["shimmer_db"] == pytest.approx(vq.shimmer_local_db, rel=0.15)
+        checked += 1
+    assert checked >= 4

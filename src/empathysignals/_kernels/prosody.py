@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import njit
+from .voice import _is_period, pulse_amplitudes, pulses
 
 # Nucleus tracker state, one row per leg.
 NUC_MODE = 0  # 0: looking for a peak (rising), 1: looking for a valley (falling)
@@ -84,3 +85,50 @@ def new_nucleus_state() -> np.ndarray:
     state[NUC_VALLEY] = -200.0
     state[NUC_REF] = -200.0
     return state
+
+
+# Columns of the per-run voice-quality sums.
+VS_JIT_SUM, VS_JIT_N, VS_PER_SUM, VS_PER_N, VS_SHIM_SUM, VS_SHIM_N = 0, 1, 2, 3, 4, 5
+VS_SIZE = 6
+
+
+@njit
+def voice_sums(
+    x: np.ndarray,
+    sr: float,
+    f0: np.ndarray,
+    f0_start: float,
+    hop: float,
+    pmin: float,
+    pmax: float,
+    factor: float,
+    max_amp_factor: float,
+) -> np.ndarray:
+    """Jitter and shimmer of one voiced stretch as sums, so stretches combine exactly:
+    jitter = (JIT_SUM / JIT_N) / (PER_SUM / PER_N), shimmer dB = 20 * SHIM_SUM / SHIM_N.
+    Pulses and the validity rules are Praat's (``_kernels.voice``); pulses of different
+    stretches never form a valid period (unvoiced gaps exceed ``pmax``)."""
+    out = np.zeros(VS_SIZE)
+    t = pulses(x, sr, f0, f0_start, hop)
+    for i in range(t.shape[0] - 1):
+        if _is_period(t, i, pmin, pmax, factor):
+            out[VS_PER_SUM] += t[i + 1] - t[i]
+            out[VS_PER_N] += 1.0
+    for i in range(1, t.shape[0] - 1):
+        p1 = t[i] - t[i - 1]
+        p2 = t[i + 1] - t[i]
+        ratio = p1 / p2 if p1 > p2 else p2 / p1
+        if p1 >= pmin and p1 <= pmax and p2 >= pmin and p2 <= pmax and ratio <= factor:
+            out[VS_JIT_SUM] += abs(p1 - p2)
+            out[VS_JIT_N] += 1.0
+    times, amps = pulse_amplitudes(x, sr, t, pmin, pmax, factor)
+    for i in range(1, times.shape[0]):
+        period = times[i] - times[i - 1]
+        if period >= pmin and period <= pmax:
+            a1 = amps[i - 1]
+            a2 = amps[i]
+            ratio = a1 / a2 if a1 > a2 else a2 / a1
+            if ratio <= max_amp_factor:
+                out[VS_SHIM_SUM] += abs(np.log10(a2 / a1))
+                out[VS_SHIM_N] += 1.0
+    return out
