@@ -6,7 +6,9 @@ BLAS equivalents) before importing anything, so "x real time" is per core.
 Measures, in one run:
 
 1. Throughput on 1 h of 8 kHz stereo call audio (simulated *test* calls, tiled):
-   ``empathysignals.analyze`` (the whole pipeline: resampler, VAD, turn-taking, summary),
+   the turn-taking pipeline (``Analyzer(prosody=False)``: resampler, VAD, turn-taking,
+   summary; issue 2's subject), the default Analyzer with per-turn prosody (pitch on both
+   legs, voice quality),
    webrtcvad (best mode from ``results/accuracy.json`` if present, else mode 3; both legs,
    10 ms frames) and silero-vad via onnxruntime (both legs, 8 kHz, 256-sample windows).
    silero runs on a 5-minute slice by default and its rate is extrapolated to the hour
@@ -123,23 +125,30 @@ def bench_throughput(
     out: dict[str, Any] = {"audio_s": dur, "channels": audio.shape[1]}
 
     es.warmup()
-    walls, cpus = [], []
-    for i in range(repeats):
-        w, c = _timed(lambda: es.analyze(audio, SR, roles=("customer", "agent")))
-        walls.append(w)
-        cpus.append(c)
-        print(
-            f"  analyze {dur / 3600:g} h run {i + 1}: {w:.2f} s wall, {c:.2f} s CPU",
-            file=sys.stderr,
-        )
-    out["empathysignals"] = {
-        "what": "empathysignals.analyze (whole pipeline), both legs",
-        "audio_s": dur,
-        "wall_s": _stats(walls),
-        "cpu_s": _stats(cpus),
-        "x_realtime": dur / float(np.median(walls)),
-        "x_realtime_per_cpu_s": dur / float(np.median(cpus)),
-    }
+
+    def run(prosody: bool) -> None:
+        call = es.Analyzer(roles=("customer", "agent"), sample_rate=SR, prosody=prosody).stream()
+        call.push(audio)
+        call.finish()
+
+    for key, prosody, what in (
+        ("empathysignals", False, "turn-taking pipeline (Analyzer(prosody=False)), both legs"),
+        ("empathysignals_prosody", True, "the default Analyzer: turn-taking + per-turn prosody"),
+    ):
+        walls, cpus = [], []
+        for i in range(repeats):
+            w, c = _timed(lambda prosody=prosody: run(prosody))
+            walls.append(w)
+            cpus.append(c)
+            print(f"  {key} {dur / 3600:g} h run {i + 1}: {w:.2f} s wall", file=sys.stderr)
+        out[key] = {
+            "what": what,
+            "audio_s": dur,
+            "wall_s": _stats(walls),
+            "cpu_s": _stats(cpus),
+            "x_realtime": dur / float(np.median(walls)),
+            "x_realtime_per_cpu_s": dur / float(np.median(cpus)),
+        }
 
     legs16 = [peers.to_int16(audio[:, k]) for k in range(audio.shape[1])]
     walls, cpus = [], []
@@ -376,7 +385,8 @@ def report(res: dict[str, Any]) -> str:
     )
     rows = []
     for key, label in (
-        ("empathysignals", "empathysignals analyze (whole pipeline)"),
+        ("empathysignals", "empathysignals turn-taking (prosody off)"),
+        ("empathysignals_prosody", "empathysignals default (turn-taking + prosody)"),
         ("webrtcvad", f"webrtcvad mode {tp['webrtcvad']['mode']} (VAD only)"),
         ("silero", "silero-vad ONNX (VAD only)"),
     ):
