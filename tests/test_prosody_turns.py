@@ -172,3 +172,21 @@ def test_turn_jitter_shimmer_agree_with_whole_turn_analysis(sim: object) -> None
         assert turn.prosody["shimmer_db"] == pytest.approx(vq.shimmer_local_db, rel=0.15)
         checked += 1
     assert checked >= 4
+
+
+def test_frame_features_match_the_stream_front_end(sim: object, tmp_path: object) -> None:
+    audio, rate = sim.audio, sim.sample_rate  # type: ignore[attr-defined]
+    legs = es.prosody.frame_features(audio, rate)
+    va = es.voice_activity(audio, rate)
+    assert len(legs) == 2
+    for i, leg in enumerate(legs):
+        np.testing.assert_array_equal(leg.active, va.active[:, i])
+        track = es.pitch(audio[:, i], rate)
+        m = min(len(track), len(leg.f0_hz))
+        np.testing.assert_array_equal(leg.f0_hz[:m], track.f0_hz[:m])
+    table = legs[0].to_numpy()
+    assert table.dtype.names is not None and "f0_hz" in table.dtype.names
+    path = tmp_path / "frames.csv"  # type: ignore[operator]
+    legs[0].to_csv(str(path))
+    back = np.loadtxt(path, delimiter=",", skiprows=1)
+    assert back.shape == (len(legs[0].time_s), 7)

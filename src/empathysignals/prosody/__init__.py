@@ -1,6 +1,7 @@
 """Prosody: pitch (F0) tracking, intensity, voice quality, speaking rate and per-turn
 prosody. Kernels compile on first use."""
 
+from .frames import FrameFeatures, frame_features
 from .pitch import PitchStream, PitchTrack, pitch
 from .turns import utterance_prosody
 from .voice import (
@@ -15,12 +16,14 @@ from .voice import (
 )
 
 __all__ = [
+    "FrameFeatures",
     "IntensityTrack",
     "PitchStats",
     "PitchStream",
     "PitchTrack",
     "SpeakingRate",
     "VoiceQuality",
+    "frame_features",
     "intensity",
     "pitch",
     "pitch_stats",
