@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import njit
-from .voice import _is_period, pulse_amplitudes, pulses
+from .voice import jitter_sums, period_sums, pulse_amplitudes, pulses, shimmer_sums
 
 # Nucleus tracker state, one row per leg.
 NUC_MODE = 0  # 0: looking for a peak (rising), 1: looking for a valley (falling)
@@ -110,25 +110,8 @@ def voice_sums(
     stretches never form a valid period (unvoiced gaps exceed ``pmax``)."""
     out = np.zeros(VS_SIZE)
     t = pulses(x, sr, f0, f0_start, hop)
-    for i in range(t.shape[0] - 1):
-        if _is_period(t, i, pmin, pmax, factor):
-            out[VS_PER_SUM] += t[i + 1] - t[i]
-            out[VS_PER_N] += 1.0
-    for i in range(1, t.shape[0] - 1):
-        p1 = t[i] - t[i - 1]
-        p2 = t[i + 1] - t[i]
-        ratio = p1 / p2 if p1 > p2 else p2 / p1
-        if p1 >= pmin and p1 <= pmax and p2 >= pmin and p2 <= pmax and ratio <= factor:
-            out[VS_JIT_SUM] += abs(p1 - p2)
-            out[VS_JIT_N] += 1.0
+    out[VS_PER_SUM], out[VS_PER_N] = period_sums(t, pmin, pmax, factor)
+    out[VS_JIT_SUM], out[VS_JIT_N] = jitter_sums(t, pmin, pmax, factor)
     times, amps = pulse_amplitudes(x, sr, t, pmin, pmax, factor)
-    for i in range(1, times.shape[0]):
-        period = times[i] - times[i - 1]
-        if period >= pmin and period <= pmax:
-            a1 = amps[i - 1]
-            a2 = amps[i]
-            ratio = a1 / a2 if a1 > a2 else a2 / a1
-            if ratio <= max_amp_factor:
-                out[VS_SHIM_SUM] += abs(np.log10(a2 / a1))
-                out[VS_SHIM_N] += 1.0
+    out[VS_SHIM_SUM], out[VS_SHIM_N] = shimmer_sums(times, amps, pmin, pmax, max_amp_factor)
     return out

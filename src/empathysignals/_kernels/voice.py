@@ -418,25 +418,45 @@ def mean_period(t: np.ndarray, pmin: float, pmax: float, factor: float) -> float
 
 
 @njit
-def jitter_local(t: np.ndarray, pmin: float, pmax: float, factor: float) -> float:
-    """Praat's ``Get jitter (local)``: mean absolute difference of consecutive periods
-    (both in ``[pmin, pmax]``, ratio at most ``factor``) over the mean period. NaN when
-    fewer than two periods qualify."""
-    count = t.shape[0] - 1
-    if count < 2:
-        return np.nan
+def jitter_sums(t: np.ndarray, pmin: float, pmax: float, factor: float) -> tuple[float, int]:
+    """Sum of absolute differences of consecutive qualifying periods (both in
+    ``[pmin, pmax]``, ratio at most ``factor``) and how many pairs qualified. Sums of
+    separate voiced stretches add up to those of the whole (their pulses never pair)."""
     total = 0.0
+    pairs = 0
     for i in range(1, t.shape[0] - 1):
         p1 = t[i] - t[i - 1]
         p2 = t[i + 1] - t[i]
         ratio = p1 / p2 if p1 > p2 else p2 / p1
         if p1 >= pmin and p1 <= pmax and p2 >= pmin and p2 <= pmax and ratio <= factor:
             total += abs(p1 - p2)
-        else:
-            count -= 1
-    if count < 2:
+            pairs += 1
+    return total, pairs
+
+
+@njit
+def period_sums(t: np.ndarray, pmin: float, pmax: float, factor: float) -> tuple[float, int]:
+    """Sum and count of the periods Praat's ``PointProcess_isPeriod`` accepts."""
+    total = 0.0
+    count = 0
+    for i in range(t.shape[0] - 1):
+        if _is_period(t, i, pmin, pmax, factor):
+            total += t[i + 1] - t[i]
+            count += 1
+    return total, count
+
+
+@njit
+def jitter_local(t: np.ndarray, pmin: float, pmax: float, factor: float) -> float:
+    """Praat's ``Get jitter (local)``: mean absolute difference of consecutive periods
+    (both in ``[pmin, pmax]``, ratio at most ``factor``) over the mean period. NaN when
+    fewer than two periods qualify."""
+    if t.shape[0] < 3:
         return np.nan
-    return float(total / (count - 1) / mean_period(t, pmin, pmax, factor))
+    total, pairs = jitter_sums(t, pmin, pmax, factor)
+    if pairs < 1:
+        return np.nan
+    return float(total / pairs / mean_period(t, pmin, pmax, factor))
 
 
 @njit
@@ -486,12 +506,11 @@ def pulse_amplitudes(
 
 
 @njit
-def shimmer_local_db(
+def shimmer_sums(
     times: np.ndarray, amps: np.ndarray, pmin: float, pmax: float, max_amp_factor: float
-) -> float:
-    """Praat's ``AmplitudeTier: Get shimmer (local_dB)``: mean |20 log10(A[i+1] / A[i])|
-    over consecutive amplitudes at most ``pmax`` apart and at most ``max_amp_factor``
-    apart in ratio. NaN when no pair qualifies."""
+) -> tuple[float, int]:
+    """Sum of |log10(A[i+1] / A[i])| over qualifying consecutive amplitudes, and their
+    count (see :func:`shimmer_local_db`)."""
     total = 0.0
     count = 0
     for i in range(1, times.shape[0]):
@@ -503,6 +522,17 @@ def shimmer_local_db(
             if ratio <= max_amp_factor:
                 total += abs(math.log10(a2 / a1))
                 count += 1
+    return total, count
+
+
+@njit
+def shimmer_local_db(
+    times: np.ndarray, amps: np.ndarray, pmin: float, pmax: float, max_amp_factor: float
+) -> float:
+    """Praat's ``AmplitudeTier: Get shimmer (local_dB)``: mean |20 log10(A[i+1] / A[i])|
+    over consecutive amplitudes at most ``pmax`` apart and at most ``max_amp_factor``
+    apart in ratio. NaN when no pair qualifies."""
+    total, count = shimmer_sums(times, amps, pmin, pmax, max_amp_factor)
     return 20.0 * total / count if count > 0 else np.nan
 
 
