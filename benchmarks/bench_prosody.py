@@ -87,29 +87,31 @@ def zscore_by_speaker(x: np.ndarray, speakers: np.ndarray) -> np.ndarray:
     return np.nan_to_num(out)
 
 
-def logistic_loso(x: np.ndarray, y: np.ndarray, speakers: np.ndarray) -> np.ndarray:
-    """Leave-one-speaker-out L2 logistic regression scores (C=1), fit with L-BFGS."""
+def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """L2 logistic regression (C=1, intercept unpenalized), fit with L-BFGS."""
     from scipy.optimize import minimize
 
+    x1 = np.hstack([x, np.ones((len(x), 1))])
+    t = y.astype(float)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x1 @ w
+        p = 1 / (1 + np.exp(-z))
+        grad = x1.T @ (p - t)
+        grad[:-1] += w[:-1]
+        return float(np.sum(np.logaddexp(0, z) - t * z) + 0.5 * w[:-1] @ w[:-1]), grad
+
+    w = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x
+    return w[:-1], float(w[-1])
+
+
+def logistic_loso(x: np.ndarray, y: np.ndarray, speakers: np.ndarray) -> np.ndarray:
+    """Leave-one-speaker-out scores of :func:`fit_logistic`."""
     scores = np.zeros(len(y))
     for s in np.unique(speakers):
         test = speakers == s
-        xt, yt = x[~test], y[~test].astype(float)
-        xt1 = np.hstack([xt, np.ones((len(xt), 1))])
-
-        def loss(
-            w: np.ndarray, xt1: np.ndarray = xt1, yt: np.ndarray = yt
-        ) -> tuple[float, np.ndarray]:
-            z = xt1 @ w
-            p = 1 / (1 + np.exp(-z))
-            reg = 0.5 * float(w[:-1] @ w[:-1])
-            nll = float(np.sum(np.logaddexp(0, z) - yt * z))
-            grad = xt1.T @ (p - yt)
-            grad[:-1] += w[:-1]
-            return nll + reg, grad
-
-        w = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x
-        scores[test] = np.hstack([x[test], np.ones((test.sum(), 1))]) @ w
+        w, b = fit_logistic(x[~test], y[~test])
+        scores[test] = x[test] @ w + b
     return scores
 
 
