@@ -1,0 +1,204 @@
+"""Exports of a call's events in the formats researchers' tools read.
+
+* JSON Lines: one event per line (:meth:`Event.to_dict`), the library's own format.
+* RTTM: one ``SPEAKER`` line per turn (NIST RTTM, as diarization scorers read it).
+* Praat TextGrid: interval tiers for turns, pauses, gaps, overlaps (interruptions),
+  holds, dead air and turn emotion (long text format, readable by Praat and parselmouth).
+* CSV of turns: one row per turn with every prosodic and emotional field.
+* pandas DataFrame of turns, when pandas is installed.
+
+Only closed events are exported (an open condition is re-emitted closed later).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .errors import ParameterError
+from .events import Event, SummaryEvent, TurnEvent
+
+__all__ = ["to_dataframe", "turn_rows", "write_csv", "write_jsonl", "write_rttm", "write_textgrid"]
+
+PathLike = str | os.PathLike[str]
+
+
+def _closed(events: Iterable[Event]) -> list[Event]:
+    out = []
+    for ev in events:
+        if not isinstance(ev, Event):
+            raise ParameterError(f"expected Event objects, got {type(ev).__name__}")
+        if ev.end is not None:
+            out.append(ev)
+    return out
+
+
+def write_jsonl(events: Iterable[Event], path: PathLike) -> None:
+    """Every event, open announcements included, one JSON object per line."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for ev in events:
+            fh.write(json.dumps(ev.to_dict()) + "\n")
+
+
+def write_rttm(events: Iterable[Event], path: PathLike, *, file_id: str = "call") -> None:
+    """Turns as RTTM ``SPEAKER`` lines (speaker = role)."""
+    if not file_id or any(c.isspace() for c in file_id):
+        raise ParameterError(f"file_id must be a non-empty word without spaces, got {file_id!r}")
+    turns = sorted((e for e in _closed(events) if isinstance(e, TurnEvent)), key=lambda e: e.start)
+    with open(path, "w", encoding="utf-8") as fh:
+        for t in turns:
+            assert t.end is not None
+            fh.write(
+                f"SPEAKER {file_id} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> "
+                f"{t.speaker} <NA> <NA>\n"
+            )
+
+
+def _label(ev: Event) -> str:
+    if isinstance(ev, TurnEvent):
+        return ev.speaker
+    for name in ("speaker", "by", "kind"):
+        value = getattr(ev, name, None)
+        if value:
+            return str(value)
+    if ev.type == "gap":
+        return (
+            f"{getattr(ev, 'from_', '')}->{getattr(ev, 'to', '')} {getattr(ev, 'offset', 0):+.2f}"
+        )
+    return ev.type
+
+
+def _emotion_label(turn: TurnEvent) -> str:
+    if not turn.emotion:
+        return ""
+    top = turn.emotion.get("top") or []
+    label = top[0][0] if top else ""
+    valence = turn.emotion.get("valence")
+    return f"{turn.speaker}: {label}" + ("" if valence is None else f" ({valence:+.2f})")
+
+
+def _tier(name: str, items: list[tuple[float, float, str]], xmax: float) -> list[str]:
+    """An interval tier; gaps between items are filled with empty intervals, overlapping
+    items are clipped so intervals stay contiguous, as Praat requires."""
+    intervals: list[tuple[float, float, str]] = []
+    t = 0.0
+    for start, end, text in sorted(items):
+        start, end = max(start, t), min(end, xmax)
+        if end <= start:
+            continue
+        if start > t:
+            intervals.append((t, start, ""))
+        intervals.append((start, end, text))
+        t = end
+    if t < xmax:
+        intervals.append((t, xmax, ""))
+    lines = [
+        '        class = "IntervalTier"',
+        f'        name = "{name}"',
+        "        xmin = 0",
+        f"        xmax = {xmax:.3f}",
+        f"        intervals: size = {len(intervals)}",
+    ]
+    for k, (a, b, text) in enumerate(intervals, start=1):
+        safe = text.replace('"', '""')
+        lines += [
+            f"        intervals [{k}]:",
+            f"            xmin = {a:.3f}",
+            f"            xmax = {b:.3f}",
+            f'            text = "{safe}"',
+        ]
+    return lines
+
+
+def write_textgrid(
+    events: Iterable[Event], path: PathLike, *, duration_s: float | None = None
+) -> None:
+    """A Praat TextGrid with tiers: one turn tier per role, pauses, gaps, overlaps
+    (interruptions, by whom), holds, dead air and emotion (top label and valence)."""
+    closed = _closed(events)
+    summary = next((e for e in closed if isinstance(e, SummaryEvent)), None)
+    xmax = duration_s if duration_s is not None else summary.duration_s if summary else 0.0
+    xmax = max([xmax, *(e.end for e in closed if e.end is not None)])
+    if xmax <= 0:
+        raise ParameterError("nothing to export: no closed events and no duration_s")
+    roles = sorted({e.speaker for e in closed if isinstance(e, TurnEvent)})
+
+    def items(kind: str) -> list[tuple[float, float, str]]:
+        return [(e.start, e.end or e.start, _label(e)) for e in closed if e.type == kind]
+
+    tiers = [(f"turns {r}", [i for i in items("turn") if i[2] == r]) for r in roles]
+    tiers += [
+        ("pauses", items("pause")),
+        ("gaps", items("gap")),
+        ("overlaps", items("interruption")),
+        ("holds", items("hold")),
+        ("dead air", items("dead_air")),
+        (
+            "emotion",
+            [
+                (e.start, e.end or e.start, _emotion_label(e))
+                for e in closed
+                if isinstance(e, TurnEvent) and e.emotion
+            ],
+        ),
+    ]
+    lines = [
+        'File type = "ooTextFile"',
+        'Object class = "TextGrid"',
+        "",
+        "xmin = 0",
+        f"xmax = {xmax:.3f}",
+        "tiers? <exists>",
+        f"size = {len(tiers)}",
+        "item []:",
+    ]
+    for k, (name, tier_items) in enumerate(tiers, start=1):
+        lines.append(f"    item [{k}]:")
+        lines += _tier(name, tier_items, xmax)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
+def turn_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """One flat dict per turn: times, speaker, text, every ``prosody`` field (prefixed
+    ``prosody_``) and the emotion's top label, its probability, valence and sentiment."""
+    rows = []
+    for t in _closed(events):
+        if not isinstance(t, TurnEvent):
+            continue
+        row: dict[str, Any] = {"id": t.id, "speaker": t.speaker, "start": t.start,
+                               "end": t.end, "text": t.text}  # fmt: skip
+        for key, value in (t.prosody or {}).items():
+            row[f"prosody_{key}"] = value
+        emotion = t.emotion or {}
+        top = emotion.get("top") or [[None, None]]
+        row["emotion_label"], row["emotion_prob"] = top[0][0], top[0][1]
+        row["emotion_valence"] = emotion.get("valence")
+        for key, value in (emotion.get("sentiment") or {}).items():
+            row[f"sentiment_{key}"] = value
+        rows.append(row)
+    return rows
+
+
+def write_csv(events: Iterable[Event], path: PathLike) -> None:
+    """The turns of :func:`turn_rows` as CSV (columns: the union over turns)."""
+    rows = turn_rows(events)
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns or ["id"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def to_dataframe(events: Sequence[Event]) -> Any:
+    """The turns of :func:`turn_rows` as a pandas DataFrame (``pip install pandas``)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ParameterError("to_dataframe() needs pandas: pip install pandas") from None
+    return pd.DataFrame(turn_rows(events))
