@@ -37,6 +37,7 @@ from .errors import AudioError, ParameterError, StreamStateError
 from .events import Event, TurnEvent
 from .prosody.turns import TurnProsody
 from .segmentation import Segmentation, read_rttm
+from .state import StateTracker
 from .summary import SummaryBuilder
 from .text.conversation import MessageTurns
 from .text.transcript import TranscriptAligner, as_segments, read_transcript
@@ -250,6 +251,7 @@ class CallStream:
             self._prosody = TurnProsody(
                 self.roles, channel_of_role, self.n_channels, self.sample_rate, HOP_S
             )
+        self._state = StateTracker(self.roles)
         self._held: list[TurnEvent] = []  # turns waiting for their transcript
         self._awaiting: list[TurnEvent] = []  # turns with text, waiting for emotion
         self._outbox: list[Event] = []
@@ -446,6 +448,11 @@ class CallStream:
     def _drain(self) -> list[Event]:
         out = _ordered(self._outbox)
         self._outbox = []
+        for k, ev in enumerate(out):
+            if isinstance(ev, TurnEvent) and ev.end is not None:
+                out[k] = replace(ev, state=self._state.state(ev))
+            else:
+                self._state.observe(ev)
         return out
 
     def _process(self, block: FrameBlock) -> list[Event]:

@@ -88,6 +88,9 @@ class TurnEvent(Event):
     #: Prosody of the turn's speech (schema 1.1): pitch, loudness, voice quality, rate and
     #: ``arousal`` relative to the speaker's earlier turns. See docs/prosody.md.
     prosody: Mapping[str, Any] | None = None
+    #: Emotional state of the speaker in this turn (schema 1.1): ``valence`` and
+    #: ``arousal`` (-1…1), ``label``, ``confidence`` and ``evidence``. See docs/state.md.
+    state: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
