@@ -28,6 +28,7 @@ from .audio import (
     validate_sample_rate,
     validate_samples,
 )
+from .coaching import CoachingTracker
 from .config import HOP_S, TranscriptConfig, TurnTakingConfig, VadConfig
 from .detectors.base import Detector, DetectorContext, DetectorFactory
 from .detectors.frames import FrameBlock
@@ -252,6 +253,7 @@ class CallStream:
                 self.roles, channel_of_role, self.n_channels, self.sample_rate, HOP_S
             )
         self._state = StateTracker(self.roles)
+        self._coaching = CoachingTracker(self.roles)
         self._held: list[TurnEvent] = []  # turns waiting for their transcript
         self._awaiting: list[TurnEvent] = []  # turns with text, waiting for emotion
         self._outbox: list[Event] = []
@@ -373,7 +375,7 @@ class CallStream:
         self._accept(flushed)
         self._release(final=True)
         events = self._score_and_drain()
-        events.append(self._summary.build(self._vad.frames_emitted))
+        events.append(self._summary_event(self._vad.frames_emitted))
         self._finished = True
         return events
 
@@ -383,7 +385,7 @@ class CallStream:
         self._accept(flushed)
         events = self._score_and_drain()
         end_frame = round(self._messages.now / HOP_S)
-        events.append(self._summary.build(end_frame, emitted_at=self._messages.now))
+        events.append(self._summary_event(end_frame, emitted_at=self._messages.now))
         self._finished = True
         return events
 
@@ -453,7 +455,12 @@ class CallStream:
                 out[k] = replace(ev, state=self._state.state(ev))
             else:
                 self._state.observe(ev)
+            self._coaching.observe(out[k])
         return out
+
+    def _summary_event(self, end_frame: int, emitted_at: float | None = None) -> Event:
+        summary = self._summary.build(end_frame, emitted_at=emitted_at)
+        return replace(summary, **self._coaching.summary_fields(summary.duration_s))
 
     def _process(self, block: FrameBlock) -> list[Event]:
         if block.n_frames == 0:

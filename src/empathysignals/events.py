@@ -9,7 +9,7 @@ air, hold, an interruption in progress) is emitted twice with the same ``id``: f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
@@ -167,6 +167,13 @@ class SummaryEvent(Event):
     holds: Mapping[str, float] = field(default_factory=dict)
     dead_air: Mapping[str, float] = field(default_factory=dict)
     response_latency_s: Mapping[str, Mapping[str, float | int | None]] = field(default_factory=dict)
+    #: Per role: ``start``, ``peak``, ``end`` states, ``trend``, ``peak_end``,
+    #: ``valence_by_quarter`` (schema 1.1, see docs/state.md).
+    emotion: Mapping[str, Any] = field(default_factory=dict)
+    articulation_rate_syl_s: Mapping[str, float | None] = field(default_factory=dict)
+    #: Up to 200 moments {time, kind, who, detail, why}, in time order (schema 1.1).
+    coachable_moments: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    coachable_moments_total: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out = Event.to_dict(self)
