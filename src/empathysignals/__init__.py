@@ -14,7 +14,7 @@ from .audio import (
     encode_mulaw,
     load_audio,
 )
-from .config import TranscriptConfig, TurnTakingConfig, VadConfig
+from .config import AlertConfig, TranscriptConfig, TurnTakingConfig, VadConfig
 from .detectors.base import Detector, DetectorContext
 from .detectors.frames import FrameBlock
 from .detectors.turn_taking import TurnTakingDetector, turn_taking
@@ -22,6 +22,7 @@ from .detectors.voice_activity import VoiceActivityResult, VoiceActivityStream, 
 from .errors import AudioError, EmpathySignalsError, ModelError, ParameterError, StreamStateError
 from .events import (
     SCHEMA_VERSION,
+    AlertEvent,
     BackchannelEvent,
     DeadAirEvent,
     Event,
@@ -44,6 +45,8 @@ __version__ = "0.1.0"
 __all__ = [
     "KNOWN_MODELS",
     "SCHEMA_VERSION",
+    "AlertConfig",
+    "AlertEvent",
     "Analyzer",
     "AudioError",
     "BackchannelEvent",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .alerts import AlertTracker
 from .audio import (
     decode_alaw,
     decode_mulaw,
@@ -29,7 +30,7 @@ from .audio import (
     validate_samples,
 )
 from .coaching import CoachingTracker
-from .config import HOP_S, TranscriptConfig, TurnTakingConfig, VadConfig
+from .config import HOP_S, AlertConfig, TranscriptConfig, TurnTakingConfig, VadConfig
 from .detectors.base import Detector, DetectorContext, DetectorFactory
 from .detectors.frames import FrameBlock
 from .detectors.turn_taking import TurnTakingDetector
@@ -77,6 +78,8 @@ class Analyzer:
     prosody : bool, default True
         Give every ``turn`` its ``prosody`` (pitch, loudness, voice quality, rate, arousal).
         Pitch tracking is most of the analysis cost; turn it off for turn-taking alone.
+    alerts : AlertConfig or bool, default True
+        Live coaching ``alert`` events (see docs/alerts.md); ``False`` turns them off.
 
     Notes
     -----
@@ -95,9 +98,15 @@ class Analyzer:
         emotion_model: EmotionModel | str | None = "default",
         transcript: TranscriptConfig | None = None,
         prosody: bool = True,
+        alerts: AlertConfig | bool = True,
     ) -> None:
         self.roles = validate_roles(roles)
         self.prosody = bool(prosody)
+        if not isinstance(alerts, (AlertConfig, bool)):
+            raise ParameterError(f"alerts must be an AlertConfig or a bool, got {alerts!r}")
+        self.alerts: AlertConfig | None = (
+            alerts if isinstance(alerts, AlertConfig) else AlertConfig() if alerts else None
+        )
         self.sample_rate = validate_sample_rate(sample_rate)
         if vad is not None and not isinstance(vad, VadConfig):
             raise ParameterError(f"vad must be a VadConfig, got {type(vad).__name__}")
@@ -254,6 +263,9 @@ class CallStream:
             )
         self._state = StateTracker(self.roles)
         self._coaching = CoachingTracker(self.roles)
+        self._alerts = (
+            AlertTracker(self.context, analyzer.alerts) if analyzer.alerts is not None else None
+        )
         self._held: list[TurnEvent] = []  # turns waiting for their transcript
         self._awaiting: list[TurnEvent] = []  # turns with text, waiting for emotion
         self._outbox: list[Event] = []
@@ -450,13 +462,18 @@ class CallStream:
     def _drain(self) -> list[Event]:
         out = _ordered(self._outbox)
         self._outbox = []
-        for k, ev in enumerate(out):
+        final: list[Event] = []
+        for ev in out:
             if isinstance(ev, TurnEvent) and ev.end is not None:
-                out[k] = replace(ev, state=self._state.state(ev))
+                ev = replace(ev, state=self._state.state(ev))
+                final.append(ev)
+                if self._alerts is not None:
+                    final += self._alerts.observe_turn(ev)
             else:
                 self._state.observe(ev)
-            self._coaching.observe(out[k])
-        return out
+                final.append(ev)
+            self._coaching.observe(ev)
+        return final
 
     def _summary_event(self, end_frame: int, emitted_at: float | None = None) -> Event:
         summary = self._summary.build(end_frame, emitted_at=emitted_at)
@@ -473,6 +490,11 @@ class CallStream:
         out: list[Event] = []
         for det in self._detectors:
             out.extend(det.push(block))
+        if self._alerts is not None:
+            alerts: list[Event] = []
+            for ev in out:
+                alerts += self._alerts.observe_event(ev)
+            out += alerts + self._alerts.observe_block(block)
         return out
 
     def _diarized(self, block: FrameBlock) -> FrameBlock:

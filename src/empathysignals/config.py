@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 
 from .errors import ParameterError
 
-__all__ = ["TranscriptConfig", "TurnTakingConfig", "VadConfig"]
+__all__ = ["AlertConfig", "TranscriptConfig", "TurnTakingConfig", "VadConfig"]
 
 #: Internal analysis rate. Telephone speech carries nothing above 4 kHz that turn-taking
 #: needs, and 8 kHz halves the work of a 16 kHz pipeline.
@@ -208,6 +208,43 @@ class TranscriptConfig:
 
     def __post_init__(self) -> None:
         _check_positive(self, "tolerance_s", "wait_s")
+
+    def to_dict(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    """Live coaching alerts (seconds). See ``docs/alerts.md`` for each rule and its source.
+
+    Attributes
+    ----------
+    long_wait_s : float
+        The customer stopped talking and the agent has said nothing for this long (outside
+        hold). Answers normally come within 0.2-0.5 s (Stivers et al. 2009); 3 s is a
+        noticeable wait without firing on every slow answer.
+    hold_long_s : float
+        A hold has lasted this long; contact-center practice is to check back with the
+        caller at least every 60 s.
+    agitation_arousal : float
+        A customer turn whose fused state arousal is at least this, and rising from their
+        previous turn, with non-positive valence, counts towards agitation.
+    agitation_turns : int
+        This many such turns in a row raise ``agitation_rising``.
+    """
+
+    long_wait_s: float = 3.0
+    hold_long_s: float = 60.0
+    agitation_arousal: float = 0.25
+    agitation_turns: int = 2
+
+    def __post_init__(self) -> None:
+        _check_positive(self, "long_wait_s", "hold_long_s", "agitation_arousal")
+        if isinstance(self.agitation_turns, bool) or not isinstance(self.agitation_turns, int) \
+                or self.agitation_turns < 1:  # fmt: skip
+            raise ParameterError(
+                f"agitation_turns must be an int >= 1, got {self.agitation_turns!r}"
+            )
 
     def to_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -18,6 +18,7 @@ from .errors import ParameterError
 __all__ = [
     "EVENT_TYPES",
     "SCHEMA_VERSION",
+    "AlertEvent",
     "BackchannelEvent",
     "DeadAirEvent",
     "Event",
@@ -152,6 +153,21 @@ class HoldEvent(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class AlertEvent(Event):
+    """A live coaching alert (schema 1.1): ``kind`` (``agent_interrupting``, ``long_wait``,
+    ``dead_air``, ``hold_long``, ``agitation_rising``), ``who`` it concerns, a short
+    human-readable ``message``, and the ``value`` that crossed ``threshold``. ``start`` is
+    the moment that triggered it; alerts are instantaneous (``end == start``)."""
+
+    type: ClassVar[str] = "alert"
+    kind: str = ""
+    who: str = ""
+    message: str = ""
+    value: float | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SummaryEvent(Event):
     """The last event of a stream: call-level turn-taking metrics. See ``docs/events.md``."""
 
@@ -191,6 +207,7 @@ class SummaryEvent(Event):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
+        AlertEvent,
         TurnEvent,
         PauseEvent,
         GapEvent,

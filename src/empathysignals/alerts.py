@@ -1,0 +1,128 @@
+"""Live coaching alerts, decided from the same frames and events the Analyzer emits.
+
+Rules (``docs/alerts.md``): the agent starts an interruption; the customer has waited
+``long_wait_s`` for an answer (outside hold and music); dead air opens; a hold passes
+``hold_long_s``; the customer's fused arousal rises over ``agitation_turns`` non-positive
+turns. Each alert is emitted at most the pipeline's lookahead after its trigger.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .config import AlertConfig
+from .detectors.base import DetectorContext
+from .detectors.frames import FrameBlock
+from .events import AlertEvent, DeadAirEvent, Event, HoldEvent, InterruptionEvent, TurnEvent
+
+__all__ = ["ALERT_ID_BASE", "AlertTracker"]
+
+_KINDS = ("agent_interrupting", "long_wait", "dead_air", "hold_long", "agitation_rising")
+#: Alert ids live above this, derived from kind and trigger frame: unique in the call and,
+#: unlike a running counter, independent of how the audio was chunked.
+ALERT_ID_BASE = 1_000_000_000
+_MUSIC = 0.5  # agent-leg music probability above which a silence is a hold, not a wait
+_MUTED_DBFS = -100.0  # agent-leg level at or below which the line is digitally silent (hold)
+
+
+class AlertTracker:
+    """One call's alert state: small and picklable."""
+
+    def __init__(self, context: DetectorContext, config: AlertConfig) -> None:
+        self.ctx = context
+        self.cfg = config
+        roles = context.roles
+        self.customer = "customer" if "customer" in roles else roles[0]
+        self.agent = "agent" if "agent" in roles else roles[-1]
+        self.c = roles.index(self.customer)
+        self.a = roles.index(self.agent)
+        self.last_customer = -1  # last frame the customer spoke
+        self.last_agent = -1
+        self.alerted_wait = -1  # last_customer value already alerted
+        self.hold_start: float | None = None
+        self.hold_alerted = False
+        self.agitated_run = 0
+        self.last_arousal: float | None = None
+
+    def _alert(self, t: float, at: float, kind: str, who: str, message: str,
+               value: float | None, threshold: float | None) -> AlertEvent:  # fmt: skip
+        t = round(t, 6)
+        alert_id = ALERT_ID_BASE + round(t / self.ctx.hop_s) * len(_KINDS) + _KINDS.index(kind)
+        return AlertEvent(alert_id, t, t, round(at, 6), kind=kind, who=who,
+                          message=message, value=value, threshold=threshold)  # fmt: skip
+
+    def observe_block(self, block: FrameBlock) -> list[Event]:
+        if len(self.ctx.roles) < 2 or block.n_frames == 0:
+            return []
+        out: list[Event] = []
+        n = block.n_frames
+        frames = block.first_frame + np.arange(n)
+        lc = np.maximum.accumulate(np.where(block.active[:, self.c], frames, self.last_customer))
+        la = np.maximum.accumulate(np.where(block.active[:, self.a], frames, self.last_agent))
+        wait = round(self.cfg.long_wait_s / self.ctx.hop_s)
+        on_hold = (block.music_prob[:, self.a] > _MUSIC) | (
+            block.energy_db[:, self.a] <= _MUTED_DBFS
+        )
+        cond = (lc >= 0) & (lc > la) & (frames - lc >= wait) & (lc != self.alerted_wait)
+        cond &= ~on_hold & (self.hold_start is None)
+        for k in np.flatnonzero(cond):
+            if lc[k] == self.alerted_wait:
+                continue
+            self.alerted_wait = int(lc[k])
+            t = self.ctx.seconds(int(frames[k]))
+            out.append(self._alert(
+                t, self.ctx.emitted_at(int(frames[k])), "long_wait", self.agent,
+                f"The customer has been waiting {self.cfg.long_wait_s:.0f} s for an answer",
+                self.cfg.long_wait_s, self.cfg.long_wait_s,
+            ))  # fmt: skip
+        self.last_customer, self.last_agent = int(lc[-1]), int(la[-1])
+        if self.hold_start is not None and not self.hold_alerted:
+            due = self.hold_start + self.cfg.hold_long_s
+            if due < block.end_s:
+                self.hold_alerted = True
+                frame = max(block.first_frame, round(due / self.ctx.hop_s))
+                out.append(self._alert(
+                    due, max(self.ctx.emitted_at(frame), due), "hold_long", self.customer,
+                    f"The customer has been on hold for {self.cfg.hold_long_s:.0f} s: check back",
+                    self.cfg.hold_long_s, self.cfg.hold_long_s,
+                ))  # fmt: skip
+        return out
+
+    def observe_event(self, ev: Event) -> list[Event]:
+        if isinstance(ev, InterruptionEvent) and ev.end is None and ev.by == self.agent:
+            return [self._alert(
+                ev.start, ev.emitted_at, "agent_interrupting", self.agent,
+                f"You are talking over the {self.customer}", None, None,
+            )]  # fmt: skip
+        if isinstance(ev, DeadAirEvent) and ev.end is None:
+            silence = ev.emitted_at - ev.start
+            return [self._alert(
+                ev.start, ev.emitted_at, "dead_air", self.agent,
+                f"Dead air: nobody has spoken for {silence:.0f} s", round(silence, 3), None,
+            )]  # fmt: skip
+        if isinstance(ev, HoldEvent):
+            if ev.end is None:
+                self.hold_start, self.hold_alerted = ev.start, False
+            else:
+                self.hold_start = None
+        return []
+
+    def observe_turn(self, turn: TurnEvent) -> list[Event]:
+        if turn.speaker != self.customer or not turn.state:
+            return []
+        arousal, valence = turn.state.get("arousal"), turn.state.get("valence")
+        if arousal is None or valence is None:
+            return []
+        rising = self.last_arousal is None or arousal > self.last_arousal
+        if arousal >= self.cfg.agitation_arousal and valence <= 0.0 and rising:
+            self.agitated_run += 1
+        else:
+            self.agitated_run = 0
+        self.last_arousal = arousal
+        if self.agitated_run == self.cfg.agitation_turns:
+            return [self._alert(
+                turn.end or turn.start, turn.emitted_at, "agitation_rising", self.customer,
+                f"Customer agitation rising over the last {self.agitated_run} turns",
+                arousal, self.cfg.agitation_arousal,
+            )]  # fmt: skip
+        return []
