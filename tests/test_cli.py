@@ -170,3 +170,25 @@ def test_chat_example_runs() -> None:
     assert out.returncode == 0, out.stderr
     assert "agent answered customer after 89 s" in out.stdout
     assert "response times:" in out.stdout
+
+
+def test_live_and_batch_examples_run(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    live = subprocess.run(
+        [sys.executable, str(root / "examples/live_alerts.py"), "--fast"],
+        capture_output=True, text=True, timeout=300, cwd=root,
+    )  # fmt: skip
+    assert live.returncode == 0, live.stderr
+    assert "ALERT agent_interrupting" in live.stdout and "coachable at" in live.stdout
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    (calls / "a.wav").write_bytes((root / "examples/data/call.wav").read_bytes())
+    (calls / "broken.wav").write_bytes(b"RIFF\x00\x00")
+    batch = subprocess.run(
+        [sys.executable, str(root / "examples/batch_folder.py"), str(calls), str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert batch.returncode == 0, batch.stderr
+    assert "skipped broken.wav" in batch.stderr and "1 calls analysed" in batch.stdout
+    rows = (tmp_path / "out" / "a.jsonl").read_text().splitlines()
+    assert json.loads(rows[-1])["type"] == "summary"
