@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
     ch.add_argument("-o", "--output", help="write here instead of standard output")
     ch.add_argument("--no-emotion", action="store_true", help="skip text emotion")
+    rp = sub.add_parser("report", help="write a self-contained HTML report of a call")
+    rp.add_argument("call", help="audio file")
+    rp.add_argument("--roles", default="customer,agent")
+    rp.add_argument("--transcript", help="ASR words/utterances (JSON or JSONL)")
+    rp.add_argument("-o", "--output", default="report.html", help="HTML file to write")
+    rp.add_argument("--png", help="also write the timeline as a PNG (needs matplotlib)")
     em = sub.add_parser("emotion", help="score texts with the bundled emotion model")
     em.add_argument("texts", nargs="+", help="texts to score ('-' reads lines from stdin)")
     em.add_argument(
@@ -113,6 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emotion(args.texts, args.taxonomy, args.top)
             return 0
         from .analyzer import analyze_file, analyze_transcript
+
+        if args.command == "report":
+            from .report import write_html, write_png
+
+            events = analyze_file(args.call, roles=args.roles, transcript=args.transcript)
+            write_html(events, args.output, title=f"Call report: {args.call}")
+            if args.png:
+                write_png(events, args.png)
+            print(args.output)
+            return 0
 
         model = None if args.no_emotion else "default"
         if args.command == "chat":

@@ -1,0 +1,108 @@
+"""The HTML report: content, self-containment, size on a 2-hour call, and rendering in
+headless Chromium (Debian's ``chromium``) without console errors."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import empathysignals as es
+from empathysignals.report import render_html, write_png
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.srcs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
+        if tag == "a" and a.get("href"):
+            self.links.append(str(a["href"]))
+        for key in ("src", "href"):
+            if a.get(key) and tag != "a":
+                self.srcs.append(str(a[key]))
+
+
+@pytest.fixture(scope="module")
+def one_minute() -> list[es.Event]:
+    audio = es.load_audio(ROOT / "examples/data/call.wav")
+    return es.analyze(audio.samples, audio.sample_rate)
+
+
+@pytest.fixture(scope="module")
+def two_hours() -> list[es.Event]:
+    audio = es.load_audio(ROOT / "examples/data/call.wav")
+    reps = int(np.ceil(7200 / (len(audio.samples) / audio.sample_rate)))
+    long = np.tile(audio.samples, (reps, 1))
+    call = es.Analyzer(sample_rate=audio.sample_rate, prosody=False).stream()
+    return call.push(long) + call.finish()
+
+
+def test_content_and_links(one_minute: list[es.Event]) -> None:
+    page = render_html(one_minute, title="t")
+    parsed = _Collect()
+    parsed.feed(page)
+    assert {"timeline", "summary", "moments", "scroll"} <= parsed.ids
+    summary = one_minute[-1]
+    assert isinstance(summary, es.SummaryEvent) and summary.coachable_moments
+    for i in range(len(summary.coachable_moments)):
+        assert f"#m{i}" in parsed.links and f"m{i}" in parsed.ids
+    assert not parsed.srcs, "nothing may be loaded from elsewhere"
+    external = [u for u in re.findall(r"https?://[^\"' )]+", page) if "w3.org/2000/svg" not in u]
+    assert not external
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    turns = [e for e in one_minute if isinstance(e, es.TurnEvent)]
+    assert page.count('class="turn"') == len(turns)
+
+
+def test_two_hour_report_stays_small(two_hours: list[es.Event]) -> None:
+    summary = two_hours[-1]
+    assert isinstance(summary, es.SummaryEvent) and summary.duration_s >= 7200
+    page = render_html(two_hours)
+    assert len(page.encode()) < 5 * 2**20
+
+
+def test_png(one_minute: list[es.Event], tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    write_png(one_minute, tmp_path / "t.png")
+    assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_needs_a_summary() -> None:
+    with pytest.raises(es.ParameterError, match="summary"):
+        render_html([])
+
+
+@pytest.mark.parametrize("which", ["one_minute", "two_hours"])
+def test_renders_in_headless_chromium(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    path = tmp_path / "report.html"
+    path.write_text(render_html(request.getfixturevalue(which)), encoding="utf-8")
+    out = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr",
+         "--v=0", "--virtual-time-budget=5000", "--dump-dom", path.as_uri()],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'id="timeline"' in out.stdout and 'id="moments"' in out.stdout
+    console = [line for line in out.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert not console, console
+    blocked = [line for line in out.stderr.splitlines() if "Content Security Policy" in line]
+    assert not blocked, blocked  # the page never tried to load anything
