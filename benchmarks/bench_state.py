@@ -10,6 +10,9 @@
    (positive or negative): each text as a one-message chat turn; agreement of the sign of
    the fused ``state.valence`` with the gold group (texts with |valence| < 0.05 count as
    disagreeing).
+3. Coachable moments on the 20 simulated test-split calls (seeds 1000-1019): the share of
+   ground-truth agent interruptions, holds and long waits (customer waiting 2-4 s) found
+   among the summary's moments within 1 s.
 """
 
 from __future__ import annotations
@@ -94,6 +97,33 @@ def valence_sign(data: Path) -> dict[str, Any]:
     }
 
 
+def coachable_recall(seeds: range) -> dict[str, Any]:
+    """Share of ground-truth agent interruptions, holds and long waits of simulated test-split
+    calls that appear among the summary's coachable moments within 1 s."""
+    from empathysignals.simulate import simulate_call
+
+    found = {"interruption": [0, 0], "hold": [0, 0], "long_wait": [0, 0]}
+    for seed in seeds:
+        sim = simulate_call(seed, split="test")
+        summary = es.analyze(sim.audio, sim.sample_rate, emotion_model=None)[-1]
+        moments = summary.coachable_moments  # type: ignore[attr-defined]
+        truth = [
+            ("interruption", e) for e in sim.truth.events_of("interruption")
+            if e.attrs["by"] == "agent"
+        ] + [("hold", e) for e in sim.truth.events_of("hold")] + [
+            ("long_wait", e) for e in sim.truth.events_of("gap")
+            if e.attrs.get("scenario") == "long_wait" and e.attrs["from"] == "customer"
+        ]  # fmt: skip
+        for kind, ev in truth:
+            found[kind][1] += 1
+            found[kind][0] += any(
+                m["kind"] == kind and abs(m["time"] - ev.start) <= 1.0 for m in moments
+            )
+    return {
+        k: {"found": a, "total": n, "recall": a / n if n else None} for k, (a, n) in found.items()
+    }
+
+
 def main() -> int:
     root = find_data_dir()
     rows = load_corpus(root, "emodb", False) + load_corpus(root, "ravdess", False)
@@ -106,6 +136,7 @@ def main() -> int:
             "fused_auc": auc(fused, y),
         },
         "valence_sign": valence_sign(root),
+        "coachable_recall": coachable_recall(range(1000, 1020)),
     }
     a, v = res["arousal"], res["valence_sign"]
     print(table(["arousal (acted speech, stream)", "n", "AUC"], [
@@ -117,6 +148,10 @@ def main() -> int:
         ["all one-sided texts", v["n"], v["agreement"]],
         ["positive", v["n_positive"], v["agreement_positive"]],
         ["negative", v["n_negative"], v["agreement_negative"]],
+    ]))  # fmt: skip
+    print()
+    print(table(["coachable moment (truth, test calls 1000-1019)", "found", "of", "recall"], [
+        [k, v["found"], v["total"], v["recall"]] for k, v in res["coachable_recall"].items()
     ]))  # fmt: skip
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "state.json").write_text(json.dumps(res, indent=1) + "\n")
