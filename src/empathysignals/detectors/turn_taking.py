@@ -56,6 +56,9 @@ __all__ = ["TurnTakingDetector", "hold_leg_index", "turn_taking"]
 _NONE = -1
 _MUSIC_PROB = 0.5
 _MUSIC_ACTIVE_DB = 6.0  # music must stand this far above the noise floor
+#: A music hold starts where the hold leg's sound (not speech) began, if that run began at
+#: most this long before the music detector, which needs ~1 s of context, said "music".
+_MUSIC_BACKDATE_S = 2.0
 
 
 def hold_leg_index(roles: tuple[str, ...]) -> int:
@@ -118,6 +121,8 @@ class TurnTakingDetector:
         # hold: detected runs and host markers
         self.hold_run_kind = ""
         self.hold_run_start = _NONE
+        self.sounding_since = _NONE  # first frame of the hold leg's current non-speech sound
+        self._backdate = round(_MUSIC_BACKDATE_S * f)
         self.hold_absent_since = _NONE
         self.hold_gap_start = _NONE
         self._hold_seen = ""
@@ -193,6 +198,8 @@ class TurnTakingDetector:
         )
         muted = frames.energy_db[:, h] <= self.cfg.muted_max_dbfs
         code |= (music.astype(np.int64) << 2) | (muted.astype(np.int64) << 3)
+        sounding = (frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB) & ~act[:, h]
+        code |= sounding.astype(np.int64) << 5
         # Markers split runs so they apply at their exact frame.
         for frame, _on in self.markers:
             k = frame - frames.first_frame
@@ -212,6 +219,14 @@ class TurnTakingDetector:
             was, now = bool(prev >> leg & 1), bool(code >> leg & 1)
             if now and not was:
                 self._onset(leg, r0)
+        # Sound on the hold leg, speech-labelled or not: music is often taken for speech
+        # until the music detector has heard enough of it.
+        h = self.hold_leg
+        sounding_now = bool(code >> 5 & 1 or code >> h & 1)
+        if sounding_now and not (prev >> 5 & 1 or prev >> h & 1):
+            self.sounding_since = r0
+        elif not sounding_now:
+            self.sounding_since = _NONE
         self._code = code
         kind = "music" if code >> 2 & 1 else "silence" if code >> 3 & 1 else ""
         if code >> self.hold_leg & 1:
@@ -500,7 +515,11 @@ class TurnTakingDetector:
             self.hold_gap_start == _NONE or r0 - self.hold_gap_start <= self._hold_tol
         )
         if not resumed:
-            self.hold_run_kind, self.hold_run_start = kind, r0
+            start = r0
+            if kind == "music" and self.sounding_since != _NONE:
+                # The music detector lags the music's onset by up to its context.
+                start = max(self.sounding_since, r0 - self._backdate)
+            self.hold_run_kind, self.hold_run_start = kind, start
         self.hold_gap_start = _NONE
 
     def _hold_due(self) -> int | None:
