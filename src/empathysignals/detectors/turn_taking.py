@@ -501,7 +501,9 @@ class TurnTakingDetector:
         if self.marker_hold:
             return
         if self.in_hold:
-            if kind == self.hold_kind:
+            # Music that pauses into a muted line (or a muted line that starts playing
+            # music) is still the same hold.
+            if kind:
                 self.hold_absent_since = _NONE
             elif self.hold_absent_since == _NONE:
                 self.hold_absent_since = r0
