@@ -3,9 +3,12 @@ in docs/concepts.md (thresholds come from the config, not from running the code)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+import empathysignals as es
 from empathysignals import TurnTakingConfig
 from empathysignals.detectors.base import DetectorContext
 from empathysignals.detectors.turn_taking import TurnTakingDetector
@@ -239,3 +242,19 @@ def test_turn_taking_on_plain_activity_arrays() -> None:
         es.turn_taking(act.astype(int))
     with pytest.raises(es.ParameterError):
         es.turn_taking(act, roles=("a",))
+
+
+def test_lone_speaker_silence_is_no_hold(data_dir: Path) -> None:
+    """One role: utterances separated by digital silence are separate turns, never a hold
+    (holds are watched on an agent leg)."""
+    import soundfile as sf
+
+    folder = data_dir / "speech" / "asterisk_ivr_prompts"
+    clips = [sf.read(p, dtype="float32")[0] for p in sorted(folder.glob("*.wav"))[:3]]
+    gap = np.zeros(8 * 8000, dtype=np.float32)
+    audio = np.concatenate([part for clip in clips for part in (clip, gap)])
+    events = es.analyze(audio, 8000, roles=("speaker",), emotion_model=None)
+    assert not [e for e in events if e.type == "hold"]
+    assert len([e for e in events if e.type == "turn"]) == 3
+    agent = es.analyze(audio, 8000, roles=("agent",), emotion_model=None)
+    assert [e for e in agent if e.type == "hold"], "an agent leg going silent is still a hold"

@@ -98,6 +98,9 @@ class TurnTakingDetector:
             raise ParameterError(f"turn-taking needs one or two legs, got {n}")
         self.n_legs = n
         self.hold_leg = hold_leg_index(context.roles)
+        # A lone speaker's leg going quiet is a pause, not a hold: holds are detected on an
+        # agent leg (host markers work everywhere).
+        self.watch_hold = len(context.roles) == 2 or context.roles[self.hold_leg] == "agent"
         f = 1.0 / context.hop_s
         self._min_pause = round(self.cfg.min_pause_s * f)
         self._bc_max = round(self.cfg.backchannel_max_s * f)
@@ -197,6 +200,8 @@ class TurnTakingDetector:
             frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB
         )
         muted = frames.energy_db[:, h] <= self.cfg.muted_max_dbfs
+        if not self.watch_hold:
+            music = muted = np.zeros(len(code), dtype=bool)
         code |= (music.astype(np.int64) << 2) | (muted.astype(np.int64) << 3)
         sounding = (frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB) & ~act[:, h]
         code |= sounding.astype(np.int64) << 5
@@ -451,6 +456,10 @@ class TurnTakingDetector:
                 at = max(due, r0)
                 self.dead_air_id = self.ctx.new_id()
                 self._event(DeadAirEvent, self.silence_start, None, at, event_id=self.dead_air_id)
+                if self.n_legs == 1:
+                    # A lone speaker never loses the floor to anyone: their turn ends when
+                    # the line has been silent long enough to be dead air.
+                    self._close_turn(at, before=self.silence_start)
 
     def _candidate_matured(self, cand: _Candidate, t: int) -> None:
         """The listener has talked for ``backchannel_max_s``: not a backchannel."""
