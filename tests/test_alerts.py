@@ -84,20 +84,32 @@ def test_alert_config_validation_and_off_switch() -> None:
     assert es.Analyzer(alerts=False).alerts is None
 
 
-def test_agitation_rising_from_text() -> None:
-    chat = [
-        ("customer", 0.0, "Hi, I have a question about my bill."),
-        ("agent", 10.0, "Sure, what is it?"),
-        ("customer", 20.0, "You charged me twice, this is outrageous!"),
-        ("agent", 30.0, "Let me check."),
-        ("customer", 40.0, "I am furious, this is the third time, absolutely unacceptable!!"),
-        ("agent", 50.0, "I understand."),
+def test_agitation_rising_rule() -> None:
+    """Two customer turns in a row with arousal >= 0.25, rising, valence <= 0 raise one
+    alert, emitted with the turn that completes the run; agent turns do not count."""
+    from empathysignals.alerts import AlertTracker
+    from empathysignals.detectors.base import DetectorContext
+
+    tracker = AlertTracker(DetectorContext(("customer", "agent"), 49), es.AlertConfig())
+
+    def turn(k: int, speaker: str, arousal: float, valence: float) -> es.TurnEvent:
+        state = {"arousal": arousal, "valence": valence, "label": "", "confidence": 1.0}
+        return es.TurnEvent(k, 10.0 * k, 10.0 * k + 5, 10.0 * k + 6, speaker=speaker,
+                            state=state)  # fmt: skip
+
+    seq = [
+        turn(0, "customer", 0.1, -0.3),  # calm
+        turn(1, "customer", 0.3, -0.3),  # 1st agitated
+        turn(2, "agent", 0.9, -0.9),  # ignored
+        turn(3, "customer", 0.5, -0.2),  # 2nd, rising: alert
+        turn(4, "customer", 0.7, -0.2),  # 3rd: no second alert for the same run
+        turn(5, "customer", 0.6, 0.4),  # positive: run broken
+        turn(6, "customer", 0.7, -0.1),
+        turn(7, "customer", 0.65, -0.1),  # not rising: run broken
     ]
-    events = es.analyze_transcript(chat)
-    turns = [e for e in events if isinstance(e, es.TurnEvent) and e.speaker == "customer"]
-    arousals = [t.state["arousal"] for t in turns]  # type: ignore[index]
-    rising = _alerts(events, "agitation_rising")
-    if arousals[1] >= 0.25 and arousals[2] > arousals[1]:
-        assert rising and rising[0].who == "customer"
-    else:  # the rule's inputs, shown when it does not hold
-        assert not rising, arousals
+    fired = [(t.id, a) for t in seq for a in tracker.observe_turn(t)]
+    assert [k for k, _ in fired] == [3]
+    alert = fired[0][1]
+    assert isinstance(alert, es.AlertEvent) and alert.kind == "agitation_rising"
+    assert alert.who == "customer" and alert.start == 35.0 and alert.emitted_at == 36.0
+    assert alert.value == 0.5 and alert.threshold == 0.25

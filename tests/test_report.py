@@ -76,7 +76,6 @@ def test_two_hour_report_stays_small(two_hours: list[es.Event]) -> None:
 
 
 def test_png(one_minute: list[es.Event], tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib")
     write_png(one_minute, tmp_path / "t.png")
     assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

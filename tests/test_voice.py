@@ -54,7 +54,9 @@ def flat_track(x: np.ndarray, f0: float, sr: int = SR) -> tuple[np.ndarray, floa
 
 
 def praat() -> Any:
-    return pytest.importorskip("parselmouth")
+    import parselmouth  # a test dependency (the [test] extra)
+
+    return parselmouth
 
 
 # ----------------------------------------------------------------------------- kernels vs naive
