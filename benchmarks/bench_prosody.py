@@ -29,29 +29,28 @@ emotional speech beside openSMILE eGeMAPS, and Analyzer speed beside openSMILE.
 
 from __future__ import annotations
 
-import os
+import _single_thread  # noqa: F401 - sets one thread before numeric imports
 
-for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
+# isort: split
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import json  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import csv
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
 
-import numpy as np  # noqa: E402
-import soundfile as sf  # noqa: E402
+import numpy as np
+import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import empathysignals as es  # noqa: E402
-from _report import table  # noqa: E402
-from bench_voice import emodb_reference  # noqa: E402
-from empathysignals.prosody.turns import AROUSAL_FEATURES, utterance_prosody  # noqa: E402
-from empathysignals.simulate import find_data_dir, simulate_call  # noqa: E402
+import empathysignals as es
+from _report import table
+from bench_voice import emodb_reference
+from empathysignals.prosody.turns import AROUSAL_FEATURES, utterance_prosody
+from empathysignals.simulate import find_data_dir, simulate_call
 
 RESULTS = Path(__file__).resolve().parent / "results"
 HIGH = {"anger", "happiness", "fear", "angry", "happy", "fearful"}

@@ -55,34 +55,27 @@ covers intensity + pulses + jitter + shimmer + HNR + speaking rate (ours) agains
 
 from __future__ import annotations
 
-import os
+import _single_thread  # noqa: F401 - sets one thread before numeric imports
 
-for _var in (
-    "NUMBA_NUM_THREADS",
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-):
-    os.environ[_var] = "1"
+# isort: split
 
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import itertools  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import re  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import csv
+import itertools
+import json
+import math
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import table  # noqa: E402
-from empathysignals.prosody.voice import (  # noqa: E402
+from _report import table
+from empathysignals.prosody.voice import (
     MAX_AMPLITUDE_FACTOR,
     MAX_PERIOD_FACTOR,
     PERIOD_CEILING_S,
@@ -91,7 +84,7 @@ from empathysignals.prosody.voice import (  # noqa: E402
     speaking_rate,
     voice_quality,
 )
-from empathysignals.simulate import find_data_dir  # noqa: E402
+from empathysignals.simulate import find_data_dir
 
 LIMITS = (PERIOD_FLOOR_S, PERIOD_CEILING_S, MAX_PERIOD_FACTOR)
 MEASURES = ("jitter_local", "shimmer_local_db", "hnr_db", "hnr_db_praat_mode", "intensity_db")

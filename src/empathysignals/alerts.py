@@ -13,6 +13,7 @@ import numpy as np
 from .config import AlertConfig
 from .detectors.base import DetectorContext
 from .detectors.frames import FrameBlock
+from .detectors.turn_taking import customer_and_agent
 from .events import AlertEvent, DeadAirEvent, Event, HoldEvent, InterruptionEvent, TurnEvent
 
 __all__ = ["ALERT_ID_BASE", "AlertTracker"]
@@ -32,8 +33,7 @@ class AlertTracker:
         self.ctx = context
         self.cfg = config
         roles = context.roles
-        self.customer = "customer" if "customer" in roles else roles[0]
-        self.agent = "agent" if "agent" in roles else roles[-1]
+        self.customer, self.agent = customer_and_agent(roles)
         self.c = roles.index(self.customer)
         self.a = roles.index(self.agent)
         self.last_customer = -1  # last frame the customer spoke

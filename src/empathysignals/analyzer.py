@@ -558,7 +558,7 @@ def _score_awaiting(calls: Sequence[CallStream]) -> None:
     pending = [(call, turn) for call in calls for turn in call._awaiting]
     if not pending:
         return
-    model = calls[0]._emotion.get() if pending else None
+    model = calls[0]._emotion.get()
     if model is None:
         emotions: list[dict[str, Any] | None] = [None] * len(pending)
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .detectors.turn_taking import customer_and_agent
 from .events import (
     DeadAirEvent,
     Event,
@@ -20,10 +21,10 @@ from .events import (
     InterruptionEvent,
     TurnEvent,
 )
+from .state import LONG_WAIT_S
 
-__all__ = ["LONG_WAIT_S", "MAX_MOMENTS", "CoachingTracker"]
+__all__ = ["MAX_MOMENTS", "CoachingTracker"]
 
-LONG_WAIT_S = 2.0  # the customer waited this long for the agent's answer (state.py too)
 MAX_MOMENTS = 200
 _WHY = {
     "interruption": "the agent talked over the customer: customers feel unheard",
@@ -53,8 +54,7 @@ class CoachingTracker:
 
     def __init__(self, roles: tuple[str, ...]) -> None:
         self.roles = roles
-        self.customer = "customer" if "customer" in roles else roles[0]
-        self.agent = "agent" if "agent" in roles else roles[-1]
+        self.customer, self.agent = customer_and_agent(roles)
         self.first: dict[str, dict[str, Any]] = {}
         self.peak: dict[str, dict[str, Any]] = {}
         self.last: dict[str, dict[str, Any]] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .detectors.turn_taking import customer_and_agent
 from .events import Event, GapEvent, HoldEvent, InterruptionEvent, TurnEvent
 
 __all__ = ["StateTracker", "fuse_state"]
@@ -26,7 +27,7 @@ W_VALENCE_TEXT = 0.8
 #: Sized so one alone moves a neutral turn to the edge of "dissatisfied" (-0.25), two
 #: cross it; capped so behaviour alone never outweighs clearly positive words.
 B_INTERRUPTED, B_WAITED, B_HOLD, B_CAP = -0.2, -0.2, -0.15, -0.45
-LONG_WAIT_S = 2.0
+LONG_WAIT_S = 2.0  # "kept waiting": an answer this late (also the long_wait moment)
 HOLD_MIN_S = 30.0
 QUADRANT = 0.25  # |valence| or arousal beyond this leaves "neutral"
 # GoEmotions labels by activation (Russell's circumplex placement of these emotions).
@@ -118,7 +119,7 @@ class StateTracker:
 
     def __init__(self, roles: tuple[str, ...]) -> None:
         self.roles = roles
-        self.caller = "customer" if "customer" in roles else roles[0]
+        self.caller = customer_and_agent(roles)[0]
         # speaker -> list of (time it happened, kind, description, valence effect)
         self.pending: dict[str, list[tuple[float, str, str, float]]] = {r: [] for r in roles}
 

@@ -51,7 +51,7 @@ from ..events import (
 from .base import DetectorContext
 from .frames import FrameBlock
 
-__all__ = ["TurnTakingDetector", "hold_leg_index", "turn_taking"]
+__all__ = ["TurnTakingDetector", "customer_and_agent", "hold_leg_index", "turn_taking"]
 
 _NONE = -1
 _MUSIC_PROB = 0.5
@@ -64,6 +64,12 @@ _MUSIC_BACKDATE_S = 2.0
 def hold_leg_index(roles: tuple[str, ...]) -> int:
     """The leg watched for hold: the one named ``"agent"``, else the last leg."""
     return roles.index("agent") if "agent" in roles else len(roles) - 1
+
+
+def customer_and_agent(roles: tuple[str, ...]) -> tuple[str, str]:
+    """The caller (``"customer"``, else the first role) and the agent (the hold leg's role),
+    as the coaching rules, state and alerts read them."""
+    return ("customer" if "customer" in roles else roles[0]), roles[hold_leg_index(roles)]
 
 
 @dataclass
