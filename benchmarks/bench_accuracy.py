@@ -73,7 +73,7 @@ def run_vads(
 
 
 # --------------------------------------------------------------------------- (a) simulated
-def bench_simulated(seeds: list[int], with_silero: bool) -> dict[str, Any]:
+def bench_simulated(seeds: list[int], with_silero: bool, split: str = "test") -> dict[str, Any]:
     silero = peers.SileroVad() if with_silero else None
     names = system_names(with_silero)
     roles: tuple[str, ...] = ()
@@ -90,7 +90,7 @@ def bench_simulated(seeds: list[int], with_silero: bool) -> dict[str, Any]:
     calls_meta = []
     for seed in seeds:
         t0 = time.perf_counter()
-        call = simulate_call(seed, split="test")
+        call = simulate_call(seed, split=split)  # type: ignore[arg-type]
         roles = tuple(call.truth.roles)
         sr = call.sample_rate
         total_s += call.duration_s
@@ -155,7 +155,7 @@ def bench_simulated(seeds: list[int], with_silero: bool) -> dict[str, Any]:
         "rate_same_speaker": bc_int["hits_same_speaker"] / n_bc if n_bc else None,
     }
     return {
-        "split": "test",
+        "split": split,
         "seeds": seeds,
         "n_calls": len(seeds),
         "total_audio_s": total_s,
@@ -254,7 +254,7 @@ def report(res: dict[str, Any]) -> str:
         }
         res["ratios_vs_best_webrtcvad"]["simulated_micro_f1"] = {"best": best, **ratios}
         out.append(
-            f"## (a) Simulated calls: {sim['n_calls']} calls, split=test, seeds "
+            f"## (a) Simulated calls: {sim['n_calls']} calls, split={sim['split']}, seeds "
             f"{sim['seeds'][0]}..{sim['seeds'][-1]}, {sim['total_audio_s'] / 60:.1f} min\n"
         )
         out.append("### Per-leg VAD frame F1 (10 ms frames)\n")
@@ -379,6 +379,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--calls", type=int, default=20, help="number of simulated test calls")
     ap.add_argument("--first-seed", type=int, default=1000)
+    ap.add_argument(
+        "--split",
+        choices=("test", "tune"),
+        default="test",
+        help="material split; 'tune' is for choosing thresholds, never for reporting",
+    )
     ap.add_argument("--ami-dir", type=Path, default=DEFAULT_AMI)
     ap.add_argument("--no-silero", action="store_true")
     ap.add_argument("--skip-sim", action="store_true")
@@ -399,8 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     with_silero = not args.no_silero
     if not args.skip_sim:
         seeds = list(range(args.first_seed, args.first_seed + args.calls))
-        print(f"simulating and scoring {len(seeds)} test calls ...", file=sys.stderr)
-        res["simulated"] = bench_simulated(seeds, with_silero)
+        print(f"simulating and scoring {len(seeds)} {args.split} calls ...", file=sys.stderr)
+        res["simulated"] = bench_simulated(seeds, with_silero, args.split)
     if not args.skip_ami and args.ami_dir.exists():
         print("scoring AMI excerpts ...", file=sys.stderr)
         res["ami"] = bench_ami(args.ami_dir, with_silero)
