@@ -14,9 +14,10 @@ Definitions and their sources are in ``docs/concepts.md``. In short, with frames
 
   - a **backchannel** if it ends within ``backchannel_max_s`` and the holder keeps talking
     (is speaking when it ends, or resumes within ``backchannel_resume_s``);
-  - an **interruption** if the holder had the floor at its onset, still has it when the bid
-    reaches ``backchannel_max_s`` (a holder who was pausing must have come back for at least
-    ``backchannel_resume_s``), and they overlapped for ``interruption_min_overlap_s``;
+  - an **interruption** if it began while the holder was talking, the holder still has the
+    floor when the bid reaches ``backchannel_max_s``, and they overlapped for
+    ``interruption_min_overlap_s``. A bid that began in the holder's silence took an open
+    floor; a holder who came back in over it is then the one bidding, from that moment;
     announced open while both still talk, closed ``successful=True`` when the holder stops
     and stays silent for ``backchannel_resume_s`` (the floor passes), ``False`` when the
     interrupter stops first;
@@ -76,7 +77,6 @@ def customer_and_agent(roles: tuple[str, ...]) -> tuple[str, str]:
 class _Candidate:
     leg: int
     start: int
-    holder_speaking_at_start: bool
     holder_end_in_overlap: int = _NONE
     end: int = _NONE  # frame the spurt ended (exclusive), _NONE while speaking
     resume_deadline: int = _NONE
@@ -85,6 +85,10 @@ class _Candidate:
     interruption_id: int = _NONE
     holder_stop_deadline: int = _NONE  # open interruption: holder stopped, may resume
     holder_talking_at_start: bool = False
+    # A bid that starts in the holder's silence: where the holder's talk had ended, and
+    # where they first talked again over the listener (then they are the one overlapping).
+    holder_end_before: int = _NONE
+    holder_back_at: int = _NONE
 
 
 class TurnTakingDetector:
@@ -324,8 +328,10 @@ class TurnTakingDetector:
             cand.bc_deadline = _NONE
             cand.holder_resumed = False
             return
-        self.cand = _Candidate(leg, t, self._holder_has_floor(t))
-        self.cand.holder_talking_at_start = self.speaking[self.floor]
+        talking = self.speaking[self.floor]
+        self.cand = _Candidate(leg, t, holder_talking_at_start=talking)
+        if not talking:
+            self.cand.holder_end_before = self.turn_last_end
 
     def _holder_has_floor(self, t: int) -> bool:
         """The holder is talking, or silent for less than ``backchannel_resume_s``: a
@@ -337,9 +343,16 @@ class TurnTakingDetector:
         return end != _NONE and t - end < self._resume
 
     def _holder_resumes(self, leg: int, t: int) -> None:
-        if self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause:
-            self._event(PauseEvent, self.turn_last_end, t, t, speaker=self._role(leg))
         cand = self.cand
+        over_listener = cand is not None and cand.end == _NONE and not cand.holder_talking_at_start
+        if over_listener:
+            # The listener began in the holder's silence and is talking: the holder now
+            # talks over them. Whose floor it is is known when the bid is decided; the
+            # silence is then a gap (or was filled by a backchannel), not a clean pause.
+            if cand.holder_back_at == _NONE:  # type: ignore[union-attr]
+                cand.holder_back_at = t  # type: ignore[union-attr]
+        elif self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause:
+            self._event(PauseEvent, self.turn_last_end, t, t, speaker=self._role(leg))
         if cand is not None and cand.end != _NONE:
             cand.holder_resumed = True
             if cand.bc_deadline == _NONE:  # the listener's bid is over: it was a backchannel
@@ -403,8 +416,12 @@ class TurnTakingDetector:
         """The candidate takes the floor."""
         old = self.floor
         # A holder who is talking again (over the newcomer) ended the turn at the end of
-        # the spurt before.
-        old_end = self.turn_last_end if self.turn_last_end != _NONE else self.last_end[old]
+        # the spurt before; one who was silent when the newcomer began, where that silence
+        # began.
+        if not cand.holder_talking_at_start and cand.holder_end_before != _NONE:
+            old_end = cand.holder_end_before
+        else:
+            old_end = self.turn_last_end if self.turn_last_end != _NONE else self.last_end[old]
         self._event(TurnEvent, self.turn_start, old_end, decided, speaker=self._role(old))
         lo, hi = min(old_end, cand.start), max(old_end, cand.start)
         self._event(
@@ -420,9 +437,18 @@ class TurnTakingDetector:
         self.turn_start = cand.start
         self.turn_last_end = cand.end if cand.end != _NONE else _NONE
         self.cand = None
-        # The old holder may already be talking again over the new one.
-        if self.speaking[old]:
-            self.cand = _Candidate(old, self.spurt_start[old], True)
+        # The old holder may already be talking again over the new one: they are now the
+        # newcomer, from where they first came back in over them.
+        back = cand.holder_back_at
+        if self.speaking[old] or back != _NONE:
+            start = back if back != _NONE else self.spurt_start[old]
+            bid = _Candidate(old, start, holder_talking_at_start=True)
+            if not self.speaking[old]:  # came back and stopped again: a bid in a short stop
+                bid.end = self.last_end[old]
+                bid.bc_deadline = bid.end + self._merge
+                bid.resume_deadline = bid.end + max(self._resume, self._merge)
+                bid.holder_resumed = self.speaking[cand.leg]
+            self.cand = bid
 
     def _apply_timers(self, r0: int, r1: int, *, final: bool = False) -> None:
         """Fire every threshold crossing inside frames ``[r0, r1)``, in time order."""
@@ -470,13 +496,10 @@ class TurnTakingDetector:
     def _candidate_matured(self, cand: _Candidate, t: int) -> None:
         """The listener has talked for ``backchannel_max_s``: not a backchannel."""
         holder = self.floor
-        # A holder who was pausing when the listener came in kept the floor only if they came
-        # back and kept talking; a short "mm" from them is a backchannel to the new speaker.
-        kept = cand.holder_talking_at_start or (
-            cand.holder_speaking_at_start
-            and (not self.speaking[holder] or t - self.spurt_start[holder] >= self._resume)
-        )
-        if kept and self._holder_has_floor(t):
+        # Only talk that begins over the holder's talk bids against them. A listener who
+        # began in the holder's silence took an open floor; if the holder came back in over
+        # them, the holder is the one overlapping (see _transfer).
+        if cand.holder_talking_at_start and self._holder_has_floor(t):
             # A bid for the floor while the holder still holds it: interruption in progress.
             cand.interruption_id = self.ctx.new_id()
             if not self.speaking[holder]:
@@ -494,7 +517,7 @@ class TurnTakingDetector:
             )
             return
         if (
-            cand.holder_speaking_at_start
+            cand.holder_talking_at_start
             and cand.holder_end_in_overlap != _NONE
             and cand.holder_end_in_overlap - cand.start >= self._min_overlap
         ):
