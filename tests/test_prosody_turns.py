@@ -26,7 +26,8 @@ def naive_nuclei(
     rising, peak, peak_ok, valley, ref = True, -200.0, False, -200.0, -200.0
     for e_raw, v, a in zip(energy, voiced, active, strict=True):
         powers.append(10 ** (e_raw / 10))
-        e = 10 * math.log10(sum(powers[-3:]) / 3 + 1e-12)
+        # newest first, as the kernel adds them (float addition is not associative)
+        e = 10 * math.log10((powers[-1] + powers[-2] + powers[-3]) / 3 + 1e-12)
         if a:
             ref = max(ref - decay, e)
         ok = v and a and e >= ref - below

@@ -277,3 +277,17 @@ def test_lone_speaker_silence_is_no_hold(data_dir: Path) -> None:
     assert len([e for e in events if e.type == "turn"]) == 3
     agent = es.analyze(audio, 8000, roles=("agent",), emotion_model=None)
     assert [e for e in agent if e.type == "hold"], "an agent leg going silent is still a hold"
+
+
+def test_holder_who_stopped_in_overlap_and_came_back_late_is_the_one_overlapping() -> None:
+    # Terminal overlap (0.15 s), then the customer stays silent for more than
+    # backchannel_resume_s while the agent talks, and comes back over the agent: the floor
+    # passed at the overlap; the customer's return is the bid, not the agent's start.
+    silent = CFG.backchannel_resume_s + 0.15
+    ev = run(activity(10, customer=[(0, 3.15), (3.15 + silent, 6)], agent=[(3.0, 8)]))
+    gap = next(g for g in closed(ev, "gap") if g.to == "agent")
+    assert gap.offset == pytest.approx(-0.15)
+    (done,) = closed(ev, "interruption")
+    assert (done.by, done.of, done.start) == ("customer", "agent", pytest.approx(3.15 + silent))
+    assert done.successful is False
+    assert [t.speaker for t in closed(ev, "turn")][:1] == ["customer"]

@@ -85,8 +85,9 @@ class _Candidate:
     interruption_id: int = _NONE
     holder_stop_deadline: int = _NONE  # open interruption: holder stopped, may resume
     holder_talking_at_start: bool = False
-    # A bid that starts in the holder's silence: where the holder's talk had ended, and
-    # where they first talked again over the listener (then they are the one overlapping).
+    # A holder who left the floor open (silent when the bid began, or silent for
+    # backchannel_resume_s in the overlap): where their talk had ended, and where they first
+    # talked again over the listener (then they are the one overlapping).
     holder_end_before: int = _NONE
     holder_back_at: int = _NONE
 
@@ -344,20 +345,30 @@ class TurnTakingDetector:
 
     def _holder_resumes(self, leg: int, t: int) -> None:
         cand = self.cand
-        over_listener = cand is not None and cand.end == _NONE and not cand.holder_talking_at_start
-        if over_listener:
-            # The listener began in the holder's silence and is talking: the holder now
-            # talks over them. Whose floor it is is known when the bid is decided; the
-            # silence is then a gap (or was filled by a backchannel), not a clean pause.
-            if cand.holder_back_at == _NONE:  # type: ignore[union-attr]
-                cand.holder_back_at = t  # type: ignore[union-attr]
-        elif self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause:
+        if cand is not None and cand.end == _NONE and cand.interruption_id == _NONE:
+            # The listener is talking. A holder who was silent when they began, or who
+            # stopped in the overlap and stayed silent for backchannel_resume_s, had left
+            # the floor open: coming back now is talking over the listener. Whose floor it
+            # is is known when the bid is decided; the silence is then a gap (or was filled
+            # by a backchannel), not a clean pause.
+            stopped = cand.holder_end_in_overlap
+            yielded = not cand.holder_talking_at_start or (
+                stopped != _NONE and t - stopped >= self._resume
+            )
+            if yielded and cand.holder_back_at == _NONE:
+                if cand.holder_talking_at_start:
+                    cand.holder_end_before = stopped
+                cand.holder_back_at = t
+        back_over_listener = cand is not None and cand.holder_back_at != _NONE
+        if not back_over_listener and (
+            self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause
+        ):
             self._event(PauseEvent, self.turn_last_end, t, t, speaker=self._role(leg))
         if cand is not None and cand.end != _NONE:
             cand.holder_resumed = True
             if cand.bc_deadline == _NONE:  # the listener's bid is over: it was a backchannel
                 self._backchannel(cand, t)
-        elif cand is not None:
+        elif cand is not None and not back_over_listener:
             # The holder talks again over the newcomer: the overlap goes on.
             cand.holder_end_in_overlap = _NONE
             cand.holder_stop_deadline = _NONE
@@ -371,7 +382,7 @@ class TurnTakingDetector:
         if self.floor == leg:
             self.turn_last_end = t
             cand = self.cand
-            if cand is not None and cand.end == _NONE:
+            if cand is not None and cand.end == _NONE and cand.holder_back_at == _NONE:
                 cand.holder_end_in_overlap = t
                 if cand.interruption_id != _NONE:
                     # Yielded, or only pausing? Known if they stay silent long enough.
@@ -418,7 +429,7 @@ class TurnTakingDetector:
         # A holder who is talking again (over the newcomer) ended the turn at the end of
         # the spurt before; one who was silent when the newcomer began, where that silence
         # began.
-        if not cand.holder_talking_at_start and cand.holder_end_before != _NONE:
+        if cand.holder_end_before != _NONE:
             old_end = cand.holder_end_before
         else:
             old_end = self.turn_last_end if self.turn_last_end != _NONE else self.last_end[old]
@@ -499,7 +510,11 @@ class TurnTakingDetector:
         # Only talk that begins over the holder's talk bids against them. A listener who
         # began in the holder's silence took an open floor; if the holder came back in over
         # them, the holder is the one overlapping (see _transfer).
-        if cand.holder_talking_at_start and self._holder_has_floor(t):
+        if (
+            cand.holder_talking_at_start
+            and cand.holder_back_at == _NONE
+            and self._holder_has_floor(t)
+        ):
             # A bid for the floor while the holder still holds it: interruption in progress.
             cand.interruption_id = self.ctx.new_id()
             if not self.speaking[holder]:
