@@ -197,30 +197,39 @@ def test_holder_pausing_during_interruption_keeps_floor() -> None:
     assert [t.speaker for t in closed(ev, "turn")] == ["customer"]
 
 
-def test_start_in_holders_short_pause_takes_floor_and_holder_coming_back_overlaps() -> None:
-    # The agent starts in the customer's 0.3 s silence, and the customer comes back in over
-    # the agent 0.2 s later: the overlap is the customer's doing (it began over the agent's
-    # talk), the agent's start was a floor take with a 0.1 s gap.
+def test_start_in_holders_short_pause_is_interruption() -> None:
+    # The customer's 0.3 s silence (< backchannel_resume_s) is part of their turn: the
+    # agent, who started in it, came in over the customer's turn.
     pause = CFG.backchannel_resume_s - 0.2
     ev = run(activity(10, customer=[(0, 3), (3 + pause, 8)], agent=[(3.1, 5)]))
-    (gap, back) = closed(ev, "gap")
-    assert (gap.from_, gap.to, gap.offset) == ("customer", "agent", pytest.approx(0.1))
     (done,) = closed(ev, "interruption")
-    assert (done.by, done.of, done.start, done.end) == ("customer", "agent", 3.3, 5.0)
+    assert (done.by, done.of) == ("agent", "customer")
+    assert done.successful is False
+
+
+def test_start_in_holders_long_silence_takes_floor_and_holder_coming_back_overlaps() -> None:
+    # The agent starts 0.3 s into the customer's silence; the customer comes back over the
+    # agent 0.4 s later, after a silence longer than backchannel_resume_s: the floor was
+    # open, the agent took it (0.3 s gap), and the overlap is the customer's doing.
+    ev = run(activity(10, customer=[(0, 3), (3.7, 8)], agent=[(3.3, 5)]))
+    (gap, back) = closed(ev, "gap")
+    assert (gap.from_, gap.to, gap.offset) == ("customer", "agent", pytest.approx(0.3))
+    (done,) = closed(ev, "interruption")
+    assert (done.by, done.of, done.start, done.end) == ("customer", "agent", 3.7, 5.0)
     assert done.successful is True  # the agent stopped first
     assert (back.from_, back.to) == ("agent", "customer")
-    # no pause is reported for a silence someone else talked into
+    # no pause is reported for a silence someone else took the floor in
     assert not [p for p in closed(ev, "pause") if p.start == 3.0]
 
 
 def test_holder_back_during_bid_then_stopping_still_bids() -> None:
     # The agent starts in the customer's silence; the customer comes back over the agent
-    # for 0.3 s, stops, and goes on 0.3 s later (one bid, < listener_pause_max_s apart),
-    # in all more than backchannel_max_s: the customer's overlapping bid is an
-    # interruption from where they first came back.
-    ev = run(activity(10, customer=[(0, 3), (3.4, 3.7), (4.0, 6)], agent=[(3.2, 8)]))
+    # 0.6 s after stopping, for 0.3 s, stops, and goes on 0.3 s later (one bid,
+    # < listener_pause_max_s apart), in all more than backchannel_max_s: the customer's
+    # overlapping bid is an interruption from where they first came back.
+    ev = run(activity(10, customer=[(0, 3), (3.6, 3.9), (4.2, 6)], agent=[(3.2, 8)]))
     (done,) = closed(ev, "interruption")
-    assert (done.by, done.of, done.start) == ("customer", "agent", 3.4)
+    assert (done.by, done.of, done.start) == ("customer", "agent", 3.6)
     assert done.successful is False
 
 

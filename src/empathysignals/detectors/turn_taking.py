@@ -14,10 +14,11 @@ Definitions and their sources are in ``docs/concepts.md``. In short, with frames
 
   - a **backchannel** if it ends within ``backchannel_max_s`` and the holder keeps talking
     (is speaking when it ends, or resumes within ``backchannel_resume_s``);
-  - an **interruption** if it began while the holder was talking, the holder still has the
-    floor when the bid reaches ``backchannel_max_s``, and they overlapped for
-    ``interruption_min_overlap_s``. A bid that began in the holder's silence took an open
-    floor; a holder who came back in over it is then the one bidding, from that moment;
+  - an **interruption** if the holder had the floor at its onset (was talking, or was in a
+    silence they ended within ``backchannel_resume_s``), still has it when the bid reaches
+    ``backchannel_max_s``, and they overlapped for ``interruption_min_overlap_s``. A holder
+    silent for ``backchannel_resume_s`` or more had left the floor open: if they come back
+    in over the listener, they are the one bidding, from that moment;
     announced open while both still talk, closed ``successful=True`` when the holder stops
     and stays silent for ``backchannel_resume_s`` (the floor passes), ``False`` when the
     interrupter stops first;
@@ -346,19 +347,23 @@ class TurnTakingDetector:
     def _holder_resumes(self, leg: int, t: int) -> None:
         cand = self.cand
         if cand is not None and cand.end == _NONE and cand.interruption_id == _NONE:
-            # The listener is talking. A holder who was silent when they began, or who
-            # stopped in the overlap and stayed silent for backchannel_resume_s, had left
-            # the floor open: coming back now is talking over the listener. Whose floor it
-            # is is known when the bid is decided; the silence is then a gap (or was filled
-            # by a backchannel), not a clean pause.
-            stopped = cand.holder_end_in_overlap
-            yielded = not cand.holder_talking_at_start or (
-                stopped != _NONE and t - stopped >= self._resume
-            )
-            if yielded and cand.holder_back_at == _NONE:
-                if cand.holder_talking_at_start:
+            # The listener is talking. A holder whose silence (begun before the listener
+            # came in, or in the overlap) lasted backchannel_resume_s had left the floor
+            # open: coming back now is talking over the listener. Whose floor it is is
+            # known when the bid is decided; the silence is then a gap (or was filled by a
+            # backchannel), not a clean pause.
+            stopped = (
+                cand.holder_end_in_overlap if cand.holder_talking_at_start
+                else cand.holder_end_before
+            )  # fmt: skip
+            if cand.holder_back_at == _NONE and stopped != _NONE:
+                if t - stopped >= self._resume:
                     cand.holder_end_before = stopped
-                cand.holder_back_at = t
+                    cand.holder_back_at = t
+                else:
+                    # A silence shorter than backchannel_resume_s is part of the holder's
+                    # turn: the listener came in over it.
+                    cand.holder_talking_at_start = True
         back_over_listener = cand is not None and cand.holder_back_at != _NONE
         if not back_over_listener and (
             self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause
