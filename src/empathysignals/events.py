@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: Version of the JSON form. Minor bumps add fields; major bumps change or remove them.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 # JSON keys that are Python keywords get a trailing underscore as attributes.
 _KEY_RENAMES = {"from_": "from"}

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..detectors.frames import FrameBlock
 from .pitch import PitchStream
+from .spectrum import balance_from_sums, spectral_balance_sums
 
 __all__ = ["AROUSAL_FEATURES", "TurnProsody", "utterance_prosody"]
 
@@ -29,16 +30,21 @@ R_SUM_T, R_SUM_T2, R_SUM_TST, R_MIN_ST, R_MAX_ST, R_SUM_POW, R_SUM_HNR, R_NUCLEI
 )  # fmt: skip
 N_FIELDS = 14
 
-#: Features the arousal score combines, with the prior spread of each across one speaker's
-#: turns (used until the speaker's own spread is known). Higher F0, a wider F0 spread, more
-#: intensity and faster articulation all mark activation (Juslin & Laukka 2003, Table 7;
-#: Scherer 2003), so each enters with weight +1.
-AROUSAL_FEATURES: dict[str, float] = {
-    "f0_mean_semitones": 2.0,
-    "f0_sd_semitones": 1.0,
-    "loudness_db": 3.0,
-    "articulation_rate_syl_s": 1.0,
+#: Features the arousal score combines: ``name -> (direction, prior spread)``, the spread
+#: across one speaker's turns used until the speaker's own spread is known. Higher F0, a
+#: wider F0 spread, more intensity and faster articulation all mark activation (Juslin &
+#: Laukka 2003, Table 7; Scherer 2003), and so does a flatter spectrum, i.e. a lower alpha
+#: ratio and Hammarberg index (vocal effort; Hammarberg et al. 1980, Eyben et al. 2016), so
+#: each enters with weight +1 or -1.
+AROUSAL_FEATURES: dict[str, tuple[int, float]] = {
+    "f0_mean_semitones": (1, 2.0),
+    "f0_sd_semitones": (1, 1.0),
+    "loudness_db": (1, 3.0),
+    "articulation_rate_syl_s": (1, 1.0),
+    "alpha_ratio_db": (-1, 2.0),
+    "hammarberg_db": (-1, 2.0),
 }
+_N_VOICE = 10  # jitter/shimmer sums (6) + spectral balance sums (4) of a voiced stretch
 _PRIOR_TURNS = 2.0  # weight of the prior spread, in turns
 _Z_CLIP = 3.0
 _MAX_RUNS = 20_000  # per leg: a safety bound on held summaries (hours of un-emitted turns)
@@ -165,11 +171,13 @@ class TurnProsody:
         x = self._audio[ch][s0 - self._audio_first[ch] : s1 - self._audio_first[ch]]
         if x.shape[0] < 3:
             return
-        sums = voice_sums(
-            x.astype(np.float64), float(sr), f0, (fa - 1) * self.hop_s - s0 / sr, self.hop_s,
+        x64 = x.astype(np.float64)
+        pulse_sums = voice_sums(
+            x64, float(sr), f0, (fa - 1) * self.hop_s - s0 / sr, self.hop_s,
             _PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR, _MAX_AMP_FACTOR,
         )  # fmt: skip
-        if sums[1] > 0 or sums[5] > 0:
+        sums = np.concatenate([pulse_sums, spectral_balance_sums(x64, sr)])
+        if sums[1] > 0 or sums[5] > 0 or sums[7] > 0:
             # Credited at the stretch's middle frame: inside the speech of whoever spoke it.
             self._voice_pending[ch].append(((fa + fb) // 2, sums))
 
@@ -291,7 +299,7 @@ class TurnProsody:
                 n_active += int(row[R_END] - row[R_START])
         while runs and runs[0][R_END] <= last:
             runs.popleft()
-        voice = np.zeros(6)
+        voice = np.zeros(_N_VOICE)
         held = self._voice[i]
         while held and held[0][0] < first:
             held.popleft()
@@ -305,6 +313,7 @@ class TurnProsody:
         hop = self.hop_s
         nv = s[R_VOICED]
         active_s = n_active * hop
+        alpha, hammarberg = balance_from_sums(voice[6:10])
         out: dict[str, Any] = {
             "voiced_s": _r(nv * hop),
             "speech_s": _r(active_s),
@@ -322,6 +331,8 @@ class TurnProsody:
                 else None
             ),
             "shimmer_db": _r(20.0 * voice[4] / voice[5]) if voice[5] > 0 else None,
+            "alpha_ratio_db": _r_or_none(alpha),
+            "hammarberg_db": _r_or_none(hammarberg),
             "syllables": int(s[R_NUCLEI]),
             "speech_rate_syl_s": _r(s[R_NUCLEI] / duration_s) if duration_s > 0 else None,
             "articulation_rate_syl_s": _r(s[R_NUCLEI] / active_s) if active_s > 0 else None,
@@ -347,14 +358,14 @@ class TurnProsody:
         base = self._baseline[speaker]
         zs = []
         n_seen = int(min(b[0] for b in base.values()))
-        for key, prior_sd in AROUSAL_FEATURES.items():
+        for key, (direction, prior_sd) in AROUSAL_FEATURES.items():
             value = features.get(key)
             if value is None:
                 continue
             n, mean, m2 = base[key]
             if n >= 1:
                 sd = math.sqrt((_PRIOR_TURNS * prior_sd**2 + m2) / (_PRIOR_TURNS + n - 1))
-                zs.append(max(-_Z_CLIP, min(_Z_CLIP, (value - mean) / sd)))
+                zs.append(direction * max(-_Z_CLIP, min(_Z_CLIP, (value - mean) / sd)))
             n += 1
             delta = value - mean
             mean += delta / n
@@ -373,6 +384,10 @@ def _merge(a: np.ndarray, b: np.ndarray, *, keep_span: bool = True) -> np.ndarra
 
 def _r(x: float) -> float:
     return round(float(x), 4)
+
+
+def _r_or_none(x: float | None) -> float | None:
+    return None if x is None else _r(x)
 
 
 def utterance_prosody(samples: Any, sample_rate: int) -> dict[str, Any]:
