@@ -12,6 +12,7 @@ so a stream keeps four numbers per stretch and a turn combines its stretches exa
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -25,6 +26,26 @@ _ALPHA_LOW_HZ = (50.0, 1000.0)
 _ALPHA_HIGH_HZ = (1000.0, 4000.0)
 _HAMMARBERG_SPLIT_HZ = 2000.0
 _TOP_HZ = 4000.0
+
+
+@functools.lru_cache(maxsize=16)
+def _layout(sample_rate: int) -> tuple[int, np.ndarray, tuple[slice, slice, slice, slice]]:
+    """Block length, Hann window (read-only) and the four bands' bin slices at a rate: pure
+    constants, memoized because turns analyse many short stretches."""
+    n = round(_BLOCK_S * sample_rate)
+    window = np.hanning(n)
+    window.setflags(write=False)
+
+    def bin_at(hz: float) -> int:  # first bin at or above hz
+        return min(n // 2 + 1, math.ceil(hz * n / sample_rate))
+
+    bands = (
+        slice(bin_at(_ALPHA_LOW_HZ[0]), bin_at(_ALPHA_LOW_HZ[1])),
+        slice(bin_at(_ALPHA_HIGH_HZ[0]), bin_at(_ALPHA_HIGH_HZ[1])),
+        slice(0, bin_at(_HAMMARBERG_SPLIT_HZ)),
+        slice(bin_at(_HAMMARBERG_SPLIT_HZ), bin_at(_TOP_HZ)),
+    )
+    return n, window, bands
 
 
 def spectral_balance_sums(x: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -43,24 +64,18 @@ def spectral_balance_sums(x: np.ndarray, sample_rate: int) -> np.ndarray:
         Summed over blocks: power in 50-1000 Hz, power in 1-4 kHz, the strongest bin's
         power in 0-2 kHz, and in 2-4 kHz (see :data:`BALANCE_FIELDS`).
     """
-    n = round(_BLOCK_S * sample_rate)
+    n, window, (low, high, below, above) = _layout(int(sample_rate))
     out = np.zeros(4)
     if x.shape[0] < n:
         return out
     hop = n // 2
     count = 1 + (x.shape[0] - n) // hop
+    x = np.ascontiguousarray(x, dtype=np.float64)
     blocks = np.lib.stride_tricks.as_strided(
-        np.ascontiguousarray(x, dtype=np.float64),
-        shape=(count, n),
-        strides=(hop * 8, 8),
-        writeable=False,
+        x, shape=(count, n), strides=(hop * x.strides[0], x.strides[0]), writeable=False
     )
-    power = np.abs(np.fft.rfft(blocks * np.hanning(n), axis=1)) ** 2
-    freqs = np.fft.rfftfreq(n, 1.0 / sample_rate)
-    low = (freqs >= _ALPHA_LOW_HZ[0]) & (freqs < _ALPHA_LOW_HZ[1])
-    high = (freqs >= _ALPHA_HIGH_HZ[0]) & (freqs < _ALPHA_HIGH_HZ[1])
-    below = freqs < _HAMMARBERG_SPLIT_HZ
-    above = (freqs >= _HAMMARBERG_SPLIT_HZ) & (freqs < _TOP_HZ)
+    spectrum = np.fft.rfft(blocks * window, axis=1)
+    power = spectrum.real**2 + spectrum.imag**2
     out[0] = power[:, low].sum()
     out[1] = power[:, high].sum()
     out[2] = power[:, below].max(axis=1).sum()

@@ -404,8 +404,9 @@ def utterance_prosody(samples: Any, sample_rate: int) -> dict[str, Any]:
     Returns
     -------
     dict
-        The ``prosody`` fields of a turn event (``arousal`` is ``None``: there is no
-        baseline; compare utterances of one speaker yourself, or use the Analyzer).
+        The ``prosody`` fields of a turn event over the detected speech, first to last
+        speech frame (``arousal`` is ``None``: there is no baseline; compare utterances of
+        one speaker yourself, or use the Analyzer).
     """
     from ..audio import validate_sample_rate, validate_samples
     from ..config import HOP_S
@@ -417,7 +418,14 @@ def utterance_prosody(samples: Any, sample_rate: int) -> dict[str, Any]:
     vad = VoiceActivityStream(roles, rate)
     tracker = TurnProsody(roles, (0,), 1, rate, HOP_S)
     tracker.push_samples(x)
-    tracker.observe(vad.push(x))
+    blocks = [vad.push(x)]
+    tracker.observe(blocks[0])
     tracker.finish_samples()
-    tracker.observe(vad.finish())
-    return tracker.turn("speaker", 0.0, vad.frames_emitted * HOP_S)
+    blocks.append(vad.finish())
+    tracker.observe(blocks[1])
+    # The turn spans the detected speech, first to last active frame, as an Analyzer turn
+    # would (so speech_rate_syl_s is per second of speech, pauses included).
+    active = np.flatnonzero(np.concatenate([b.active[:, 0] for b in blocks]))
+    if active.size == 0:
+        return tracker.turn("speaker", 0.0, vad.frames_emitted * HOP_S)
+    return tracker.turn("speaker", active[0] * HOP_S, (active[-1] + 1) * HOP_S)
