@@ -180,6 +180,9 @@ def test_bad_roles_and_configs() -> None:
         es.TurnTakingConfig(dead_air_min_s=-1)
     with pytest.raises(es.ParameterError):
         es.VadConfig(hangover_ms=float("nan"))
+    for level in (float("nan"), -20.0, True):
+        with pytest.raises(es.ParameterError, match="no_signal_max_dbfs"):
+            es.VadConfig(no_signal_max_dbfs=level)  # type: ignore[arg-type]
     with pytest.raises(es.ParameterError, match="unknown role"):
         es.Analyzer().stream().push_legs({"caller": np.zeros(10)})
 
@@ -287,3 +290,32 @@ def test_unequal_legs_are_padded_at_finish() -> None:
 def test_bad_segmentation_rows(rows: list[tuple[object, ...]], match: str) -> None:
     with pytest.raises(es.ParameterError, match=match):
         es.analyze(np.zeros(8000, np.float32), 8000, segmentation=rows)
+
+
+def test_quiet_recording_noise_is_learned_below_the_no_signal_level(data_dir: Path) -> None:
+    """Noise under the no-signal level is never learned: a quiet recording that starts
+    with speech keeps a noise estimate near the speech. Lowering the level for such
+    recordings lets the estimate come down to the noise (here -76 dBFS)."""
+    import csv
+
+    import soundfile as sf
+
+    from empathysignals.detectors.voice_activity import VoiceActivityStream
+
+    with (data_dir / "speech" / "manifest.csv").open() as fh:
+        row = next(r for r in csv.DictReader(fh) if "librispeech" in r["file"])
+    x, rate = sf.read(data_dir / "speech" / row["file"], dtype="float64")
+    rng = np.random.default_rng(0)
+    speech = x / np.sqrt(np.mean(x**2)) * 10 ** (-45 / 20)
+    leg = rng.standard_normal(len(x) + 6 * rate) * 10 ** (-76 / 20)
+    leg[: len(x)] += speech  # speech from the first frame, then 6 s of noise alone
+    tail = slice(round(len(x) / rate * 100) + 300, None)  # the last 3 s, in frames
+    floors = {}
+    for level in (-70.0, -90.0):
+        stream = VoiceActivityStream(("s",), rate, config=es.VadConfig(no_signal_max_dbfs=level))
+        blocks = [stream.push(leg[:, None].astype(np.float32)), stream.finish()]
+        floor = np.concatenate([b.floor_db[:, 0] for b in blocks])
+        floors[level] = float(np.median(floor[tail]))
+    # the 200 Hz high-pass and the 8 kHz analysis band keep about -77 dB of this noise
+    assert floors[-90.0] == pytest.approx(-77.5, abs=2.5)
+    assert floors[-70.0] > floors[-90.0] + 6

@@ -34,7 +34,6 @@ DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 ABS_MIN_DBFS = -65.0
-NO_NOISE_DBFS = -70.0
 MAX_PUSH_S = 30  # seconds of input processed per internal slice
 
 
@@ -65,9 +64,8 @@ class VoiceActivityStream:
     sample_rate : int
         Input rate in Hz (>= 8000); resampled to 8 kHz inside.
     config : VadConfig, optional
-    muted_max_dbfs : float
-        Frames at or below this level (near digital silence, codec idle) never update the
-        noise statistics: they say nothing about the noise under speech.
+        Thresholds, including ``no_signal_max_dbfs`` (the level at or below which frames
+        never update the noise statistics).
     """
 
     def __init__(
@@ -76,7 +74,6 @@ class VoiceActivityStream:
         sample_rate: int,
         *,
         config: VadConfig | None = None,
-        muted_max_dbfs: float = NO_NOISE_DBFS,
     ) -> None:
         self.roles = tuple(roles)
         self.n_legs = len(self.roles)
@@ -84,7 +81,7 @@ class VoiceActivityStream:
             raise ParameterError(f"one or two legs are supported, got {self.n_legs}")
         self.sample_rate = validate_sample_rate(sample_rate)
         self.config = config or VadConfig()
-        self._muted = float(muted_max_dbfs)
+        self._muted = float(self.config.no_signal_max_dbfs)
         self._lookahead = self.config.music_lookahead_frames
         self._resamplers = [
             StreamingResampler(self.sample_rate, ANALYSIS_RATE_HZ) for _ in self.roles
