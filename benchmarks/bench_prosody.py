@@ -25,10 +25,13 @@ emotional speech beside openSMILE eGeMAPS, and Analyzer speed beside openSMILE.
    * ours, stream: the Analyzer itself, utterances of a speaker fed as one stream in a fixed
      random order, each turn's ``arousal`` against the running baseline (no look-ahead);
    * eGeMAPS (openSMILE v02 functionals, 88 features) and ours (the 13 prosodic measures of
-     a turn in ``NUMERIC``: all but the duplicate ``f0_mean_hz`` and the counts), each
+     a turn in ``NUMERIC``: all but the near-duplicates ``f0_mean_hz`` and
+     ``loudness_lufs`` and the counts), each
      with a logistic regression trained leave-one-speaker-out (L2, C=1): the same
      normalization and the same classifier for both.
-3. Speed: the whole Analyzer (turn-taking + prosody) on simulated 8 kHz stereo test calls
+3. Perceptual loudness: per utterance, our ``loudness_lufs`` (and plain ``loudness_db``)
+   against openSMILE's loudness functional (``loudness_sma3_amean``, in 10 log10 sone).
+4. Speed: the whole Analyzer (turn-taking + prosody) on simulated 8 kHz stereo test calls
    against openSMILE eGeMAPS functionals (the usual per-utterance extraction) on the same
    legs, one thread, median of repeats.
 """
@@ -166,6 +169,10 @@ def cut_reference(row: dict[str, Any], audio: np.ndarray, rate: int) -> tuple[np
     }  # fmt: skip
 
 
+def _num(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
 def speaking_rate(rows: list[dict[str, Any]], feats: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for split, speakers in (("tune", TUNE_SPEAKERS), ("test", {"09", "10", "11"})):
@@ -207,14 +214,15 @@ def speaking_rate(rows: list[dict[str, Any]], feats: list[dict[str, Any]]) -> di
     return out
 
 
-def egemaps(rows: list[dict[str, Any]]) -> np.ndarray:
+def egemaps(rows: list[dict[str, Any]]) -> tuple[np.ndarray, list[str]]:
     import opensmile
 
     smile = opensmile.Smile(
         feature_set=opensmile.FeatureSet.eGeMAPSv02,
         feature_level=opensmile.FeatureLevel.Functionals,
     )
-    return np.vstack([smile.process_signal(r["audio"], r["rate"]).to_numpy()[0] for r in rows])
+    table_ = np.vstack([smile.process_signal(r["audio"], r["rate"]).to_numpy()[0] for r in rows])
+    return table_, list(smile.feature_names)
 
 
 def stream_arousal(rows: list[dict[str, Any]], seed: int = 0) -> dict[int, float]:
@@ -315,7 +323,28 @@ def main() -> int:
     signs = np.array([direction for direction, _ in AROUSAL_FEATURES.values()])
     rule = (ours_z[:, rule_cols] * signs).mean(axis=1)
     print("extracting eGeMAPS ...", flush=True)
-    ege_z = zscore_by_speaker(egemaps(sub), speakers)
+    ege, ege_names = egemaps(sub)
+    ege_z = zscore_by_speaker(ege, speakers)
+    # Perceptual loudness: ours (BS.1770 K-weighted, speech frames) and plain frame energy
+    # against openSMILE's loudness (Zwicker-style auditory spectrum, sone), per utterance.
+    sone = ege[:, ege_names.index("loudness_sma3_amean")]
+    ok = sone > 0
+    lufs = np.array([_num(feats[i]["loudness_lufs"]) for i in keep])
+    energy_db = np.array([_num(feats[i]["loudness_db"]) for i in keep])
+    ok &= np.isfinite(lufs) & np.isfinite(energy_db)
+    log_sone = 10 * np.log10(sone[ok])
+    results["loudness_vs_opensmile"] = {
+        "n": int(ok.sum()),
+        "r_lufs": float(np.corrcoef(lufs[ok], log_sone)[0, 1]),
+        "r_energy_db": float(np.corrcoef(energy_db[ok], log_sone)[0, 1]),
+    }
+    print("\nLoudness per utterance vs openSMILE loudness (10 log10 sone), Pearson r\n")
+    print(table(["measure", "n", "r"], [
+        ["ours: loudness_lufs (BS.1770, speech frames)", int(ok.sum()),
+         results["loudness_vs_opensmile"]["r_lufs"]],
+        ["ours: loudness_db (frame energy)", int(ok.sum()),
+         results["loudness_vs_opensmile"]["r_energy_db"]],
+    ]))  # fmt: skip
     stream = stream_arousal(sub)
     systems = {
         "ours: arousal rule (no training)": rule,

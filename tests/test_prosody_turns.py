@@ -142,6 +142,7 @@ def test_arousal_rises_with_a_louder_higher_voice(data_dir: object) -> None:
     turn = [t for t in louder if t.speaker == "customer" and abs(t.start - last.start) < 0.2]
     assert turn and turn[0].prosody is not None and last.prosody is not None
     assert turn[0].prosody["loudness_db"] > last.prosody["loudness_db"] + 6
+    assert turn[0].prosody["loudness_lufs"] > last.prosody["loudness_lufs"] + 6
     # 8 dB is at least 1.5 spreads of this speaker's loudness (a few dB across turns), and the
     # other cues do not depend on level; arousal is the mean over the cues.
     rise = 1.5 / len(AROUSAL_FEATURES)

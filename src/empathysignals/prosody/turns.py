@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..detectors.frames import FrameBlock
+from .loudness import LUFS_OFFSET_DB, k_weighting
 from .pitch import PitchStream
 from .spectrum import balance_from_sums, spectral_balance_sums
 
@@ -28,7 +29,8 @@ R_START, R_END, R_VOICED, R_SUM_F0, R_SUM_ST, R_SUM_ST2 = 0, 1, 2, 3, 4, 5
 R_SUM_T, R_SUM_T2, R_SUM_TST, R_MIN_ST, R_MAX_ST, R_SUM_POW, R_SUM_HNR, R_NUCLEI = (
     6, 7, 8, 9, 10, 11, 12, 13,
 )  # fmt: skip
-N_FIELDS = 14
+R_SUM_KPOW = 14  # K-weighted (BS.1770) power
+N_FIELDS = 15
 
 #: Features the arousal score combines: ``name -> (direction, prior spread)``, the spread
 #: across one speaker's turns used until the speaker's own spread is known. Higher F0, a
@@ -86,6 +88,7 @@ class TurnProsody:
         sample_rate: int,
         hop_s: float,
     ) -> None:
+        from .._kernels.loudness import KW_STATE_SIZE
         from .._kernels.prosody import new_nucleus_state
 
         self.roles = roles
@@ -108,6 +111,13 @@ class TurnProsody:
         self._f0: list[np.ndarray] = [np.zeros(0) for _ in range(n_channels)]
         self._voicing: list[np.ndarray] = [np.zeros(0) for _ in range(n_channels)]
         self._pitch_first = [0] * n_channels
+        # K-weighted frame power per channel, from absolute frame _kpow_first on.
+        self._kw_coef = k_weighting(sample_rate)
+        self._kw_state = np.zeros((n_channels, KW_STATE_SIZE))
+        self._kpow: list[np.ndarray] = [np.zeros(0) for _ in range(n_channels)]
+        self._kpow_first = [0] * n_channels
+        self._samples_seen = [0] * n_channels
+        self._frames_per_s = round(1.0 / hop_s)
         self._nuclei_state = np.stack([new_nucleus_state() for _ in roles])
         self._open: list[np.ndarray | None] = [None] * len(roles)
         self._runs: list[deque[np.ndarray]] = [deque() for _ in roles]
@@ -119,13 +129,29 @@ class TurnProsody:
     # ------------------------------------------------------------------ input
     def push_samples(self, x: np.ndarray) -> None:
         """Audio as pushed to the call, shape (n, n_channels), at the input rate."""
+        from .._kernels.loudness import k_weighted_frames
+
         for ch, stream in enumerate(self._pitch):
             self._audio[ch] = np.concatenate([self._audio[ch], x[:, ch].astype(np.float32)])
             self._add_pitch(ch, stream.push(x[:, ch]), final=False)
+            power, self._kw_state[ch] = k_weighted_frames(
+                np.ascontiguousarray(x[:, ch], dtype=np.float64), self._kw_coef,
+                self._kw_state[ch], self._samples_seen[ch], self.sample_rate,
+                self._frames_per_s,
+            )  # fmt: skip
+            self._kpow[ch] = np.concatenate([self._kpow[ch], power])
+            self._samples_seen[ch] += x.shape[0]
 
     def finish_samples(self) -> None:
+        from .._kernels.loudness import KW_COUNT, KW_SUM
+
         for ch, stream in enumerate(self._pitch):
             self._add_pitch(ch, stream.finish(), final=True)
+            state = self._kw_state[ch]
+            if state[KW_COUNT] > 0:  # the last, partial frame
+                tail = np.array([state[KW_SUM] / state[KW_COUNT]])
+                self._kpow[ch] = np.concatenate([self._kpow[ch], tail])
+                state[KW_SUM] = state[KW_COUNT] = 0.0
 
     def _add_pitch(self, ch: int, track: Any, *, final: bool) -> None:
         if len(track):
@@ -188,7 +214,7 @@ class TurnProsody:
         n = block.n_frames
         if n == 0:
             return
-        per_channel: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        per_channel: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for ch in set(self.channel_of_role):
             # The pitch stream runs ahead of the voice-activity labels (0.28 s vs 0.49 s of
             # lookahead), and both are flushed before the last block, so its frames are here.
@@ -198,12 +224,19 @@ class TurnProsody:
             if f0.shape[0] < n:  # the pitch track ends a frame early at the very end
                 f0 = np.concatenate([f0, np.full(n - f0.shape[0], np.nan)])
                 voicing = np.concatenate([voicing, np.zeros(n - voicing.shape[0])])
-            per_channel[ch] = (f0, voicing)
+            k0 = block.first_frame - self._kpow_first[ch]
+            kpow = self._kpow[ch][k0 : k0 + n]
+            if kpow.shape[0] < n:  # a stream that ends inside a frame
+                kpow = np.concatenate([kpow, np.zeros(n - kpow.shape[0])])
+            per_channel[ch] = (f0, voicing, kpow)
         for ch in per_channel:
             consumed = max(0, block.end_frame - self._pitch_first[ch])
             self._f0[ch] = self._f0[ch][consumed:]
             self._voicing[ch] = self._voicing[ch][consumed:]
             self._pitch_first[ch] += consumed
+            consumed = max(0, block.end_frame - self._kpow_first[ch])
+            self._kpow[ch] = self._kpow[ch][consumed:]
+            self._kpow_first[ch] += consumed
         for ch in per_channel:
             pending = self._voice_pending[ch]
             while pending and pending[0][0] < block.end_frame:
@@ -218,7 +251,7 @@ class TurnProsody:
         frames = block.first_frame + np.arange(n)
         t = frames * self.hop_s
         for i, _role in enumerate(self.roles):
-            f0, voicing = per_channel[self.channel_of_role[i]]
+            f0, voicing, kpow = per_channel[self.channel_of_role[i]]
             active = block.active[:, i]
             energy = block.energy_db[:, i]
             voiced = active & np.isfinite(f0)
@@ -226,7 +259,7 @@ class TurnProsody:
                 energy, voiced, active, self._nuclei_state[i], _MIN_DIP_DB, _BELOW_REF_DB,
                 _REF_DECAY_DB,
             )  # fmt: skip
-            self._add_runs(i, frames, t, active, voiced, f0, voicing, energy, nuclei)
+            self._add_runs(i, frames, t, active, voiced, f0, voicing, energy, nuclei, kpow)
 
     def _add_runs(
         self,
@@ -239,6 +272,7 @@ class TurnProsody:
         voicing: np.ndarray,
         energy: np.ndarray,
         nuclei: np.ndarray,
+        kpow: np.ndarray,
     ) -> None:
         n = active.shape[0]
         edges = np.flatnonzero(np.diff(active.astype(np.int8))) + 1
@@ -248,6 +282,7 @@ class TurnProsody:
         hnr = np.where(voiced, 10.0 * np.log10(r / (1.0 - r)), 0.0)
         tv = np.where(voiced, t, 0.0)
         power = np.where(active, 10.0 ** (energy / 10.0), 0.0)
+        kpower = np.where(active, kpow, 0.0)
         for a, b in itertools.pairwise(bounds):
             if a == b or not active[a]:
                 if self._open[i] is not None and a < b:
@@ -260,7 +295,7 @@ class TurnProsody:
                 st[sel].sum(), (st[sel] ** 2).sum(), tv[sel].sum(), (tv[sel] ** 2).sum(),
                 (tv[sel] * st[sel]).sum(),
                 st[sel][v].min() if v.any() else np.inf, st[sel][v].max() if v.any() else -np.inf,
-                power[sel].sum(), hnr[sel].sum(), nuclei[sel].sum(),
+                power[sel].sum(), hnr[sel].sum(), nuclei[sel].sum(), kpower[sel].sum(),
             ], dtype=np.float64)  # fmt: skip
             opened = self._open[i]
             if opened is not None and opened[R_END] == row[R_START]:
@@ -323,6 +358,11 @@ class TurnProsody:
             "f0_range_semitones": None,
             "f0_slope_semitones_s": None,
             "loudness_db": _r(10.0 * math.log10(s[R_SUM_POW] / n_active)) if n_active else None,
+            "loudness_lufs": (
+                _r(LUFS_OFFSET_DB + 10.0 * math.log10(s[R_SUM_KPOW] / n_active))
+                if n_active and s[R_SUM_KPOW] > 0
+                else None
+            ),
             "hnr_db": _r(s[R_SUM_HNR] / nv) if nv else None,
             # Praat's jitter (local) and shimmer (local, dB) over the turn's voiced stretches.
             "jitter": (
