@@ -432,7 +432,8 @@ def _r_or_none(x: float | None) -> float | None:
 
 def utterance_prosody(samples: Any, sample_rate: int) -> dict[str, Any]:
     """Prosody of one speaker's utterance, computed exactly as for a turn in the Analyzer
-    (voice activity, pitch, run summaries), with the whole input as the turn.
+    (voice activity, pitch, run summaries), with the detected speech (first to last speech
+    frame) as the turn.
 
     Parameters
     ----------
