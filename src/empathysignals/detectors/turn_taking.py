@@ -512,9 +512,10 @@ class TurnTakingDetector:
     def _candidate_matured(self, cand: _Candidate, t: int) -> None:
         """The listener has talked for ``backchannel_max_s``: not a backchannel."""
         holder = self.floor
-        # Only talk that begins over the holder's talk bids against them. A listener who
-        # began in the holder's silence took an open floor; if the holder came back in over
-        # them, the holder is the one overlapping (see _transfer).
+        # Only talk that begins over the holder's turn bids against them: over their talk,
+        # or in a silence they ended within backchannel_resume_s (_holder_resumes marks
+        # that as talking). A listener who began in a longer silence took an open floor; if
+        # the holder came back in over them, the holder is the one overlapping (_transfer).
         if (
             cand.holder_talking_at_start
             and cand.holder_back_at == _NONE
