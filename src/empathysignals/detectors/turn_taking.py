@@ -461,8 +461,9 @@ class TurnTakingDetector:
             bid = _Candidate(old, start, holder_talking_at_start=True)
             if not self.speaking[old]:  # came back and stopped again: a bid in a short stop
                 bid.end = self.last_end[old]
-                bid.bc_deadline = bid.end + self._merge
-                bid.resume_deadline = bid.end + max(self._resume, self._merge)
+                # Its fate is settled no earlier than now (emission times never go back).
+                bid.bc_deadline = max(bid.end + self._merge, decided)
+                bid.resume_deadline = max(bid.end + max(self._resume, self._merge), decided)
                 bid.holder_resumed = self.speaking[cand.leg]
             self.cand = bid
 
