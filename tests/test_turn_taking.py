@@ -167,10 +167,8 @@ def test_single_leg_gives_pauses_and_dead_air_only() -> None:
     assert closed(ev, "dead_air")
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_random_activity_conforms(seed: int) -> None:
+def random_activity(seed: int, n: int = 6000) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    n = 6000
     act = np.zeros((n, 2), dtype=bool)
     for leg in range(2):
         t = 0
@@ -179,6 +177,12 @@ def test_random_activity_conforms(seed: int) -> None:
             d = int(rng.exponential(120)) + 5
             act[t : t + d, leg] = True
             t += d
+    return act
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_activity_conforms(seed: int) -> None:
+    act = random_activity(seed)
     ev = check_detector(lambda ctx: TurnTakingDetector(ctx), frames_from_activity(act), seed=seed)
     # Backchannels are never also interruptions.
     bcs = closed(ev, "backchannel")
@@ -313,3 +317,50 @@ def test_holder_who_stopped_in_overlap_and_came_back_late_is_the_one_overlapping
     assert (done.by, done.of, done.start) == ("customer", "agent", pytest.approx(3.15 + silent))
     assert done.successful is False
     assert [t.speaker for t in closed(ev, "turn")][:1] == ["customer"]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_activity_events_follow_their_definitions(seed: int) -> None:
+    """Each event type against its definition in docs/concepts.md, frame by frame."""
+    act = random_activity(seed + 100)
+    n = act.shape[0]
+    ev = run(act)
+
+    def frame(t: float) -> int:
+        return round(t / HOP)
+
+    def onset(leg: int, k: int) -> bool:
+        return bool(act[k, leg]) and (k == 0 or not act[k - 1, leg])
+
+    def offset(leg: int, k: int) -> bool:  # k is the first silent frame
+        return k == n or (not act[k, leg] and k > 0 and bool(act[k - 1, leg]))
+
+    for p in closed(ev, "pause"):
+        leg, a, b = ROLES.index(p.speaker), frame(p.start), frame(p.end)
+        assert offset(leg, a) and onset(leg, b), p
+        assert not act[a:b, leg].any() and (b - a) * HOP >= CFG.min_pause_s - 1e-9, p
+    for g in closed(ev, "gap"):
+        src, dst = ROLES.index(g.from_), ROLES.index(g.to)
+        onset_frame = frame(g.end) if g.offset >= 0 else frame(g.start)
+        end_frame = frame(g.start) if g.offset >= 0 else frame(g.end)
+        assert onset(dst, onset_frame), g
+        assert offset(src, end_frame), g
+        assert g.offset == pytest.approx((onset_frame - end_frame) * HOP), g
+        if g.offset < 0:
+            # Overlapping transfer: the old holder had the floor when the newcomer came in
+            # (talking, or in a silence shorter than backchannel_resume_s) and never left it
+            # (silent that long) before their turn's end.
+            before = np.flatnonzero(act[:onset_frame, src])
+            lo = before[-1] + 1 if before.size else onset_frame
+            silent = ~act[lo:end_frame, src]
+            runs = np.diff(np.flatnonzero(np.diff(np.r_[0, silent.astype(int), 0])))[::2]
+            assert (runs * HOP < CFG.backchannel_resume_s - 1e-9).all(), g
+    for t in closed(ev, "turn"):
+        leg, a, b = ROLES.index(t.speaker), frame(t.start), frame(t.end)
+        assert onset(leg, a) and offset(leg, b), t
+    for d in closed(ev, "dead_air"):
+        a, b = frame(d.start), frame(d.end)
+        assert not act[a:b].any() and (b - a) * HOP >= CFG.dead_air_min_s - 1e-9, d
+    for bc in closed(ev, "backchannel"):
+        leg, a, b = ROLES.index(bc.speaker), frame(bc.start), frame(bc.end)
+        assert onset(leg, a) and offset(leg, b), bc
