@@ -364,3 +364,30 @@ def test_random_activity_events_follow_their_definitions(seed: int) -> None:
     for bc in closed(ev, "backchannel"):
         leg, a, b = ROLES.index(bc.speaker), frame(bc.start), frame(bc.end)
         assert onset(leg, a) and offset(leg, b), bc
+        # ... while the other keeps talking: speaking at its end, or again before the bid
+        # is decided (within the longer of backchannel_resume_s and listener_pause_max_s).
+        wait = max(CFG.backchannel_resume_s, CFG.listener_pause_max_s)
+        other = act[b - 1 : b + round(wait / HOP) + 1, 1 - leg]
+        assert other.any(), bc
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_muted_agent_stretch_is_a_silent_hold_iff_long_enough(seed: int) -> None:
+    """A muted agent leg (agent silent) is a silent hold exactly when it lasts hold_min_s,
+    from the first muted frame to the last; no dead air is reported inside it, and the
+    events keep every invariant of check_detector whatever the customer does meanwhile."""
+    rng = np.random.default_rng(seed)
+    act = random_activity(seed + 200, n=4000)
+    start = int(rng.integers(500, 2500))
+    length = int(rng.integers(100, 1400))
+    act[start - 60 : start + length + 60, 1] = False  # the agent is off the line
+    ev = run(act, muted_s=(start * HOP, (start + length) * HOP))
+    holds = closed(ev, "hold")
+    if length * HOP >= CFG.hold_min_s:
+        (hold,) = holds
+        assert hold.kind == "silence"
+        assert (hold.start, hold.end) == pytest.approx((start * HOP, (start + length) * HOP))
+        for d in closed(ev, "dead_air"):
+            assert d.end <= hold.start + 1e-9 or d.start >= hold.end - 1e-9, d
+    else:
+        assert not holds

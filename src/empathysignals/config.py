@@ -153,7 +153,9 @@ class TurnTakingConfig:
         longer than this has taken, or bid for, the floor.
     backchannel_resume_s : float
         A short listener spurt in the holder's silence is a backchannel only if the holder
-        speaks again within this time.
+        speaks again within this time (or within ``listener_pause_max_s``, if longer: the
+        spurt is decided only then). A holder silent this long has left the floor open:
+        coming back over a listener who started then is their bid (``docs/concepts.md``).
     listener_pause_max_s : float
         A listener's talk with pauses shorter than this is one bid: "I -- I think" is not
         two backchannels. Backchannels are decided this long after they end.

@@ -13,7 +13,8 @@ Definitions and their sources are in ``docs/concepts.md``. In short, with frames
   spurts separated by less than ``listener_pause_max_s`` belong to one bid. It becomes
 
   - a **backchannel** if it ends within ``backchannel_max_s`` and the holder keeps talking
-    (is speaking when it ends, or resumes within ``backchannel_resume_s``);
+    (is speaking when it ends, or resumes before the bid is decided: within the longer of
+    ``backchannel_resume_s`` and ``listener_pause_max_s``);
   - an **interruption** if the holder had the floor at its onset (was talking, or was in a
     silence they ended within ``backchannel_resume_s``), still has it when the bid reaches
     ``backchannel_max_s``, and they overlapped for ``interruption_min_overlap_s``. A holder
