@@ -358,6 +358,13 @@ def test_random_activity_events_follow_their_definitions(seed: int) -> None:
     for t in closed(ev, "turn"):
         leg, a, b = ROLES.index(t.speaker), frame(t.start), frame(t.end)
         assert onset(leg, a) and offset(leg, b), t
+    for i in closed(ev, "interruption"):
+        by, of, a, b = ROLES.index(i.by), ROLES.index(i.of), frame(i.start), frame(i.end)
+        assert onset(by, a) and b > a, i
+        if i.successful:
+            # the interrupted speaker stopped there and stayed silent backchannel_resume_s
+            assert offset(of, b), i
+            assert not act[b : b + round(CFG.backchannel_resume_s / HOP), of].any(), i
     for d in closed(ev, "dead_air"):
         a, b = frame(d.start), frame(d.end)
         assert not act[a:b].any() and (b - a) * HOP >= CFG.dead_air_min_s - 1e-9, d
