@@ -43,3 +43,153 @@ def voicing(x: list[float], min_lag: int, max_lag: int) -> float:
         if den > 0:
             best = max(best, num / den)
     return best
+
+
+Table = list[list[float]]
+
+
+def vad_frames(
+    hist: np.ndarray,
+    dec_hist: np.ndarray,
+    flux_hist: np.ndarray,
+    hist_first: int,
+    flux_first: int,
+    first_frame: int,
+    n: int,
+    legs: np.ndarray,
+    sub_mins: np.ndarray,
+    music_now: np.ndarray,
+    tent: np.ndarray,
+    tent_first: int,
+    params: np.ndarray,
+    music_params: np.ndarray,
+    flux_max: float,
+) -> tuple[list[list[int]], Table, Table, Table, Table]:
+    """The two-leg speech state machine of ``_kernels.vad.vad_frames``, frame by frame in
+    plain Python: noise floors (minimum statistics and quantile tracking), echo coupling,
+    double-threshold decisions, voiced confirmation with backfill, hangover. Returns the
+    labels (tentative and new), the leg state, the sub-window minima, the noise floors and
+    the music probabilities."""
+    n_legs = hist.shape[1]
+    block, n_back, n_ahead = (int(v) for v in music_params)
+    speech_db, boundary_db = float(params[0]), float(params[1])
+    min_speech, hangover = int(params[2]), int(params[3])
+    margin, sub_len = float(params[4]), int(params[5])
+    abs_min, muted = float(params[6]), float(params[7])
+    voiced_min, max_echo, peak_db = float(params[8]), float(params[9]), float(params[10])
+    ring, spread_k = int(params[11]), float(params[12])
+    energy = hist.tolist()
+    st = legs.tolist()
+    mins = sub_mins.tolist()
+    cur = music_now.tolist()
+    out = [list(map(int, row)) for row in tent.tolist()] + [[0] * n_legs for _ in range(n)]
+    floors: list[list[float]] = []
+    music: list[list[float]] = []
+    (FLOOR, SMOOTH, BMIN, BCOUNT, INSP, SEGSTART, LASTACT, _HC, RECENT, COUP, STARTED,
+     LOWRUN, NMEAN, NVAR, CONF, PEAK, VOICED) = range(17)  # fmt: skip
+
+    def window_voicing(row: int, leg: int) -> float:
+        samples = [float(v) for r in range(row - 2, row + 1) for v in dec_hist[r, :, leg]]
+        return voicing(samples, 10, 64)
+
+    for k in range(n):
+        t = first_frame + k
+        row = t - hist_first
+        if t % block == 0:
+            for leg in range(n_legs):
+                fl = st[leg][NMEAN] if st[leg][STARTED] != 0.0 else -120.0
+                b = t // block - flux_first
+                cur[leg] = music_score(
+                    [energy[i][leg] for i in range(row - (n_back - 1) * block,
+                                                   row + (n_ahead + 1) * block)],
+                    [float(flux_hist[j, leg]) for j in range(b - n_back + 1, b + n_ahead + 1)],
+                    fl, flux_max,
+                )  # fmt: skip
+        music.append(list(cur))
+        for leg in range(n_legs):  # minimum statistics
+            e = energy[row][leg]
+            s = st[leg]
+            if s[STARTED] == 0.0:
+                s[STARTED], s[SMOOTH], s[BMIN], s[FLOOR] = 1.0, e, e, e
+                mins[leg] = [1e9] * len(mins[leg])
+            if e > muted and cur[leg] < 0.5:
+                s[SMOOTH] = 0.7 * s[SMOOTH] + 0.3 * e
+                s[BMIN] = min(s[BMIN], s[SMOOTH])
+                s[BCOUNT] += 1.0
+                if s[BCOUNT] >= sub_len:
+                    mins[leg] = [*mins[leg][1:], s[BMIN]]
+                    s[BMIN], s[BCOUNT] = 1e9, 0.0
+                s[FLOOR] = min([s[BMIN], *mins[leg]])
+        frame_floors = []
+        for leg in range(n_legs):  # quantiles of the frames outside speech
+            e = energy[row][leg]
+            s = st[leg]
+            if s[NVAR] == 0.0:
+                s[NMEAN], s[NVAR] = e, e + 3.0
+            q50, q90 = s[NMEAN], s[NVAR]
+            if e > muted and cur[leg] < 0.5 and s[INSP] == 0.0:
+                q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5
+                q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
+            q50 = max(q50, s[FLOOR])
+            q90 = min(max(q90, q50 + 1.0), q50 + 4.0)
+            s[NMEAN], s[NVAR] = q50, q90
+            frame_floors.append(q50)
+        floors.append(frame_floors)
+        high, low = [False] * n_legs, [False] * n_legs
+        for leg in range(n_legs):  # decisions, with echo rejection
+            e = energy[row][leg]
+            s = st[leg]
+            mu, spread = s[NMEAN], s[NVAR] - s[NMEAN]
+            own = True
+            if n_legs == 2:
+                other = 1 - leg
+                eo = max(energy[row - lag][other] for lag in range(4))
+                c = s[COUP] if s[COUP] != 0.0 else -30.0
+                if eo > st[other][NMEAN] + 15.0 and e > mu + 6.0 and eo > abs_min:
+                    c += 0.06 if e - eo > c else -0.14
+                    c = min(max(c, -45.0), max_echo)
+                s[COUP] = c
+                own = e > eo + c + margin
+            ok = own and music[k][leg] < 0.5 and e > abs_min
+            high[leg] = ok and e > mu + max(speech_db, spread_k * spread)
+            low[leg] = ok and e > mu + max(boundary_db, 0.5 * spread_k * spread)
+        for leg in range(n_legs):  # segments
+            s = st[leg]
+            idx = t - tent_first
+            if not low[leg]:
+                s[LOWRUN] = t + 1
+            recent = ((int(s[RECENT]) << 1) | int(high[leg])) & 0xF
+            s[RECENT] = recent
+            if s[INSP] == 0.0:
+                if high[leg] and bin(recent).count("1") >= 3:
+                    s[INSP], s[SEGSTART], s[LASTACT] = 1.0, max(int(s[LOWRUN]), t - 10), t
+                    s[CONF] = s[PEAK] = s[VOICED] = 0.0
+            else:
+                last = int(s[LASTACT])
+                if high[leg] or (low[leg] and last == t - 1):
+                    s[LASTACT] = t
+                elif t - last > hangover:
+                    s[INSP] = 0.0
+                    if s[CONF] != 0.0 and last - s[SEGSTART] + 1 < min_speech:
+                        lo = max(max(int(s[SEGSTART]), t - ring) - tent_first, 0)
+                        for j in range(lo, last + 1 - tent_first):
+                            out[j][leg] = 0
+                    continue
+            if s[INSP] == 0.0:
+                continue
+            if s[CONF] == 0.0 and high[leg]:
+                s[PEAK] = max(s[PEAK], energy[row][leg] - s[NMEAN])
+                if s[VOICED] == 0.0 and window_voicing(row, leg) >= voiced_min:
+                    s[VOICED] = 1.0
+                if s[VOICED] != 0.0 and s[PEAK] >= peak_db:
+                    s[CONF] = 1.0
+                    lo = max(max(int(s[SEGSTART]), t - ring) - tent_first, 0)
+                    for j in range(lo, idx + 1):
+                        out[j][leg] = 1
+                    continue
+            if s[CONF] != 0.0 and s[LASTACT] == t:
+                j = idx
+                while j >= 0 and j >= t - ring - tent_first and out[j][leg] == 0:
+                    out[j][leg] = 1
+                    j -= 1
+    return out, st, mins, floors, music

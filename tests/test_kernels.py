@@ -142,3 +142,40 @@ def test_finite_and_peak_matches_numpy(bad: float) -> None:
     assert finite_and_peak(x) == (True, pytest.approx(0.95))
     x[4000, 0] = bad
     assert finite_and_peak(x)[0] is False
+
+
+@pytest.mark.parametrize("chunk_s", [0.02, 0.37, 30.0])
+def test_vad_state_machine_matches_naive_on_a_real_call(
+    data_dir: object, chunk_s: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two-leg speech state machine against its plain-Python port, on every call the
+    stream makes while analysing a simulated call (speech, bleed, noise, a hold)."""
+    from empathysignals._kernels import vad as kernels
+    from empathysignals.detectors.voice_activity import VoiceActivityStream
+    from empathysignals.simulate import simulate_call
+
+    call = simulate_call(3, split="tune", n_exchanges=5)
+    kernel = kernels.vad_frames
+    calls = {"n": 0, "frames": 0, "speech": 0}
+
+    def checked(*args: object) -> object:
+        got = kernel(*args)
+        want_out, want_st, want_mins, want_floors, want_music = naive.vad_frames(*args)
+        out, st, mins, floors, music, _ = got
+        np.testing.assert_array_equal(out, np.array(want_out, dtype=np.int8).reshape(out.shape))
+        np.testing.assert_allclose(st, want_st, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(mins, want_mins, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(floors, np.array(want_floors).reshape(floors.shape), atol=1e-9)
+        np.testing.assert_allclose(music, np.array(want_music).reshape(music.shape), atol=1e-12)
+        calls["n"] += 1
+        calls["frames"] += int(args[6])  # type: ignore[call-overload]
+        calls["speech"] += int(out.sum())
+        return got
+
+    monkeypatch.setattr(kernels, "vad_frames", checked)
+    stream = VoiceActivityStream(call.truth.roles, call.sample_rate)
+    step = max(1, round(chunk_s * call.sample_rate))
+    for i in range(0, call.audio.shape[0], step):
+        stream.push(call.audio[i : i + step])
+    stream.finish()
+    assert calls["frames"] >= call.duration_s * 100 - 1 and calls["speech"] > 0
