@@ -371,3 +371,38 @@ def test_speaking_rate_on_emodb_tune_speaker(data_dir: Path) -> None:
         want = n_ref / (float(r["speech_end_s"]) - float(r["speech_start_s"]))
         errors.append(got.rate_per_speech_s / want - 1.0)
     assert np.mean(np.abs(errors)) <= 0.15
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31), f0=st.floats(90.0, 260.0))
+def test_voice_sums_give_naive_jitter_and_shimmer(seed: int, f0: float) -> None:
+    """The per-stretch sums the Analyzer keeps recombine to Praat's jitter and shimmer of
+    the same pulses (naive references), so turns combine stretches exactly."""
+    from empathysignals._kernels.prosody import (
+        VS_JIT_N,
+        VS_JIT_SUM,
+        VS_PER_N,
+        VS_PER_SUM,
+        VS_SHIM_N,
+        VS_SHIM_SUM,
+        voice_sums,
+    )  # fmt: skip
+    from empathysignals._kernels.voice import pulses
+
+    rng = np.random.default_rng(seed)
+    n = SR // 2
+    t = np.arange(n) / SR
+    # A jittered glottal-like source: a pulse train with random period and amplitude.
+    phase = np.cumsum(f0 * (1 + 0.02 * rng.standard_normal(n)) / SR)
+    x = np.sin(2 * np.pi * phase) * (1 + 0.1 * rng.standard_normal(n)).clip(0.5, 1.5)
+    x += 0.3 * np.sin(4 * np.pi * phase) + 0.01 * rng.standard_normal(n)
+    hop = 0.01
+    track = np.full(round(t[-1] / hop) + 1, f0)
+    sums = voice_sums(x, float(SR), track, 0.0, hop, *LIMITS, MAX_AMPLITUDE_FACTOR)
+    marks = pulses(x, float(SR), track, 0.0, hop)
+    want_jitter = naive.jitter_local(list(marks), *LIMITS)
+    want_shimmer = naive.shimmer_local_db(list(x), SR, list(marks), *LIMITS, MAX_AMPLITUDE_FACTOR)
+    assert sums[VS_JIT_N] > 10 and sums[VS_SHIM_N] > 10
+    jitter = (sums[VS_JIT_SUM] / sums[VS_JIT_N]) / (sums[VS_PER_SUM] / sums[VS_PER_N])
+    assert jitter == pytest.approx(want_jitter, rel=1e-9)
+    assert 20 * sums[VS_SHIM_SUM] / sums[VS_SHIM_N] == pytest.approx(want_shimmer, rel=1e-9)
