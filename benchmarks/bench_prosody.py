@@ -57,7 +57,7 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import empathysignals as es
 from _report import table
-from bench_voice import emodb_reference
+from bench_voice import emodb_reference, silb_labels
 from empathysignals.prosody.turns import AROUSAL_FEATURES, utterance_prosody
 from empathysignals.simulate import find_data_dir, simulate_call
 
@@ -152,11 +152,7 @@ def cut_reference(row: dict[str, Any], audio: np.ndarray, rate: int) -> tuple[np
             "syllables": int(ref["syllables"]), "speech_s": ref["speech_s"],
             "phonation_s": ref["phonation_s"],
         }  # fmt: skip
-    labels = []
-    for line in (root / row["syllable_file"]).read_text(encoding="latin-1").splitlines():
-        parts = line.split()
-        if len(parts) >= 2:
-            labels.append((float(parts[0]), parts[1]))
+    labels = silb_labels(root, row)
     cut = [t for t, _ in labels if t < len(audio) / rate - 0.05][-1]
     n = sum(1 for t, s in labels if t < cut and s not in ("(", "."))
     pauses = sum(

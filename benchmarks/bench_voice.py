@@ -227,12 +227,18 @@ def parity(data: Path, limit: int | None) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- speaking rate
-def emodb_reference(root: Path, row: dict[str, str]) -> dict[str, float]:
+def silb_labels(root: Path, row: dict[str, str]) -> list[tuple[float, str]]:
+    """An EmoDB ``.silb`` file: (onset s, syllable) rows; "(" marks a pause, "." the end."""
     labels = []
     for line in (root / row["syllable_file"]).read_text(encoding="latin-1").splitlines():
         parts = line.split()
         if len(parts) >= 2:
             labels.append((float(parts[0]), parts[1]))
+    return labels
+
+
+def emodb_reference(root: Path, row: dict[str, str]) -> dict[str, float]:
+    labels = silb_labels(root, row)
     n = sum(1 for _, s in labels if s not in ("(", "."))
     pauses = sum(labels[k + 1][0] - t for k, (t, s) in enumerate(labels[:-1]) if s == "(")
     speech = float(row["speech_end_s"]) - float(row["speech_start_s"])

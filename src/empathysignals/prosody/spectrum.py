@@ -17,10 +17,8 @@ import math
 
 import numpy as np
 
-__all__ = ["BALANCE_FIELDS", "balance_from_sums", "spectral_balance_sums"]
+__all__ = ["balance_from_sums", "spectral_balance_sums"]
 
-#: Order of the sums :func:`spectral_balance_sums` returns.
-BALANCE_FIELDS = ("low_power", "high_power", "low_peak", "high_peak")
 _BLOCK_S = 0.032
 _ALPHA_LOW_HZ = (50.0, 1000.0)
 _ALPHA_HIGH_HZ = (1000.0, 4000.0)
@@ -62,7 +60,7 @@ def spectral_balance_sums(x: np.ndarray, sample_rate: int) -> np.ndarray:
     -------
     np.ndarray, shape (4,)
         Summed over blocks: power in 50-1000 Hz, power in 1-4 kHz, the strongest bin's
-        power in 0-2 kHz, and in 2-4 kHz (see :data:`BALANCE_FIELDS`).
+        power in 0-2 kHz, and in 2-4 kHz.
     """
     n, window, (low, high, below, above) = _layout(int(sample_rate))
     out = np.zeros(4)

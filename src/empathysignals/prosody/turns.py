@@ -46,7 +46,9 @@ AROUSAL_FEATURES: dict[str, tuple[int, float]] = {
     "alpha_ratio_db": (-1, 2.0),
     "hammarberg_db": (-1, 2.0),
 }
-_N_VOICE = 10  # jitter/shimmer sums (6) + spectral balance sums (4) of a voiced stretch
+# A voiced stretch's sums: jitter/shimmer (the kernel's 6), then spectral balance (4).
+_N_VOICE = 10
+_BALANCE = slice(6, 10)
 _PRIOR_TURNS = 2.0  # weight of the prior spread, in turns
 _Z_CLIP = 3.0
 _MAX_RUNS = 20_000  # per leg: a safety bound on held summaries (hours of un-emitted turns)
@@ -202,9 +204,10 @@ class TurnProsody:
             x64, float(sr), f0, (fa - 1) * self.hop_s - s0 / sr, self.hop_s,
             _PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR, _MAX_AMP_FACTOR,
         )  # fmt: skip
-        sums = np.concatenate([pulse_sums, spectral_balance_sums(x64, sr)])
-        if sums[1] > 0 or sums[5] > 0 or sums[7] > 0:
+        balance = spectral_balance_sums(x64, sr)
+        if pulse_sums[1] > 0 or pulse_sums[5] > 0 or balance[1] > 0:
             # Credited at the stretch's middle frame: inside the speech of whoever spoke it.
+            sums = np.concatenate([pulse_sums, balance])
             self._voice_pending[ch].append(((fa + fb) // 2, sums))
 
     def observe(self, block: FrameBlock) -> None:
@@ -217,26 +220,20 @@ class TurnProsody:
         per_channel: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for ch in set(self.channel_of_role):
             # The pitch stream runs ahead of the voice-activity labels (0.28 s vs 0.49 s of
-            # lookahead), and both are flushed before the last block, so its frames are here.
-            offset = block.first_frame - self._pitch_first[ch]
-            f0 = self._f0[ch][offset : offset + n]
-            voicing = self._voicing[ch][offset : offset + n]
-            if f0.shape[0] < n:  # the pitch track ends a frame early at the very end
-                f0 = np.concatenate([f0, np.full(n - f0.shape[0], np.nan)])
-                voicing = np.concatenate([voicing, np.zeros(n - voicing.shape[0])])
-            k0 = block.first_frame - self._kpow_first[ch]
-            kpow = self._kpow[ch][k0 : k0 + n]
-            if kpow.shape[0] < n:  # a stream that ends inside a frame
-                kpow = np.concatenate([kpow, np.zeros(n - kpow.shape[0])])
-            per_channel[ch] = (f0, voicing, kpow)
+            # lookahead), and both are flushed before the last block, so its frames are here;
+            # the track may end a frame early, and the loudness frames inside the last one.
+            per_channel[ch] = (
+                _frames_of(self._f0[ch], self._pitch_first[ch], block, np.nan),
+                _frames_of(self._voicing[ch], self._pitch_first[ch], block, 0.0),
+                _frames_of(self._kpow[ch], self._kpow_first[ch], block, 0.0),
+            )
         for ch in per_channel:
-            consumed = max(0, block.end_frame - self._pitch_first[ch])
-            self._f0[ch] = self._f0[ch][consumed:]
-            self._voicing[ch] = self._voicing[ch][consumed:]
-            self._pitch_first[ch] += consumed
-            consumed = max(0, block.end_frame - self._kpow_first[ch])
-            self._kpow[ch] = self._kpow[ch][consumed:]
-            self._kpow_first[ch] += consumed
+            done = max(0, block.end_frame - self._pitch_first[ch])
+            self._f0[ch], self._voicing[ch] = self._f0[ch][done:], self._voicing[ch][done:]
+            self._pitch_first[ch] += done
+            done = max(0, block.end_frame - self._kpow_first[ch])
+            self._kpow[ch] = self._kpow[ch][done:]
+            self._kpow_first[ch] += done
         for ch in per_channel:
             pending = self._voice_pending[ch]
             while pending and pending[0][0] < block.end_frame:
@@ -348,7 +345,7 @@ class TurnProsody:
         hop = self.hop_s
         nv = s[R_VOICED]
         active_s = n_active * hop
-        alpha, hammarberg = balance_from_sums(voice[6:10])
+        alpha, hammarberg = balance_from_sums(voice[_BALANCE])
         out: dict[str, Any] = {
             "voiced_s": _r(nv * hop),
             "speech_s": _r(active_s),
@@ -411,6 +408,16 @@ class TurnProsody:
             mean += delta / n
             base[key] = [n, mean, m2 + delta * (value - mean)]
         return (_r(sum(zs) / len(zs)) if zs else None), n_seen
+
+
+def _frames_of(buffer: np.ndarray, first: int, block: FrameBlock, fill: float) -> np.ndarray:
+    """The block's frames of a per-channel buffer that starts at absolute frame ``first``,
+    padded with ``fill`` where the buffer ends early."""
+    k = block.first_frame - first
+    out = buffer[k : k + block.n_frames]
+    if out.shape[0] < block.n_frames:
+        out = np.concatenate([out, np.full(block.n_frames - out.shape[0], fill)])
+    return out
 
 
 def _merge(a: np.ndarray, b: np.ndarray, *, keep_span: bool = True) -> np.ndarray:
