@@ -6,6 +6,7 @@ import itertools
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -386,3 +387,48 @@ def test_write(tmp_path: Path, calls: list[SimulatedCall], subtype: str) -> None
     doc = json.loads(path.with_suffix(".truth.json").read_text())
     assert doc["seed"] == call.seed and doc["params"]["split"] == "test"
     assert CallTruth.from_dict(doc) == call.truth
+
+
+@pytest.mark.parametrize(("split", "seed"), [("tune", 1), ("tune", 8), ("test", 4), ("test", 9)])
+def test_scenarios_are_their_events_under_the_definitions(
+    data_dir: Path, split: str, seed: int
+) -> None:
+    """Every scripted interruption, backchannel and transition is exactly what the documented
+    definitions (docs/concepts.md) make of the truth's own speech activity: a perfect voice
+    activity detector would score 1.0, so the benchmark measures the detector, not a
+    disagreement between script and definitions."""
+    import empathysignals as es
+
+    call = simulate_call(seed, split=split, data_dir=data_dir)  # type: ignore[arg-type]
+    labels = call.truth.frame_labels(hop_s=0.01)
+    act = np.stack([labels[r] for r in call.truth.roles], axis=1)
+    found = [e for e in es.turn_taking(act, roles=call.truth.roles) if e.end is not None]
+
+    def agree(found_items: list[tuple[Any, ...]], truth_items: list[tuple[Any, ...]]) -> bool:
+        """Same count, and pairwise the same labels with times within a frame (the truth's
+        times are exact to the sample, the activity is in 10 ms frames)."""
+        if len(found_items) != len(truth_items):
+            return False
+        for f, t in zip(sorted(found_items), sorted(truth_items), strict=True):
+            times_f = [v for v in f if isinstance(v, float)]
+            times_t = [v for v in t if isinstance(v, float)]
+            labels_f = [v for v in f if not isinstance(v, float)]
+            labels_t = [v for v in t if not isinstance(v, float)]
+            close = all(abs(a - b) <= 0.0151 for a, b in zip(times_f, times_t, strict=True))
+            if labels_f != labels_t or not close:
+                return False
+        return True
+
+    bc_found = [(e.start, e.end, e.speaker) for e in found if e.type == "backchannel"]
+    bc_truth = [(e.start, e.end, e.attrs["speaker"]) for e in call.truth.events_of("backchannel")]
+    assert agree(bc_found, bc_truth), (bc_found, bc_truth)
+    int_found = [(e.start, e.by) for e in found if e.type == "interruption"]
+    int_truth = [(e.start, e.attrs["by"]) for e in call.truth.events_of("interruption")]
+    assert agree(int_found, int_truth), (int_found, int_truth)
+    # gaps: the newcomer's onset and who it is
+    gap_found = [(e.end if e.offset >= 0 else e.start, e.to) for e in found if e.type == "gap"]
+    gap_truth = [
+        (e.end if e.attrs["offset"] >= 0 else e.start, e.attrs["to"])
+        for e in call.truth.events_of("gap")
+    ]
+    assert agree(gap_found, gap_truth), (gap_found, gap_truth)

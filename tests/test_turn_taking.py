@@ -106,6 +106,21 @@ def test_unsuccessful_interruption_keeps_floor() -> None:
     assert not closed(ev, "backchannel")
 
 
+def test_interrupter_pausing_briefly_is_one_interruption() -> None:
+    """A short stop of the interrupter (under listener_pause_max_s) does not end their bid:
+    one interruption, decided when they have been silent that long."""
+    ev = run(activity(9, customer=[(0, 7)], agent=[(2, 3.5), (3.9, 4.6)]))
+    (done,) = closed(ev, "interruption")
+    assert (done.start, done.end, done.successful) == (2.0, 4.6, False)
+    assert done.emitted_at == pytest.approx(4.6 + CFG.listener_pause_max_s + HOP)
+    assert [t.speaker for t in closed(ev, "turn")] == ["customer"]
+    # ... and a stop that long ends it: the return is a new bid (here a backchannel)
+    ev = run(activity(9, customer=[(0, 7)], agent=[(2, 3.5), (4.2, 4.6)]))
+    (done,) = closed(ev, "interruption")
+    assert (done.start, done.end) == (2.0, 3.5)
+    assert [(b.start, b.end) for b in closed(ev, "backchannel")] == [(4.2, 4.6)]
+
+
 def test_terminal_overlap_is_not_interruption() -> None:
     overlap = CFG.interruption_min_overlap_s - 0.3
     ev = run(activity(7, customer=[(0, 3)], agent=[(3 - overlap, 6)]))
@@ -358,13 +373,25 @@ def test_random_activity_events_follow_their_definitions(seed: int) -> None:
     for t in closed(ev, "turn"):
         leg, a, b = ROLES.index(t.speaker), frame(t.start), frame(t.end)
         assert onset(leg, a) and offset(leg, b), t
+    resume = round(CFG.backchannel_resume_s / HOP)
+    bid_pause = round(CFG.listener_pause_max_s / HOP)
     for i in closed(ev, "interruption"):
         by, of, a, b = ROLES.index(i.by), ROLES.index(i.of), frame(i.start), frame(i.end)
         assert onset(by, a) and b > a, i
+        # one bid: the interrupter's spurts are less than listener_pause_max_s apart
+        silent = ~act[a:b, by]
+        runs = np.diff(np.flatnonzero(np.diff(np.r_[0, silent.astype(int), 0])))[::2]
+        assert (runs < bid_pause).all(), i
         if i.successful:
             # the interrupted speaker stopped there and stayed silent backchannel_resume_s
             assert offset(of, b), i
-            assert not act[b : b + round(CFG.backchannel_resume_s / HOP), of].any(), i
+            assert not act[b : b + resume, of].any(), i
+        else:
+            # the interrupter's bid ended (their first silence of listener_pause_max_s) at
+            # the end, or later when the holder's pause had already ended the overlap there
+            quiet = np.r_[~act[a:, by], np.ones(bid_pause, bool)]
+            e = a + next(k for k in range(len(quiet)) if quiet[k : k + bid_pause].all())
+            assert e == b or (e > b and offset(of, b)), i
     for d in closed(ev, "dead_air"):
         a, b = frame(d.start), frame(d.end)
         assert not act[a:b].any() and (b - a) * HOP >= CFG.dead_air_min_s - 1e-9, d

@@ -51,9 +51,16 @@ Construction
   music at -18..-10 dBFS on the agent leg; ``hold_silence``: 10--30 s of exact digital silence
   on the agent leg). Unsuccessful interruptions (the newcomer stops after 1.2--2.0 s) and
   backchannels (a 0.2--0.7 s speech island of the listener's own recordings, placed at least
-  0.5 s inside the holder's turn) do not change the floor. A call with enough turns holds at
-  least 2 interruptions (one per 8 turns), 2 backchannels (one per 6 turns), exactly 1 dead
-  air and 1 hold (when those scenarios are enabled).
+  1.6 s inside the holder's turn, when their floor is settled) do not change the floor. A call
+  with enough turns holds at least 2 interruptions (one per 8 turns), 2 backchannels (one per
+  6 turns), exactly 1 dead air and 1 hold (when those scenarios are enabled).
+* Every scripted event is that event under the documented definitions
+  (``docs/concepts.md``) applied to the truth's own speech activity (tested): the holder an
+  interruption cuts into and the interrupter talk on without a silence of 0.45 s (less than
+  ``backchannel_resume_s`` and ``listener_pause_max_s``) through the overlap, and a failed
+  bid's holder through the bid; a backchannel's holder talks again within 0.45 s of its
+  end; backchannels and failed bids stand 0.75 s clear of the listener's own talk. Placements
+  that do not meet this are redrawn.
 * Each leg = own speech at an active level of -30..-18 dBFS + the other leg's clean speech at
   ``bleed_db`` (-35..-20 dB), delayed 5--30 ms and low-passed at 3 kHz + its own looped
   background noise at ``snr_db`` (10--30 dB below the leg's active speech level); then a
@@ -122,6 +129,18 @@ _EXCLUDED_NOISE_CATEGORIES = frozenset({"telephony_tones"})
 _TUNE_MOH_TRACKS = frozenset({"macroform-cold_day"})
 _DEAD_AIR_MIN_S = 5.0
 _PAUSE_MIN_S = 0.25
+# Scenario talk that the event definitions need to be continuous (the interrupted holder and
+# the interrupter through the overlap, a failed bid) has no silence this long: shorter than
+# the floor rule's backchannel_resume_s (0.5 s) and listener_pause_max_s (0.6 s), with a
+# margin, so every scenario is its event under the documented definitions.
+_STEADY_MAX_SILENCE_S = 0.45
+# A backchannel comes once the holder's floor is settled (backchannel_max_s 1.0 s +
+# listener_pause_max_s 0.6 s into their turn) and the holder talks again within this time.
+_BC_AFTER_TURN_START_S = 1.6
+_BC_RESUME_MAX_S = 0.45
+# A backchannel or failed bid stands this far from the listener's own talk: further apart
+# than listener_pause_max_s (0.6 s), which would join them into one bid.
+_LISTENER_APART_S = 0.75
 
 
 # ----------------------------------------------------------------------------- data location
@@ -695,6 +714,16 @@ def _overlaps(segs: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(s < b and e > a for s, e in segs)
 
 
+def _longest_silence(segs: Sequence[tuple[int, int]], a: int, b: int) -> int:
+    """Longest stretch of ``[a, b)`` that no segment covers (samples)."""
+    longest = 0
+    cursor = a
+    for s, e in _merge([(max(s, a), min(e, b)) for s, e in segs]):
+        longest = max(longest, s - cursor)
+        cursor = max(cursor, e)
+    return max(longest, b - cursor)
+
+
 class _Builder:
     def __init__(
         self,
@@ -737,21 +766,34 @@ class _Builder:
         gain = 10.0 ** (self.levels[role] / 20.0) / rms if rms > 0 else 0.0
         return x * gain
 
-    def chunk(self, role: str, min_len_s: float = 0.0) -> _Placement:
-        """A stretch of one of the role's utterances, cut at pauses, starting/ending on speech."""
+    def chunk(self, role: str, min_len_s: float = 0.0, steady_s: float = 0.0) -> _Placement:
+        """A stretch of one of the role's utterances, cut at pauses, starting/ending on speech;
+        its first ``steady_s`` seconds have no silence of ``_STEADY_MAX_SILENCE_S``."""
         target = max(float(self.rng.uniform(1.5, 6.0)), min_len_s)
         need = self.s(max(min_len_s, 1.0))  # no sub-second turn fragments
+        steady, gap_max = self.s(steady_s), self.s(_STEADY_MAX_SILENCE_S)
+
+        def starts_of(isl: tuple[tuple[int, int], ...]) -> list[int]:
+            return [
+                i
+                for i in range(len(isl))
+                if isl[-1][1] - isl[i][0] >= need
+                and _longest_silence(isl, isl[i][0], min(isl[i][0] + steady, isl[-1][1])) < gap_max
+            ]
+
         best: tuple[str, int] | None = None
         rel = ""
         isl: tuple[tuple[int, int], ...] = ()
+        starts: list[int] = []
         for _ in range(len(self.files[role]) + 1):
             rel = self._next_file(role)
             isl = self._source(rel)[1]
             if not isl:
                 continue
-            span = isl[-1][1] - isl[0][0]
-            if span >= need:
+            starts = starts_of(isl)
+            if starts:
                 break
+            span = isl[-1][1] - isl[0][0]
             if best is None or span > best[1]:
                 best = (rel, span)
         else:
@@ -759,9 +801,10 @@ class _Builder:
                 raise ParameterError(f"no speech found in the {role}'s recordings")
             rel = best[0]
             isl = self._source(rel)[1]
+            starts = [i for i in range(len(isl)) if isl[-1][1] - isl[i][0] >= need]
         audio = self._source(rel)[0]
         goal = self.s(target)
-        starts = [i for i in range(len(isl)) if isl[-1][1] - isl[i][0] >= need] or [0]
+        starts = starts or [0]
         i = starts[int(self.rng.integers(len(starts)))]
         j = i
         while j < len(isl) - 1 and isl[j][1] - isl[i][0] < goal:
@@ -841,14 +884,22 @@ class _Builder:
         return _merge([s for p in self.placements if p.role == role for s in p.abs_segments()])
 
     def listener_free(self, role: str, a: int, b: int) -> bool:
-        margin = self.s(0.3)
+        """The listener is silent from ``_LISTENER_APART_S`` before to after ``[a, b)``, so
+        their bid is not one with their own talk around it, and no hold runs then."""
+        margin = self.s(_LISTENER_APART_S)
         if _overlaps(self.role_speech(role), a - margin, b + margin):
             return False
         return not any(hs < b and he > a for hs, he, _ in self.holds)
 
     # -- the call
     def build_turn(
-        self, role: str, onset: int, n_utts: int, first_min: float, last_min: float
+        self,
+        role: str,
+        onset: int,
+        n_utts: int,
+        first_min: float,
+        last_min: float,
+        first_steady: float = 0.0,
     ) -> _Turn:
         turn = _Turn(role=role, placements=[])
         t = onset
@@ -858,7 +909,7 @@ class _Builder:
                 need = max(need, first_min)
             if u == n_utts - 1:
                 need = max(need, last_min)
-            p = self.chunk(role, need)
+            p = self.chunk(role, need, first_steady if u == 0 else 0.0)
             p.start = t
             self.placements.append(p)
             turn.placements.append(p)
@@ -886,16 +937,19 @@ class _Builder:
             )
             if c is None or not self.s(1.2) <= c - t0 <= self.s(2.5):
                 continue
+            if _longest_silence(p.segments, t0, c) >= self.s(_STEADY_MAX_SILENCE_S):
+                continue  # the holder must talk on until they yield, not pause
             self.cut(p, c)
             return p.start + t0, (c - t0) / self.sr
         return None
 
     def try_failed_interruption(self, turn: _Turn, by: str) -> bool:
-        q = self.chunk(by, 2.3)
+        q = self.chunk(by, 2.3, steady_s=2.0)
         q.kind = "interruption"
+        steady_max = self.s(_STEADY_MAX_SILENCE_S)
         for _ in range(20):
             cq = self._cut_point(q, self.s(1.2), self.s(2.0), self.s(0.06))
-            if cq is not None:
+            if cq is not None and _longest_silence(q.segments, 0, cq) < steady_max:
                 break
         else:
             return False
@@ -909,6 +963,9 @@ class _Builder:
                 if t0 is None:
                     break
                 a = p.start + t0
+                # The holder talks on through the bid and past its end: they never yield.
+                if _longest_silence(p.segments, t0, t0 + cq + self.s(0.6)) >= steady_max:
+                    continue
                 if self.listener_free(by, a, a + cq):
                     self.cut(q, cq)
                     q.start = a
@@ -923,20 +980,30 @@ class _Builder:
         if clip is None:
             return False
         n = len(clip.audio)
-        lo, hi = turn.start + self.s(0.5), turn.end - self.s(0.5) - n
+        lo = turn.start + self.s(_BC_AFTER_TURN_START_S)
+        hi = turn.end - self.s(0.5) - n
         if hi < lo:
             return False
-        holder = [
-            (max(a, lo), min(b, hi + n))
-            for a, b in _merge([s for p in turn.placements for s in p.abs_segments()])
-        ]
+        talk = _merge([s for p in turn.placements for s in p.abs_segments()])
+        holder = [(max(a, lo), min(b, hi + n)) for a, b in talk]
+        back = self.s(_BC_RESUME_MAX_S)
+
+        def keeps_floor(x: int) -> bool:
+            """The holder talks again within _BC_RESUME_MAX_S of the clip's end, and one
+            silent that long before it does not come back in during it."""
+            end = x + n
+            if not any(a <= end + back and b > end for a, b in talk):
+                return False
+            silent_before = not _overlaps(talk, x - back, x)
+            return not (silent_before and any(x < a < end for a, _ in talk))
+
         mode = "pause" if self.rng.random() < 0.5 else "overlap"
         options: list[tuple[int, int]] = []  # ranges of allowed start samples
         if mode == "pause":
             m = self.s(0.1)
             for (_, e1), (s2, _) in itertools.pairwise(holder):
                 if s2 - e1 >= n + 2 * m:
-                    options.append((e1 + m, s2 - m - n))
+                    options.append((max(e1 + m, s2 - back - n), s2 - m - n))
         if not options:
             mode = "overlap"
             options = [(a, b - n) for a, b in holder if b - a >= n]
@@ -951,7 +1018,7 @@ class _Builder:
                 continue
             for _ in range(10):
                 x = int(self.rng.integers(a, b + 1))
-                if self.listener_free(listener, x, x + n):
+                if keeps_floor(x) and self.listener_free(listener, x, x + n):
                     clip.start = x
                     clip.source["placement"] = mode
                     self.placements.append(clip)
@@ -1131,15 +1198,17 @@ def simulate_call(
     # Timeline of floor turns.
     trans, roles_seq, fails, n_bc = _plan(rng, n_turns, scenarios)
     onset = b.s(float(rng.uniform(0.5, 1.5)))
-    first_min = 0.0
+    first_min = first_steady = 0.0
     hold_specs: list[dict[str, object]] = []
     hold_music: list[tuple[str, float]] = []  # (file, level) per hold; ("", 0) for silence
     for k in range(n_turns):
         role = roles_seq[k]
         out = trans[k] if k < n_turns - 1 else None
         n_utts = 2 if rng.random() < 0.4 else 1
-        turn = b.build_turn(role, onset, n_utts, first_min, 5.0 if out == "interruption" else 0.0)
-        first_min = 0.0
+        turn = b.build_turn(
+            role, onset, n_utts, first_min, 5.0 if out == "interruption" else 0.0, first_steady
+        )
+        first_min = first_steady = 0.0
         if out is None:
             break
         if out == "interruption":
@@ -1148,6 +1217,7 @@ def simulate_call(
                 onset, overlap = res
                 b.interruptions.append((onset, onset + b.s(overlap), roles_seq[k + 1], role, True))
                 first_min = overlap + 1.0
+                first_steady = overlap + 0.6  # the interrupter talks on through the overlap
                 turn.after = out
                 continue
             out = "gap"

@@ -86,6 +86,7 @@ class _Candidate:
     holder_resumed: bool = False
     interruption_id: int = _NONE
     holder_stop_deadline: int = _NONE  # open interruption: holder stopped, may resume
+    bid_stop_deadline: int = _NONE  # open interruption: interrupter stopped, may resume
     holder_talking_at_start: bool = False
     # A holder who left the floor open (silent when the bid began, or silent for
     # backchannel_resume_s in the overlap): where their talk had ended, and where they first
@@ -186,8 +187,10 @@ class TurnTakingDetector:
         end = self._frame
         cand = self.cand
         if cand is not None and cand.interruption_id != _NONE:
-            # Both still talking at the end: the interrupter did not get the floor.
-            self._close_interruption(cand, end, successful=False, decided=end)
+            # Still open at the end: the interrupter did not get the floor. Their bid ends
+            # where they stopped (if they were pausing) or at the stream end.
+            stop = cand.end if cand.end != _NONE else end
+            self._close_interruption(cand, stop, successful=False, decided=end)
             self.cand = None
         # Spurts still open end at the stream end.
         for leg in range(self.n_legs):
@@ -329,6 +332,7 @@ class TurnTakingDetector:
             cand.end = _NONE  # the same listener goes on after a short stop
             cand.resume_deadline = _NONE
             cand.bc_deadline = _NONE
+            cand.bid_stop_deadline = _NONE
             cand.holder_resumed = False
             return
         talking = self.speaking[self.floor]
@@ -370,7 +374,7 @@ class TurnTakingDetector:
             self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause
         ):
             self._event(PauseEvent, self.turn_last_end, t, t, speaker=self._role(leg))
-        if cand is not None and cand.end != _NONE:
+        if cand is not None and cand.end != _NONE and cand.interruption_id == _NONE:
             cand.holder_resumed = True
             if cand.bc_deadline == _NONE:  # the listener's bid is over: it was a backchannel
                 self._backchannel(cand, t)
@@ -388,7 +392,8 @@ class TurnTakingDetector:
         if self.floor == leg:
             self.turn_last_end = t
             cand = self.cand
-            if cand is not None and cand.end == _NONE and cand.holder_back_at == _NONE:
+            bidding = cand is not None and (cand.end == _NONE or cand.interruption_id != _NONE)
+            if cand is not None and bidding and cand.holder_back_at == _NONE:
                 cand.holder_end_in_overlap = t
                 if cand.interruption_id != _NONE:
                     # Yielded, or only pausing? Known if they stay silent long enough.
@@ -398,11 +403,10 @@ class TurnTakingDetector:
         if cand is None or cand.leg != leg or cand.end != _NONE:
             return
         if cand.interruption_id != _NONE:
-            # The interrupter gave up; the holder keeps the floor. If the holder was pausing,
-            # the overlap had already ended when they paused.
-            end = t if cand.holder_end_in_overlap == _NONE else min(t, cand.holder_end_in_overlap)
-            self._close_interruption(cand, end, successful=False, decided=t)
-            self.cand = None
+            # Gave up, or only pausing? A bid's spurts are one bid while they are less than
+            # listener_pause_max_s apart, during the overlap as before it.
+            cand.end = t
+            cand.bid_stop_deadline = t + self._merge
             return
         cand.end = t
         cand.bc_deadline = t + self._merge
@@ -474,13 +478,27 @@ class TurnTakingDetector:
             fired = False
             cand = self.cand
             if cand is not None and self.floor != _NONE and cand.interruption_id != _NONE:
-                due = cand.holder_stop_deadline
+                # Whoever is known first to have stopped ended the overlap (the holder:
+                # silent backchannel_resume_s; the interrupter: listener_pause_max_s); the
+                # interrupter on a tie (the holder did not stop first).
+                due_bid, due_holder = cand.bid_stop_deadline, cand.holder_stop_deadline
+                bid_first = due_bid != _NONE and (due_holder == _NONE or due_bid <= due_holder)
+                due = due_bid if bid_first else due_holder
                 if due != _NONE and (due < r1 or final):
                     at = max(min(due, r0) if final else due, r0)
-                    self._close_interruption(
-                        cand, cand.holder_end_in_overlap, successful=True, decided=at
-                    )
-                    self._transfer(cand, at)
+                    if bid_first:
+                        # The interrupter gave up; the holder keeps the floor. If the holder
+                        # was pausing, the overlap had already ended when they paused.
+                        end = cand.end
+                        if cand.holder_end_in_overlap != _NONE:
+                            end = min(end, cand.holder_end_in_overlap)
+                        self._close_interruption(cand, end, successful=False, decided=at)
+                        self.cand = None
+                    else:
+                        self._close_interruption(
+                            cand, cand.holder_end_in_overlap, successful=True, decided=at
+                        )
+                        self._transfer(cand, at)
                     fired = True
             elif cand is not None and self.floor != _NONE:
                 if cand.end == _NONE:
