@@ -19,7 +19,7 @@ def main() -> None:
     parser.add_argument("--fast", action="store_true", help="do not wait for the clock")
     args = parser.parse_args()
     audio = es.load_audio(args.call)
-    # Short thresholds so that the 68 s example shows every kind of alert.
+    # Short thresholds so that the 68 s example (one 34 s hold) raises alerts.
     alerts = es.AlertConfig(long_wait_s=2.0, hold_long_s=20.0)
     analyzer = es.Analyzer(roles=("customer", "agent"), sample_rate=audio.sample_rate,
                            alerts=alerts)  # fmt: skip

@@ -78,6 +78,7 @@ def vad_frames(
     abs_min, muted = float(params[6]), float(params[7])
     voiced_min, max_echo, peak_db = float(params[8]), float(params[9]), float(params[10])
     ring, spread_k = int(params[11]), float(params[12])
+    voiced_run = float(params[13])
     energy = hist.tolist()
     st = legs.tolist()
     mins = sub_mins.tolist()
@@ -177,11 +178,15 @@ def vad_frames(
                     continue
             if s[INSP] == 0.0:
                 continue
-            if s[CONF] == 0.0 and high[leg]:
+            if s[CONF] == 0.0 and not high[leg]:
+                if s[VOICED] < voiced_run:
+                    s[VOICED] = 0.0
+            elif s[CONF] == 0.0:
                 s[PEAK] = max(s[PEAK], energy[row][leg] - s[NMEAN])
-                if s[VOICED] == 0.0 and window_voicing(row, leg) >= voiced_min:
-                    s[VOICED] = 1.0
-                if s[VOICED] != 0.0 and s[PEAK] >= peak_db:
+                if s[VOICED] < voiced_run:
+                    voiced = window_voicing(row, leg) >= voiced_min
+                    s[VOICED] = s[VOICED] + 1.0 if voiced else 0.0
+                if s[VOICED] >= voiced_run and s[PEAK] >= peak_db:
                     s[CONF] = 1.0
                     lo = max(max(int(s[SEGSTART]), t - ring) - tent_first, 0)
                     for j in range(lo, idx + 1):

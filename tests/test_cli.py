@@ -179,7 +179,10 @@ def test_live_and_batch_examples_run(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300, cwd=root,
     )  # fmt: skip
     assert live.returncode == 0, live.stderr
-    assert "ALERT agent_interrupting" in live.stdout and "coachable at" in live.stdout
+    # The example call's truth (examples/data/call.truth.json) has a 34 s music hold and no
+    # interruption by the agent: the hold alert and its coachable moment, nothing else.
+    assert "ALERT hold_long" in live.stdout and "coachable at" in live.stdout
+    assert "ALERT agent_interrupting" not in live.stdout
     calls = tmp_path / "calls"
     calls.mkdir()
     (calls / "a.wav").write_bytes((root / "examples/data/call.wav").read_bytes())

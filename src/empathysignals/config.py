@@ -55,8 +55,12 @@ class VadConfig:
     music_lookahead_ms : float
         Future context the music/speech discrimination may use; part of the pipeline latency.
     voicing_threshold : float
-        A segment becomes speech at its first frame whose peak normalized autocorrelation
-        over pitch lags (62.5-400 Hz) reaches this; unvoiced bursts (clanks, rustle) never do.
+        A frame is voiced when the peak normalized autocorrelation of its last 30 ms over
+        pitch lags (62.5-400 Hz) reaches this; unvoiced bursts (rustle) never are.
+    min_voiced_ms : float
+        A segment becomes speech once this many milliseconds of consecutive frames above
+        the speech threshold were voiced. Ringing clanks (dishes) voice for a frame or two;
+        speech, even a short "mm", for several.
     noise_spread_factor : float
         The speech threshold is at least this many times the noise spread (90th
         percentile minus median, about 1.3 standard deviations) above the noise median;
@@ -83,6 +87,7 @@ class VadConfig:
     max_echo_db: float = -20.0
     music_lookahead_ms: float = 150.0
     voicing_threshold: float = 0.5
+    min_voiced_ms: float = 50.0
     segment_peak_db: float = 15.0
     noise_spread_factor: float = 2.5
     no_signal_max_dbfs: float = -70.0
@@ -97,6 +102,7 @@ class VadConfig:
             "music_lookahead_ms",
             "segment_peak_db",
             "noise_spread_factor",
+            "min_voiced_ms",
         )
         _check_positive(self, "bleed_margin_db", allow_zero=True)
         if not -60.0 <= self.max_echo_db <= 0.0:
@@ -134,6 +140,10 @@ class VadConfig:
     @property
     def min_speech_frames(self) -> int:
         return max(1, round(self.min_speech_ms / 1000 / HOP_S))
+
+    @property
+    def min_voiced_frames(self) -> int:
+        return max(1, round(self.min_voiced_ms / 1000 / HOP_S))
 
     @property
     def music_lookahead_frames(self) -> int:

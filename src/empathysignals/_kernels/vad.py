@@ -212,7 +212,7 @@ S_NMEAN = 12  # median level (dB) of frames outside speech
 S_NVAR = 13  # 90th percentile level (dB) of those frames
 S_CONFIRMED = 14  # the open segment has had a voiced frame: it is speech
 S_SEG_PEAK = 15  # loudest frame of the open segment above the noise median (dB)
-S_SEG_VOICED = 16  # the open segment has had a voiced frame
+S_SEG_VOICED = 16  # run of consecutive loud voiced frames of the open segment (capped)
 LEG_STATE_SIZE = 17
 N_SUBWIN = 8
 
@@ -261,7 +261,7 @@ def vad_frames(
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
          sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db,
-         segment_peak_db, ring_frames, noise_spread_factor]
+         segment_peak_db, ring_frames, noise_spread_factor, voiced_run_frames]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -287,6 +287,7 @@ def vad_frames(
     peak_db = params[10]
     ring = int(params[11])  # frames that may still change: older ones are final
     spread_k = params[12]
+    voiced_run = params[13]  # loud voiced frames in a row that make a segment speech
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -452,13 +453,19 @@ def vad_frames(
                     continue
             if st[leg, S_IN_SPEECH] == 0.0:
                 continue
-            if st[leg, S_CONFIRMED] == 0.0 and high[leg]:
+            if st[leg, S_CONFIRMED] == 0.0 and not high[leg]:
+                if st[leg, S_SEG_VOICED] < voiced_run:
+                    st[leg, S_SEG_VOICED] = 0.0  # the voiced run must be loud throughout
+            elif st[leg, S_CONFIRMED] == 0.0:
                 above = energy[row, leg] - st[leg, S_NMEAN]
                 if above > st[leg, S_SEG_PEAK]:
                     st[leg, S_SEG_PEAK] = above
-                if st[leg, S_SEG_VOICED] == 0.0 and voicing(dec_hist, row, leg) >= voiced_min:
-                    st[leg, S_SEG_VOICED] = 1.0
-                if st[leg, S_SEG_VOICED] != 0.0 and st[leg, S_SEG_PEAK] >= peak_db:
+                if st[leg, S_SEG_VOICED] < voiced_run:
+                    if voicing(dec_hist, row, leg) >= voiced_min:
+                        st[leg, S_SEG_VOICED] += 1.0
+                    else:
+                        st[leg, S_SEG_VOICED] = 0.0
+                if st[leg, S_SEG_VOICED] >= voiced_run and st[leg, S_SEG_PEAK] >= peak_db:
                     st[leg, S_CONFIRMED] = 1.0
                     # Backfill to the onset, but never into frames already final: how far
                     # back that is must not depend on how the input was chunked.

@@ -131,6 +131,7 @@ class VoiceActivityStream:
                 self.config.segment_peak_db,
                 self._ring,
                 self.config.noise_spread_factor,
+                self.config.min_voiced_frames,
             ]
         )
 
