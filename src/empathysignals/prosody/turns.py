@@ -53,6 +53,9 @@ _PRIOR_TURNS = 2.0  # weight of the prior spread, in turns
 _Z_CLIP = 3.0
 _MAX_RUNS = 20_000  # per leg: a safety bound on held summaries (hours of un-emitted turns)
 _MAX_VOICED_FRAMES = 300  # a voiced stretch is analysed in pieces of at most 3 s
+# Activity labels kept after their block: a stretch is analysed when it ends, so its middle
+# frame (where it is credited) may lie in a block already observed.
+_ACTIVE_KEEP_FRAMES = _MAX_VOICED_FRAMES + 200
 # Praat's limits for jitter and shimmer (Get jitter (local), Get shimmer (local_dB)).
 _PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR, _MAX_AMP_FACTOR = 1e-4, 0.02, 1.3, 1.6
 # de Jong & Wempe use a 2 dB dip and a threshold 25 dB under the 99th intensity percentile
@@ -109,6 +112,9 @@ class TurnProsody:
             deque() for _ in range(n_channels)
         ]
         self._voice: list[deque[tuple[int, np.ndarray]]] = [deque() for _ in roles]
+        # The last _ACTIVE_KEEP_FRAMES activity labels, from absolute frame _active_first.
+        self._active = np.zeros((0, len(roles)), dtype=bool)
+        self._active_first = 0
         # Pitch frames not yet matched with activity frames, per channel.
         self._f0: list[np.ndarray] = [np.zeros(0) for _ in range(n_channels)]
         self._voicing: list[np.ndarray] = [np.zeros(0) for _ in range(n_channels)]
@@ -234,17 +240,24 @@ class TurnProsody:
             done = max(0, block.end_frame - self._kpow_first[ch])
             self._kpow[ch] = self._kpow[ch][done:]
             self._kpow_first[ch] += done
+        if self._active_first + len(self._active) != block.first_frame:
+            self._active, self._active_first = self._active[:0], block.first_frame
+        self._active = np.concatenate([self._active, block.active])
         for ch in per_channel:
             pending = self._voice_pending[ch]
             while pending and pending[0][0] < block.end_frame:
                 frame, sums = pending.popleft()
-                k = frame - block.first_frame
+                # Whoever on this channel was talking at the stretch's middle frame, looked
+                # up in the kept labels whatever block it fell in (chunking must not matter).
+                k = frame - self._active_first
                 owners = [
                     i for i, c in enumerate(self.channel_of_role)
-                    if c == ch and (k < 0 or block.active[k, i])
+                    if c == ch and (k < 0 or self._active[k, i])
                 ]  # fmt: skip
                 if owners:
                     self._voice[owners[0]].append((frame, sums))
+        drop = max(0, len(self._active) - _ACTIVE_KEEP_FRAMES)
+        self._active, self._active_first = self._active[drop:], self._active_first + drop
         frames = block.first_frame + np.arange(n)
         t = frames * self.hop_s
         for i, _role in enumerate(self.roles):
