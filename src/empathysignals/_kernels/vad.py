@@ -171,27 +171,38 @@ VOICING_MAX_LAG = 64  # 62.5 Hz
 
 
 @njit
-def voicing(dec: np.ndarray, row: int, leg: int) -> float:
+def voicing(dec: np.ndarray, row: int, leg: int, stop_at: float = 2.0) -> float:
     """Peak normalized autocorrelation over pitch lags (62.5-400 Hz) of the 30 ms ending
-    at history row ``row``: near 1 for voiced speech, low for noise and clicks."""
+    at history row ``row``: near 1 for voiced speech, low for noise and clicks.
+
+    Returns as soon as a lag reaches ``stop_at`` (with that lag's value): a caller that only
+    asks "at least the threshold?" passes the threshold and skips the remaining lags."""
     half = dec.shape[1]
     n = VOICING_FRAMES * half
     first = row - VOICING_FRAMES + 1
+    buf = np.empty(n)
+    for f in range(VOICING_FRAMES):
+        for j in range(half):
+            buf[f * half + j] = dec[first + f, j, leg]
+    # Prefix sums of squares give both window energies of every lag.
+    sq = np.empty(n + 1)
+    sq[0] = 0.0
+    for i in range(n):
+        sq[i + 1] = sq[i] + buf[i] * buf[i]
     best = 0.0
     for lag in range(VOICING_MIN_LAG, VOICING_MAX_LAG + 1):
+        m = n - lag
         num = 0.0
-        e0 = 0.0
-        e1 = 0.0
-        for i in range(n - lag):
-            a = dec[first + i // half, i % half, leg]
-            b = dec[first + (i + lag) // half, (i + lag) % half, leg]
-            num += a * b
-            e0 += a * a
-            e1 += b * b
+        for i in range(m):
+            num += buf[i] * buf[i + lag]
+        e0 = sq[m]
+        e1 = sq[n] - sq[lag]
         if e0 > 0.0 and e1 > 0.0:
             r = num / np.sqrt(e0 * e1)
             if r > best:
                 best = r
+                if best >= stop_at:
+                    return best
     return best
 
 
@@ -461,7 +472,7 @@ def vad_frames(
                 if above > st[leg, S_SEG_PEAK]:
                     st[leg, S_SEG_PEAK] = above
                 if st[leg, S_SEG_VOICED] < voiced_run:
-                    if voicing(dec_hist, row, leg) >= voiced_min:
+                    if voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
                         st[leg, S_SEG_VOICED] += 1.0
                     else:
                         st[leg, S_SEG_VOICED] = 0.0
