@@ -64,7 +64,8 @@ class VadConfig:
     noise_spread_factor : float
         The speech threshold is at least this many times the noise spread (90th
         percentile minus median, about 1.3 standard deviations) above the noise median;
-        half of it for the boundary threshold.
+        half of it for the boundary threshold. 2.0 since the voiced-run rule guards against
+        bursts (2.5 before: a lower factor then let noise bursts in).
     segment_peak_db : float
         ... and whose loudest frame stands this far above the noise median. Speech at 10 dB
         SNR peaks about 15 dB over the noise (vowels are ~5 dB above the active level), its
@@ -91,7 +92,7 @@ class VadConfig:
     voicing_threshold: float = 0.5
     min_voiced_ms: float = 60.0
     segment_peak_db: float = 10.0
-    noise_spread_factor: float = 2.5
+    noise_spread_factor: float = 2.0
     no_signal_max_dbfs: float = -70.0
 
     def __post_init__(self) -> None:
