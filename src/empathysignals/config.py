@@ -77,9 +77,9 @@ class VadConfig:
         update the noise statistics: they say nothing about the noise under speech. The
         default suits telephone legs (mu-law's quietest steps lie near -72 dBFS). Quiet
         studio or meeting recordings whose noise lies below it should lower it: on the AMI
-        excerpts (noise at -64 to -67 dBFS) -80 dBFS lifts frame F1 from 0.770 to 0.791
-        (train files) and 0.801 to 0.820 (dev files); on simulated telephone calls it costs
-        0.0035 (``docs/benchmarks.md``).
+        excerpts (noise at -64 to -67 dBFS) -80 dBFS lifts frame F1 from 0.804 to 0.827
+        (train files) and 0.783 to 0.802 (dev files); on simulated telephone calls it costs
+        0.001 (``docs/tuning.md``).
     """
 
     speech_above_floor_db: float = 6.0
