@@ -421,9 +421,10 @@ def vad_frames(
             ok = own and not_music and e > abs_min
             high[leg] = ok and e > mu + max(speech_db, spread_k * spread)
             low[leg] = ok and e > mu + max(boundary_db, 0.5 * spread_k * spread)
-        # 4) segment state machine. A segment becomes speech at its first voiced frame
-        # (then backfilled to its onset); segments that never voice (clanks, rustle, most
-        # noise bursts) never become speech.
+        # 4) segment state machine. A segment becomes speech once voiced_run loud frames
+        # in a row were voiced (then backfilled to its onset); segments that never voice
+        # that long (ringing clanks voice for a frame or two; rustle and most noise bursts
+        # not at all) never become speech.
         for leg in range(n_legs):
             idx = t - tent_first
             if not low[leg]:
