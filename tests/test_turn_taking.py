@@ -149,6 +149,32 @@ def test_muted_agent_leg_is_silent_hold_not_dead_air() -> None:
     assert all(g.start < 2.0 for g in closed(ev, "gap"))
 
 
+def _music_hold_then_agent(muted_after_talk: tuple[float, float] | None) -> list[Event]:
+    """Music on the agent leg 2-20 s, the agent back at 20.5-21.4 s and from 22 s; the
+    agent's line optionally at digital silence in between."""
+    act = activity(26, customer=[(0, 1.5)], agent=[(20.5, 21.4), (22.0, 25.0)])
+    energy = np.where(act, -20.0, -58.0)  # the line's noise, under the music's level
+    music = np.zeros(act.shape)
+    energy[200:2000, 1], music[200:2000, 1] = -25.0, 0.9
+    if muted_after_talk is not None:
+        energy[round(muted_after_talk[0] / HOP) : round(muted_after_talk[1] / HOP), 1] = -120.0
+    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
+    return check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+
+
+def test_music_hold_ends_where_the_music_stops_even_if_the_agents_line_then_mutes() -> None:
+    """Once the agent has talked since the music stopped, their line going to digital
+    silence is a pause in their talk, not the hold resuming (it used to restart the
+    hold's end tolerance, so the hold ran on into the agent's second spurt)."""
+    for muted in (None, (21.5, 21.9)):
+        (hold,) = closed(_music_hold_then_agent(muted), "hold")
+        assert (hold.kind, hold.start, hold.end) == ("music", 2.0, 20.0), muted
+    # A muted line before the agent has talked is still the same hold (music that pauses).
+    ev = _music_hold_then_agent((20.0, 20.4))
+    (hold,) = closed(ev, "hold")
+    assert hold.end == pytest.approx(20.4)
+
+
 def test_host_hold_markers_override_detection() -> None:
     act = activity(12, customer=[(0, 1)], agent=[(10, 11)])
     frames = frames_from_activity(act, roles=ROLES, energy_db=np.where(act, -20.0, -50.0))

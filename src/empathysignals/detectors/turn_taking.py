@@ -62,6 +62,9 @@ _MUSIC_ACTIVE_DB = 6.0  # music must stand this far above the noise floor
 #: A music hold starts where the hold leg's sound (not speech) began, if that run began at
 #: most this long before the music detector, which needs ~1 s of context, said "music".
 _MUSIC_BACKDATE_S = 2.0
+#: Agent talk on the hold leg that, since the hold was last heard, marks the agent as back:
+#: a muted line after it is a pause in their talk, not the hold going on.
+_HOLD_BACK_S = 0.5
 
 
 def hold_leg_index(roles: tuple[str, ...]) -> int:
@@ -124,6 +127,7 @@ class TurnTakingDetector:
         self._dead_air = round(self.cfg.dead_air_min_s * f)
         self._hold_min = round(self.cfg.hold_min_s * f)
         self._hold_tol = round(self.cfg.hold_end_tolerance_s * f)
+        self._hold_back = round(_HOLD_BACK_S * f)
         self._frame = 0  # next frame to process
         self._code = 0  # activity bits of the previous frame
         self.speaking = [False] * n
@@ -141,6 +145,7 @@ class TurnTakingDetector:
         self.sounding_since = _NONE  # first frame of the hold leg's current non-speech sound
         self._backdate = round(_MUSIC_BACKDATE_S * f)
         self.hold_absent_since = _NONE
+        self.hold_talk_frames = 0  # hold-leg speech since the hold was last present
         self.hold_gap_start = _NONE
         self._hold_seen = ""
         self.hold_id = _NONE
@@ -252,7 +257,7 @@ class TurnTakingDetector:
         kind = "music" if code >> 2 & 1 else "silence" if code >> 3 & 1 else ""
         if code >> self.hold_leg & 1:
             kind = ""  # the agent talking is no hold, whatever the music detector says
-        self._hold_update(r0, kind)
+        self._hold_update(r0, kind, r1)
         pos = r0
         # Threshold crossings inside the run are handled in time order.
         while True:
@@ -574,18 +579,25 @@ class TurnTakingDetector:
         self._event(DeadAirEvent, self.silence_start, end, decided, event_id=self.dead_air_id)
         self.dead_air_id = _NONE
 
-    def _hold_update(self, r0: int, kind: str) -> None:
-        """Bookkeeping at the start of a run whose hold-leg state is ``kind``."""
+    def _hold_update(self, r0: int, kind: str, r1: int) -> None:
+        """Bookkeeping at the start of a run (frames ``r0 .. r1-1``) whose hold-leg state
+        is ``kind``."""
         self._hold_seen = kind
         if self.marker_hold:
             return
         if self.in_hold:
             # Music that pauses into a muted line (or a muted line that starts playing
-            # music) is still the same hold.
-            if kind:
+            # music) is still the same hold; but once the agent has talked since the hold
+            # was last heard, their line going quiet is a pause in their talk.
+            back = self.hold_talk_frames >= self._hold_back
+            if kind and not (kind == "silence" and back and self.hold_absent_since != _NONE):
                 self.hold_absent_since = _NONE
-            elif self.hold_absent_since == _NONE:
-                self.hold_absent_since = r0
+                self.hold_talk_frames = 0
+            elif not kind:
+                if self.hold_absent_since == _NONE:
+                    self.hold_absent_since = r0
+                if self._code >> self.hold_leg & 1:
+                    self.hold_talk_frames += r1 - r0
             return
         if not kind:
             if self.hold_run_kind and self.hold_gap_start == _NONE:
@@ -655,6 +667,7 @@ class TurnTakingDetector:
         self.hold_run_kind = ""
         self.hold_gap_start = _NONE
         self.hold_absent_since = _NONE
+        self.hold_talk_frames = 0
         self.silence_start = end
         self.floor = _NONE
         # Whoever is talking as the hold ends holds the floor from their onset.
