@@ -175,6 +175,23 @@ def test_music_hold_ends_where_the_music_stops_even_if_the_agents_line_then_mute
     assert hold.end == pytest.approx(20.4)
 
 
+def test_talk_over_the_agent_before_their_hold_end_is_known_is_a_bid() -> None:
+    """The customer cuts in 1 s after the agent comes back from a music hold, before the
+    hold's end is decided (hold_end_tolerance_s later): an interruption from their onset,
+    not talk lost to the hold."""
+    act = activity(30, customer=[(0, 1.5), (21.5, 25.0)], agent=[(20.5, 24.0)])
+    energy = np.where(act, -20.0, -58.0)
+    music = np.zeros(act.shape)
+    energy[200:2000, 1], music[200:2000, 1] = -25.0, 0.9
+    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
+    ev = check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+    (hold,) = closed(ev, "hold")
+    assert hold.end == pytest.approx(20.0)
+    (done,) = closed(ev, "interruption")
+    assert (done.by, done.start, done.end, done.successful) == ("customer", 21.5, 24.0, True)
+    assert [t.speaker for t in closed(ev, "turn")] == ["customer", "agent", "customer"]
+
+
 def test_host_hold_markers_override_detection() -> None:
     act = activity(12, customer=[(0, 1)], agent=[(10, 11)])
     frames = frames_from_activity(act, roles=ROLES, energy_db=np.where(act, -20.0, -50.0))

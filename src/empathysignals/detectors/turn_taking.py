@@ -670,11 +670,18 @@ class TurnTakingDetector:
         self.hold_talk_frames = 0
         self.silence_start = end
         self.floor = _NONE
-        # Whoever is talking as the hold ends holds the floor from their onset.
+        # Whoever is talking as the hold ends holds the floor from their onset; anyone else
+        # already talking (the end is known only hold_end_tolerance_s later) bids against
+        # them from their own onset.
         talking = [leg for leg in range(self.n_legs) if self.speaking[leg]]
         if talking:
             leg = min(talking, key=lambda i: self.spurt_start[i])
             self.floor, self.turn_start, self.turn_last_end = leg, self.spurt_start[leg], _NONE
+            for other in talking:
+                if other != leg:
+                    self.cand = _Candidate(
+                        other, self.spurt_start[other], holder_talking_at_start=True
+                    )
 
     def _close_turn(self, decided: int, *, before: int | None = None) -> None:
         if self.floor == _NONE:
