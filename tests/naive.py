@@ -145,7 +145,7 @@ def vad_frames(
             if n_legs == 2:
                 other = 1 - leg
                 eo = max(energy[row - lag][other] for lag in range(4))
-                c = s[COUP] if s[COUP] != 0.0 else -30.0
+                c = s[COUP] if s[COUP] != 0.0 else max_echo
                 if eo > st[other][NMEAN] + 15.0 and e > mu + 6.0 and eo > abs_min:
                     c += 0.06 if e - eo > c else -0.14
                     c = min(max(c, -45.0), max_echo)

@@ -57,3 +57,23 @@ def test_short_real_words_in_the_same_noise_are_speech(data_dir: Path) -> None:
             found += bool(_speech(leg)[400 : 400 + len(word) // 80].any())
     assert total >= 40
     assert found / total >= 0.85, (found, total)
+
+
+def test_echo_at_the_start_of_a_call_is_not_the_other_legs_speech(data_dir: Path) -> None:
+    """A real utterance on the customer leg and only its echo (-22 dB, 10 ms late) on the
+    agent leg, from the first second of the call: the agent leg has no speech. The echo
+    path is unmeasured then, so it is assumed at its strongest (``max_echo_db``); assuming
+    a weak one (-30 dB, as before) let the echo through as the agent's speech."""
+    rel = "librispeech_test-other/1688/1688-142285-0000.flac"
+    speech = _load(str(data_dir / "speech" / rel), SR)[: 6 * SR]
+    speech = speech * 10 ** (-25.0 / 20) / np.sqrt(np.mean(speech**2))
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal((len(speech) + SR, 2)) * 10 ** (-60.0 / 20)
+    x = noise.copy()
+    x[SR // 2 : SR // 2 + len(speech), 0] += speech
+    echo_start = SR // 2 + SR // 100
+    x[echo_start : echo_start + len(speech), 1] += speech * 10 ** (-22.0 / 20)
+    va = es.voice_activity(x.astype(np.float32), SR, roles=("customer", "agent"))
+    active = np.asarray(va.active)
+    assert active[:, 0].mean() > 0.5  # the customer talks most of the time
+    assert not active[:, 1].any()

@@ -404,7 +404,10 @@ def vad_frames(
                 d = e - eo
                 c = st[leg, S_COUPLING]
                 if c == 0.0:
-                    c = -30.0
+                    # Unmeasured: assume the strongest echo allowed, so the other leg's
+                    # bleed is not taken for speech at the start of a call (the estimate
+                    # falls to the real coupling within ~1 s of the other leg's talk).
+                    c = max_echo
                 # Coupling = running 30th percentile of (this leg - other leg) over frames
                 # where the other leg is loud and this one stands above its noise: echo
                 # frames sit at the echo path's level, double talk and noise bursts above.
