@@ -70,8 +70,7 @@ class VadConfig:
         ... and whose loudest frame stands this far above the noise median. Speech at 10 dB
         SNR peaks about 15 dB over the noise (vowels are ~5 dB above the active level), its
         quieter words 10-15 dB; with the voiced-run rule guarding against noise bursts, 10 dB
-        keeps those words (on the tune split 15 dB dropped 59 whole words or phrases of
-        20 calls, nearly all peaking 10-15 dB over the noise).
+        keeps those words (15 dB costs 0.008 tune F1, ``docs/tuning.md``).
     no_signal_max_dbfs : float
         Frames at or below this level (digital silence, a codec's idle pattern) never
         update the noise statistics: they say nothing about the noise under speech. The
