@@ -7,6 +7,8 @@ picklable and chunking does not change results.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._jit import njit
@@ -198,7 +200,7 @@ def voicing(dec: np.ndarray, row: int, leg: int, stop_at: float = 2.0) -> float:
         e0 = sq[m]
         e1 = sq[n] - sq[lag]
         if e0 > 0.0 and e1 > 0.0:
-            r = num / np.sqrt(e0 * e1)
+            r = num / math.sqrt(e0 * e1)
             if r > best:
                 best = r
                 if best >= stop_at:

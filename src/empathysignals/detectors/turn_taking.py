@@ -397,8 +397,11 @@ class TurnTakingDetector:
         if self.floor == leg:
             self.turn_last_end = t
             cand = self.cand
-            bidding = cand is not None and (cand.end == _NONE or cand.interruption_id != _NONE)
-            if cand is not None and bidding and cand.holder_back_at == _NONE:
+            if (
+                cand is not None
+                and (cand.end == _NONE or cand.interruption_id != _NONE)
+                and cand.holder_back_at == _NONE
+            ):
                 cand.holder_end_in_overlap = t
                 if cand.interruption_id != _NONE:
                     # Yielded, or only pausing? Known if they stay silent long enough.
@@ -589,8 +592,10 @@ class TurnTakingDetector:
             # Music that pauses into a muted line (or a muted line that starts playing
             # music) is still the same hold; but once the agent has talked since the hold
             # was last heard, their line going quiet is a pause in their talk.
-            back = self.hold_talk_frames >= self._hold_back
-            if kind and not (kind == "silence" and back and self.hold_absent_since != _NONE):
+            agent_back = (
+                self.hold_absent_since != _NONE and self.hold_talk_frames >= self._hold_back
+            )
+            if kind == "music" or (kind == "silence" and not agent_back):
                 self.hold_absent_since = _NONE
                 self.hold_talk_frames = 0
             elif not kind:

@@ -240,8 +240,8 @@ class TurnProsody:
             done = max(0, block.end_frame - self._kpow_first[ch])
             self._kpow[ch] = self._kpow[ch][done:]
             self._kpow_first[ch] += done
-        if self._active_first + len(self._active) != block.first_frame:
-            self._active, self._active_first = self._active[:0], block.first_frame
+        if len(self._active) == 0:  # blocks are consecutive from here on
+            self._active_first = block.first_frame
         self._active = np.concatenate([self._active, block.active])
         for ch in per_channel:
             pending = self._voice_pending[ch]
