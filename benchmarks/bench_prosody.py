@@ -17,6 +17,8 @@ emotional speech beside openSMILE eGeMAPS, and Analyzer speed beside openSMILE.
    2 dB dip / 25 dB), 09, 10, 11 the test split. "all files" adds the files cut at 2.0 s
    (178 of 243), each cut again at the onset of its last labelled syllable before the end,
    so the reference is exactly the syllables before the cut: four times the data.
+   The same files go through de Jong & Wempe's own method in Praat (``peer_syllables.py``,
+   parselmouth), the reference the issue names.
 2. Arousal: high (anger, happiness, fear) against low (sadness, neutral, boredom; RAVDESS:
    sad, neutral, calm) utterances. Per speaker, every feature is z-normalized over that
    speaker's utterances ("per-speaker normalized"); ROC AUC is pooled over speakers.
@@ -170,43 +172,55 @@ def _num(value: float | None) -> float:
 
 
 def speaking_rate(rows: list[dict[str, Any]], feats: list[dict[str, Any]]) -> dict[str, Any]:
+    """Ours and de Jong & Wempe's Praat method (``peer_syllables.py``) on the same files:
+    count and rates against the labels. The peer's speech rate is per second of its own
+    sounding span (first to last sounding interval) and its articulation rate per second of
+    its sounding time, as their script defines them."""
+    from peer_syllables import dejong_wempe
+
     out: dict[str, Any] = {}
     for split, speakers in (("tune", TUNE_SPEAKERS), ("test", {"09", "10", "11"})):
         for files in ("complete", "all"):
-            ours_n, ref_n, ours_rate, ref_rate, ours_art, ref_art = [], [], [], [], [], []
+            got: dict[str, list[list[float]]] = {"ours": [[], [], []], "peer": [[], [], []]}
+            ref_n, ref_rate, ref_art = [], [], []
             for row, p in zip(rows, feats, strict=True):
                 if row["corpus"] != "emodb" or row["speaker"] not in speakers:
                     continue
                 if files == "complete" and row["truncated_at_2s"] != "0":
                     continue
+                audio, ref = cut_reference(row, row["audio"], row["rate"])
                 if row["truncated_at_2s"] != "0":
-                    audio, ref = cut_reference(row, row["audio"], row["rate"])
                     p = utterance_prosody(audio, row["rate"])
-                else:
-                    # The manifest's n_syllables also counts pause marks "("; count labels.
-                    _, ref = cut_reference(row, row["audio"], row["rate"])
+                # (A complete file is used whole; the manifest's n_syllables also counts
+                # pause marks "(", so the reference comes from the labels.)
                 if not p["speech_s"]:
                     continue
-                ours_n.append(p["syllables"])
+                peer = dejong_wempe(audio, row["rate"])
                 ref_n.append(ref["syllables"])
                 # Speech rate: per second of speech, pauses included (our turn spans the
                 # detected speech); articulation rate: per second of phonation.
-                ours_rate.append(p["speech_rate_syl_s"])
                 ref_rate.append(ref["syllables"] / ref["speech_s"])
-                ours_art.append(p["articulation_rate_syl_s"])
                 ref_art.append(ref["syllables"] / ref["phonation_s"])
-            a, b = np.array(ours_n, float), np.array(ref_n, float)
-            ra, rb = np.array(ours_rate), np.array(ref_rate)
-            aa, ab = np.array(ours_art), np.array(ref_art)
-            out[f"{split}, {files} files"] = {
-                "n": len(a),
-                "count_r": float(np.corrcoef(a, b)[0, 1]),
-                "count_mae": float(np.mean(np.abs(a - b))),
-                "rate_r": float(np.corrcoef(ra, rb)[0, 1]),
-                "rate_mae_syl_s": float(np.mean(np.abs(ra - rb))),
-                "articulation_r": float(np.corrcoef(aa, ab)[0, 1]),
-                "articulation_mae_syl_s": float(np.mean(np.abs(aa - ab))),
-            }
+                for name, vals in (
+                    ("ours", (p["syllables"], p["speech_rate_syl_s"],
+                              p["articulation_rate_syl_s"])),
+                    ("peer", (peer["syllables"], peer["syllables"] / peer["sounding_s"],
+                              peer["syllables"] / max(peer["phonation_s"], 1e-9))),
+                ):  # fmt: skip
+                    for k in range(3):
+                        got[name][k].append(float(vals[k]))
+            b, rb, ab = np.array(ref_n, float), np.array(ref_rate), np.array(ref_art)
+            for name, (n_, rate_, art_) in got.items():
+                a, ra, aa = np.array(n_), np.array(rate_), np.array(art_)
+                out[f"{split}, {files} files, {name}"] = {
+                    "n": len(a),
+                    "count_r": float(np.corrcoef(a, b)[0, 1]),
+                    "count_mae": float(np.mean(np.abs(a - b))),
+                    "rate_r": float(np.corrcoef(ra, rb)[0, 1]),
+                    "rate_mae_syl_s": float(np.mean(np.abs(ra - rb))),
+                    "articulation_r": float(np.corrcoef(aa, ab)[0, 1]),
+                    "articulation_mae_syl_s": float(np.mean(np.abs(aa - ab))),
+                }
     return out
 
 
