@@ -125,6 +125,37 @@ def logistic_loso(x: np.ndarray, y: np.ndarray, speakers: np.ndarray) -> np.ndar
     return scores
 
 
+def paired_auc_bootstrap(
+    a: np.ndarray,
+    b: np.ndarray,
+    y: np.ndarray,
+    speakers: np.ndarray,
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> dict[str, float]:
+    """AUC(a) - AUC(b) on the same utterances, with a 95 % interval from resampling
+    speakers with replacement (utterances of a speaker stay together: they are not
+    independent), and the share of resamples in which ``a`` scores at least as high."""
+    rng = np.random.default_rng(seed)
+    ids = np.unique(speakers)
+    members = [np.flatnonzero(speakers == s) for s in ids]
+    diffs = []
+    for _ in range(n_boot):
+        idx = np.concatenate([members[k] for k in rng.integers(len(ids), size=len(ids))])
+        if y[idx].all() or not y[idx].any():
+            continue
+        diffs.append(auc(a[idx], y[idx]) - auc(b[idx], y[idx]))
+    d = np.array(diffs)
+    return {
+        "difference": auc(a, y) - auc(b, y),
+        "ci95_low": float(np.percentile(d, 2.5)),
+        "ci95_high": float(np.percentile(d, 97.5)),
+        "share_a_at_least_b": float(np.mean(d >= 0.0)),
+        "n_boot": len(d),
+    }
+
+
 NUMERIC = [
     "f0_mean_semitones", "f0_sd_semitones", "f0_range_semitones", "f0_slope_semitones_s",
     "loudness_db", "hnr_db", "speech_rate_syl_s", "articulation_rate_syl_s", "voiced_s",
@@ -388,6 +419,15 @@ def main() -> int:
     }
     print(f"\nArousal ROC AUC, high vs low ({len(sub)} utterances, per-speaker z-normalized)\n")
     print(table(["system", "EmoDB", "RAVDESS", "all"], rows_out))
+    paired = paired_auc_bootstrap(
+        systems["ours: logistic, LOSO"], systems["eGeMAPS: logistic, LOSO"], y, speakers
+    )
+    results["arousal_ours_minus_egemaps"] = paired
+    print(
+        f"\nours - eGeMAPS (logistic, LOSO), all: {paired['difference']:+.4f}, 95 % interval "
+        f"{paired['ci95_low']:+.4f} .. {paired['ci95_high']:+.4f} (speakers resampled "
+        f"{paired['n_boot']} times; ours >= eGeMAPS in {paired['share_a_at_least_b']:.0%})"
+    )
 
     print("\nmeasuring speed ...", flush=True)
     results["speed"] = speed(args.quick, 2 if args.quick else args.repeats)

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -125,6 +126,7 @@ def coachable_recall(seeds: range) -> dict[str, Any]:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     root = find_data_dir()
     rows = load_corpus(root, "emodb", False) + load_corpus(root, "ravdess", False)
     prosodic, fused, y = arousal_streams(rows)
