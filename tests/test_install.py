@@ -43,3 +43,41 @@ def test_read_only_install_without_usable_cache_runs(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert str(tmp_path) in out.stdout
+
+
+_NO_COMPILE_AFTER_WARMUP = """
+import importlib, pkgutil, sys
+import numba, soundfile as sf
+import empathysignals as es
+from empathysignals import _kernels
+
+def dispatchers():
+    for info in pkgutil.iter_modules(_kernels.__path__):
+        mod = importlib.import_module(f"empathysignals._kernels.{info.name}")
+        for name, obj in vars(mod).items():
+            if isinstance(obj, numba.core.registry.CPUDispatcher):
+                yield f"{info.name}.{name}", obj
+
+es.warmup()
+before = {name: len(d.signatures) for name, d in dispatchers()}
+x, sr = sf.read(sys.argv[1], dtype="float32")
+es.analyze(x, sr, roles=("customer", "agent"))
+after = {name: len(d.signatures) for name, d in dispatchers()}
+new = sorted(name for name in after if after[name] > before.get(name, 0))
+print("compiled after warmup:", new)
+sys.exit(1 if new else 0)
+"""
+
+
+def test_warmup_compiles_every_kernel_a_real_call_needs() -> None:
+    """After ``warmup()``, analysing a real two-leg call (voiced speech, turns, pauses) must not
+    compile or load any kernel: that would stall a live call for tens of milliseconds. Run in
+    a fresh interpreter, where nothing else has compiled them first."""
+    call = Path(__file__).resolve().parents[1] / "examples" / "data" / "call.wav"
+    out = subprocess.run(
+        [sys.executable, "-c", _NO_COMPILE_AFTER_WARMUP, str(call)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
