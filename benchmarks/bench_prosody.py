@@ -210,6 +210,7 @@ def speaking_rate(rows: list[dict[str, Any]], feats: list[dict[str, Any]]) -> di
     from peer_syllables import dejong_wempe
 
     out: dict[str, Any] = {}
+    peers: dict[str, dict[str, float]] = {}  # complete files enter both file sets
     for split, speakers in (("tune", TUNE_SPEAKERS), ("test", {"09", "10", "11"})):
         for files in ("complete", "all"):
             got: dict[str, list[list[float]]] = {"ours": [[], [], []], "peer": [[], [], []]}
@@ -226,7 +227,9 @@ def speaking_rate(rows: list[dict[str, Any]], feats: list[dict[str, Any]]) -> di
                 # pause marks "(", so the reference comes from the labels.)
                 if not p["speech_s"]:
                     continue
-                peer = dejong_wempe(audio, row["rate"])
+                if row["file"] not in peers:
+                    peers[row["file"]] = dejong_wempe(audio, row["rate"])
+                peer = peers[row["file"]]
                 ref_n.append(ref["syllables"])
                 # Speech rate: per second of speech, pauses included (our turn spans the
                 # detected speech); articulation rate: per second of phonation.

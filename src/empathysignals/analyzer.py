@@ -697,8 +697,8 @@ def analyze_file(
 def warmup() -> None:
     """Compile (or load from cache) every kernel now, so the first real call is fast.
 
-    The warm-up call alternates voiced turns on the two legs: kernels that only run on voiced
-    speech (pulses, jitter, shimmer, spectral balance, syllable nuclei) would otherwise load on
+    The warm-up call alternates voiced turns on the two legs: the voice-quality kernel
+    (glottal pulses, jitter, shimmer) only runs on voiced speech and would otherwise load at
     the first real voiced stretch, a ~25 ms stall in the middle of a live call.
     """
     for rate in (8000, 16000):
@@ -706,8 +706,8 @@ def warmup() -> None:
 
 
 def _warmup_call(rate: int) -> np.ndarray:
-    """4 s of two legs taking turns: a glottal-like pulse train (120 / 210 Hz, gently
-    falling), syllable-rate amplitude modulation, over faint noise."""
+    """4 s of two legs taking turns: a harmonic source with 1/k partials (120 / 210 Hz,
+    gently falling), syllable-rate amplitude modulation, over faint noise."""
     rng = np.random.default_rng(0)
     n = 4 * rate
     t = np.arange(n) / rate
