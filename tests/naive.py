@@ -198,3 +198,58 @@ def vad_frames(
                     out[j][leg] = 1
                     j -= 1
     return out, st, mins, floors, music
+
+
+def hold_line_back(
+    energy: list[float],
+    music: list[bool],
+    talking: list[bool],
+    *,
+    ref: float,
+    switch_below: float,
+    floor_band: float,
+    back_frames: int,
+    music_return: int,
+    talk_after: int,
+    talk: int,
+    hold_back: int,
+    music_step: float,
+    hold_start: int,
+    switch_heard: int,
+) -> list[tuple[bool, int]]:
+    """Per frame of a music hold: is the agent's line back, and where the music ended
+    (docs/concepts.md, hold), written as the rule reads, one frame at a time."""
+    back = False
+    floor_run = floor_total = music_run = talked = 0
+    back_from = -1
+    music_db = math.nan
+    out = []
+    for t, e in enumerate(energy):
+        from_switch = e < switch_below
+        if back:
+            music_run += music[t]
+            talked += talking[t]
+            if (from_switch and talked < hold_back) or music_run >= music_return:
+                back, floor_run, switch_heard = False, 0, t
+        elif from_switch or music[t]:
+            switch_heard, floor_run, floor_total, talked = t, 0, 0, 0
+            if music[t]:
+                if math.isnan(music_db):
+                    music_db = e
+                else:
+                    music_db += music_step if e > music_db else -music_step
+        else:
+            top = ref + floor_band
+            if not math.isnan(music_db):
+                top = max(top, (ref + music_db) / 2)
+            floor_run = floor_run + 1 if e <= top else 0
+            floor_total += e <= top
+            talked += talking[t]
+            quiet_for = t - switch_heard
+            if floor_run >= back_frames or (
+                quiet_for >= talk_after and talked >= talk and floor_total >= back_frames
+            ):
+                back, back_from = True, max(switch_heard + 1, hold_start)
+                music_run = talked = 0
+        out.append((back, back_from))
+    return out

@@ -62,6 +62,19 @@ es.warmup()
 before = {name: len(d.signatures) for name, d in dispatchers()}
 x, sr = sf.read(sys.argv[1], dtype="float32")
 es.analyze(x, sr, roles=("customer", "agent"))
+# The bundled call has no music hold: run one through the turn-taking detector as well.
+import numpy as np
+from empathysignals.detectors.base import DetectorContext
+from empathysignals.detectors.turn_taking import TurnTakingDetector
+from empathysignals.testing import frames_from_activity
+act = np.zeros((1200, 2), bool)
+act[:100, 0] = act[1000:1100, 1] = True
+energy = np.where(act, -20.0, -58.0)
+music = np.zeros(act.shape)
+energy[150:900, 1], music[150:900, 1] = -25.0, 0.9
+det = TurnTakingDetector(DetectorContext(("customer", "agent"), 0))
+events = det.push(frames_from_activity(act, energy_db=energy, music_prob=music)) + det.flush()
+assert any(e.type == "hold" and e.end is not None for e in events), events
 after = {name: len(d.signatures) for name, d in dispatchers()}
 new = sorted(name for name in after if after[name] > before.get(name, 0))
 print("compiled after warmup:", new)

@@ -179,3 +179,105 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
         stream.push(call.audio[i : i + step])
     stream.finish()
     assert calls["frames"] >= call.duration_s * 100 - 1 and calls["speech"] > 0
+
+
+_LINE_KW: dict[str, float] = dict(
+    ref=-60.0, switch_below=-70.0, floor_band=4.0, back_frames=15, music_return=50
+)
+_LINE_KW |= dict(talk_after=40, talk=20, hold_back=10, music_step=0.2, hold_start=0)
+
+
+def _line_scan_all(
+    energy: np.ndarray, mus: np.ndarray, talk: np.ndarray, cuts: list[int]
+) -> list[tuple[bool, int]]:
+    """Feed the music-hold kernel as the detector does (runs of constant music/talk bits,
+    cut further at ``cuts``); per frame: line back, and where the music ended."""
+    from empathysignals._kernels import hold as k
+
+    n = len(energy)
+    params = np.zeros(k.LINE_PARAMS_SIZE)
+    for name, idx in (
+        ("ref", k.P_REF),
+        ("switch_below", k.P_SWITCH_BELOW),
+        ("floor_band", k.P_FLOOR_BAND),
+        ("back_frames", k.P_BACK_FRAMES),
+        ("music_return", k.P_MUSIC_RETURN),
+        ("talk_after", k.P_TALK_AFTER),
+        ("talk", k.P_TALK),
+        ("hold_back", k.P_HOLD_BACK),
+        ("music_step", k.P_MUSIC_STEP),
+        ("hold_start", k.P_HOLD_START),
+    ):
+        params[idx] = _LINE_KW[name]
+    state = k.new_line_state(0)
+    edges = {0, n, *(c for c in cuts if c < n)}
+    edges |= {i for i in range(1, n) if mus[i] != mus[i - 1] or talk[i] != talk[i - 1]}
+    got: list[tuple[bool, int]] = []
+    for a, b in itertools.pairwise(sorted(edges)):
+        t = a
+        while t < b:
+            before = (bool(state[k.L_BACK]), int(state[k.L_BACK_FROM]))
+            used, state = k.line_scan(energy[t:b], t, bool(mus[a]), bool(talk[a]), state, params)
+            # the kernel stops right after a frame that changed the state
+            got += [before] * (used - 1) + [(bool(state[k.L_BACK]), int(state[k.L_BACK_FROM]))]
+            t += used
+    return got
+
+
+def _line_naive(energy: np.ndarray, mus: np.ndarray, talk: np.ndarray) -> list[tuple[bool, int]]:
+    return naive.hold_line_back(
+        energy.tolist(),
+        mus.tolist(),
+        talk.tolist(),
+        switch_heard=0,
+        **_LINE_KW,  # type: ignore[arg-type]
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    levels=st.lists(st.sampled_from([-90.0, -70.0, -58.0, -52.0, -40.0, -20.0]), min_size=1),
+    music=st.lists(st.sampled_from([False, False, False, True]), min_size=1),
+    talking=st.lists(st.booleans(), min_size=1),
+    repeat=st.integers(1, 40),
+    cuts=st.lists(st.integers(1, 2000), max_size=4),
+)
+def test_hold_line_scan_matches_naive(
+    levels: list[float], music: list[bool], talking: list[bool], repeat: int, cuts: list[int]
+) -> None:
+    """The music-hold kernel, fed in pieces as the detector feeds it, against the rule
+    written frame by frame."""
+    n = len(levels) * repeat
+    energy = np.repeat(levels, repeat)
+    mus = np.resize(np.repeat(music, 7), n).astype(bool)
+    talk = np.resize(np.repeat(talking, 13), n).astype(bool)
+    assert _line_scan_all(energy, mus, talk, cuts) == _line_naive(energy, mus, talk)
+
+
+def test_hold_line_scan_thresholds() -> None:
+    """Each way the line comes back (and stays back) at exactly its threshold."""
+    n = 200
+    mus = np.zeros(n, bool)
+    mus[:5] = True  # the switch last heard at frame 4
+    # talk with 1-frame pauses at the floor, the 15th pause at frame 90: talk and quiet
+    # time are long reached, so the pauses decide
+    energy = np.full(n, -30.0)  # over the midpoint of floor (-60) and music (-20)
+    energy[:5] = -20.0
+    pauses = np.linspace(20, 90, 15).astype(int)
+    energy[pauses] = -58.0
+    talk = energy > -50.0
+    talk[:5] = False
+    got = _line_scan_all(energy, mus, talk, [])
+    assert got == _line_naive(energy, mus, talk)
+    assert next(t for t in range(n) if got[t][0]) == 90 and got[90][1] == 5
+    # back by 15 frames at the floor, then exactly hold_back frames of talk: near-silence
+    # after that is the agent's pause and keeps the line back; one talk frame fewer is not
+    energy = np.full(n, -58.0)
+    talk = np.zeros(n, bool)
+    for n_talk, stays in ((10, True), (9, False)):
+        e, tk = energy.copy(), talk.copy()
+        e[30 : 30 + n_talk], tk[30 : 30 + n_talk] = -40.0, True
+        e[60] = -90.0
+        got = _line_scan_all(e, mus, tk, [])
+        assert got == _line_naive(e, mus, tk)
+        assert got[19][0] and got[61][0] is stays

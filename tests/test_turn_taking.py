@@ -11,7 +11,7 @@ import pytest
 import empathysignals as es
 from empathysignals import TurnTakingConfig
 from empathysignals.detectors.base import DetectorContext
-from empathysignals.detectors.turn_taking import TurnTakingDetector
+from empathysignals.detectors.turn_taking import _TALK_BACK_AFTER_S, TurnTakingDetector
 from empathysignals.events import Event
 from empathysignals.testing import check_detector, frames_from_activity
 
@@ -173,6 +173,68 @@ def test_music_hold_ends_where_the_music_stops_even_if_the_agents_line_then_mute
     ev = _music_hold_then_agent((20.0, 20.4))
     (hold,) = closed(ev, "hold")
     assert hold.end == pytest.approx(20.4)
+
+
+def _music_hold_the_detectors_lose(how: str) -> list[Event]:
+    """Music on the agent leg 2-30 s (-25 dBFS over the line's -59 dBFS noise). From 10 to
+    18 s the frame detectors lose it in one of the ways real hold music did on simulated
+    calls: "speechlike" (music probability 0.3, labelled agent speech), "sparse" (notes
+    labelled speech, near-silence from the switch between them) or "floor" (continuous
+    music that the noise tracker has taken for the line's noise). The agent is back at
+    30.5 s on a line 8 dB noisier than before the hold."""
+    act = activity(36, customer=[(0, 1.5)], agent=[(30.5, 33.0), (33.5, 35.0)])
+    agent_talk = act[:, 1].copy()
+    energy = np.where(act, -20.0, -59.0)
+    energy[3000:, 1] = np.where(agent_talk[3000:], -20.0, -51.0)
+    floor = np.full(act.shape, -60.0)
+    music = np.zeros(act.shape)
+    energy[200:3000, 1], music[200:3000, 1] = -25.0, 0.9
+    lost = slice(1000, 1800)
+    if how == "speechlike":
+        music[lost, 1] = 0.3
+        act[lost, 1] = True
+    elif how == "sparse":
+        music[lost, 1] = 0.3
+        for t0 in range(1000, 1800, 70):  # 0.4 s notes, 0.3 s at -75 dBFS between them
+            act[t0 : t0 + 40, 1] = True
+            energy[t0 + 40 : t0 + 70, 1] = -75.0  # quieter than the line, not muted
+    elif how == "floor":
+        floor[lost, 1] = -26.0
+        music[lost, 1] = 0.0
+    frames = frames_from_activity(
+        act, roles=ROLES, energy_db=energy, music_prob=music, floor_db=floor
+    )
+    return check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+
+
+@pytest.mark.parametrize("how", ["speechlike", "sparse", "floor", "kept"])
+def test_music_hold_lasts_until_the_agents_line_is_back(how: str) -> None:
+    """Once on hold, the music is taken as present until the agent's line is heard again
+    (its noise without sound from the switch, or talk with none for seconds): a music or
+    speech detector losing the music mid-hold neither ends the hold nor opens dead air."""
+    ev = _music_hold_the_detectors_lose(how)
+    (hold,) = closed(ev, "hold")
+    assert (hold.kind, hold.start, hold.end) == ("music", 2.0, 30.0)
+    assert not closed(ev, "dead_air")
+    assert [t.speaker for t in closed(ev, "turn")] == ["customer", "agent"]
+
+
+def test_music_hold_ends_where_the_music_stops_when_the_agent_talks_at_once() -> None:
+    """The agent talks from the moment the music stops, with pauses too short to hear
+    their line settle (0.1 s): talk with pauses and nothing from the switch for 2 s is
+    the agent back, and the hold ends where the music stopped."""
+    spurts = [(30.0 + 0.5 * k, 30.4 + 0.5 * k) for k in range(12)]
+    act = activity(40, customer=[(0, 1.5)], agent=spurts)
+    energy = np.where(act, -20.0, -59.0)
+    energy[3000:, 1] = np.where(act[3000:, 1], -20.0, -51.0)
+    music = np.zeros(act.shape)
+    energy[200:3000, 1], music[200:3000, 1] = -25.0, 0.9
+    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
+    ev = check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+    (hold,) = closed(ev, "hold")
+    assert (hold.start, hold.end) == (2.0, 30.0)
+    assert hold.emitted_at <= 30.0 + _TALK_BACK_AFTER_S + CFG.hold_end_tolerance_s + HOP
+    assert [t.speaker for t in closed(ev, "turn")] == ["customer", "agent"]
 
 
 def test_talk_over_the_agent_before_their_hold_end_is_known_is_a_bid() -> None:

@@ -703,6 +703,11 @@ def warmup() -> None:
     """
     for rate in (8000, 16000):
         analyze(_warmup_call(rate), rate)
+    # Music holds are not in the warm-up call; their kernel is tiny, call it directly.
+    from ._kernels import hold
+
+    state = hold.new_line_state(0)
+    hold.line_scan(np.zeros(1), 0, False, False, state, np.zeros(hold.LINE_PARAMS_SIZE))
 
 
 def _warmup_call(rate: int) -> np.ndarray:

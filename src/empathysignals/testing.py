@@ -27,16 +27,18 @@ def frames_from_activity(
     roles: tuple[str, ...] = ("customer", "agent"),
     energy_db: np.ndarray | None = None,
     music_prob: np.ndarray | None = None,
-    floor_db: float = -60.0,
+    floor_db: float | np.ndarray = -60.0,
 ) -> FrameBlock:
     """Build a FrameBlock from per-frame activity ``(n, n_roles)`` (speech at -20 dBFS over
-    a -60 dBFS floor unless ``energy_db`` is given)."""
+    a -60 dBFS floor unless ``energy_db`` is given; ``floor_db`` is a level or an array
+    of the same shape as ``active``)."""
     act = np.asarray(active, dtype=bool)
     if act.ndim != 2 or act.shape[1] != len(roles):
         raise ValueError(f"active must have shape (n, {len(roles)}), got {act.shape}")
-    energy = np.where(act, -20.0, floor_db + 1.0) if energy_db is None else np.asarray(energy_db)
+    floor = np.broadcast_to(np.asarray(floor_db, dtype=float), act.shape).copy()
+    energy = np.where(act, -20.0, floor + 1.0) if energy_db is None else np.asarray(energy_db)
     music = np.zeros(act.shape) if music_prob is None else np.asarray(music_prob)
-    return FrameBlock(0, roles, act, energy.astype(float), np.full(act.shape, floor_db), music)
+    return FrameBlock(0, roles, act, energy.astype(float), floor, music)
 
 
 def split_frames(block: FrameBlock, cuts: Sequence[int]) -> list[FrameBlock]:

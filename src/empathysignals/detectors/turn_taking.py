@@ -65,6 +65,27 @@ _MUSIC_BACKDATE_S = 2.0
 #: Agent talk on the hold leg that, since the hold was last heard, marks the agent as back:
 #: a muted line after it is a pause in their talk, not the hold going on.
 _HOLD_BACK_S = 0.5
+#: During a music hold the agent's own line is away: the leg carries the music, and in its
+#: gaps near-silence from the switch. The agent is back when the leg sits at the noise
+#: floor it had before the hold (their microphone's background) for _LINE_BACK_S without
+#: sound from the switch: a frame _SWITCH_QUIET_DB or more under that floor, or
+#: _MUSIC_RETURN_S of music. Music detection alone loses sparse or speech-like music, and
+#: on continuous music the noise tracker takes the music for the leg's noise after seconds.
+_LINE_BACK_S = 0.15
+_FLOOR_BAND_DB = 4.0  # "at the noise floor": no more than this above it ...
+_SWITCH_QUIET_DB = 10.0  # ... and less than this below it
+_MUSIC_RETURN_S = 0.5
+_MUSIC_LEVEL_STEP_DB = 0.2
+#: Talk on the hold leg with no sound from the switch for _TALK_BACK_AFTER_S, _TALK_BACK_S
+#: of it, is the agent back even where their noise never settles near its old floor.
+_TALK_BACK_AFTER_S = 2.0
+_TALK_BACK_S = 1.0
+#: ... and "under the floor" also means under the quietest frame of the leg's quiet
+#: stretches in the seconds before the hold (noise with lulls, such as lapping water, dips
+#: far under its median): _QUIET_WINDOWS windows of _QUIET_WINDOW_S.
+_QUIET_WINDOW_S = 2.0
+_QUIET_WINDOWS = 5
+_UNDER_QUIETEST_DB = 3.0
 
 
 def hold_leg_index(roles: tuple[str, ...]) -> int:
@@ -151,6 +172,19 @@ class TurnTakingDetector:
         self.hold_id = _NONE
         self.hold_kind = ""
         self.hold_start = _NONE
+        # music holds: the hold leg's floor before the hold, and whether its line is back
+        self.quiet_floor = float("nan")  # hold leg's noise floor at its last quiet run
+        self._quiet_window = round(_QUIET_WINDOW_S * f)
+        self.quiet_mins = np.full(_QUIET_WINDOWS, np.inf)  # per window, newest last
+        self.quiet_window_index = 0
+        self._line_back_frames = round(_LINE_BACK_S * f)
+        self._music_return = round(_MUSIC_RETURN_S * f)
+        self._talk_back_after = round(_TALK_BACK_AFTER_S * f)
+        self._talk_back = round(_TALK_BACK_S * f)
+        self.line_params: np.ndarray | None = None  # set when a music hold starts
+        self.line_state = np.zeros(0)
+        self._line_frame = 0  # next frame the line state has not seen
+        self._block: FrameBlock | None = None
         self.markers: list[tuple[int, bool]] = []
         self.marker_hold = False
         self._out: list[Event] = []
@@ -177,6 +211,7 @@ class TurnTakingDetector:
         if n == 0:
             return []
         code = self._codes(frames)
+        self._block = frames
         changes = np.flatnonzero(np.diff(code)) + 1
         bounds = [0, *changes.tolist(), n]
         for i in range(len(bounds) - 1):
@@ -185,6 +220,7 @@ class TurnTakingDetector:
                 frames.first_frame + bounds[i + 1],
                 int(code[bounds[i]]),
             )
+        self._block = None
         out, self._out = self._out, []
         return out
 
@@ -257,19 +293,98 @@ class TurnTakingDetector:
         kind = "music" if code >> 2 & 1 else "silence" if code >> 3 & 1 else ""
         if code >> self.hold_leg & 1:
             kind = ""  # the agent talking is no hold, whatever the music detector says
-        self._hold_update(r0, kind, r1)
+        quiet = not (code >> h & 1 or code & 0b101100)  # no talk, music, muting or sound
         pos = r0
-        # Threshold crossings inside the run are handled in time order.
-        while True:
-            due = self._hold_due()
-            if due is None or due >= r1:
-                break
-            at = max(due, pos)
-            self._apply_timers(pos, at)
-            pos = at
-            self._hold_fire(at)
+        s0 = r0
+        while s0 < r1:
+            outside = not self.in_hold
+            s1, kind_s, since = self._hold_stretch(s0, r1, code, kind)
+            self._hold_update(s0, kind_s, s1, since)
+            # Threshold crossings inside the run are handled in time order.
+            while True:
+                due = self._hold_due()
+                if due is None or due >= s1:
+                    break
+                at = max(due, pos, s0)
+                self._apply_timers(pos, at)
+                pos = at
+                held = self.in_hold
+                self._hold_fire(at)
+                if held != self.in_hold:
+                    s1 = at  # the rest of the run is judged again, inside or outside the hold
+                    break
+            if quiet and outside and s1 > s0:
+                self._note_quiet(s0, s1)
+            s0 = s1
         self._apply_timers(pos, r1)
         self._frame = r1
+
+    def _note_quiet(self, r0: int, r1: int) -> None:
+        """Remember the hold leg's noise floor and its quietest frames over a quiet run."""
+        blk = self._block
+        assert blk is not None
+        h = self.hold_leg
+        self.quiet_floor = float(blk.floor_db[r1 - 1 - blk.first_frame, h])
+        w = self._quiet_window
+        t = r0
+        while t < r1:  # split at window edges so chunking cannot change the result
+            k = t // w
+            stop = min(r1, (k + 1) * w)
+            low = float(blk.energy_db[t - blk.first_frame : stop - blk.first_frame, h].min())
+            shift = k - self.quiet_window_index
+            if shift > 0:
+                self.quiet_mins = np.roll(self.quiet_mins, -min(shift, _QUIET_WINDOWS))
+                self.quiet_mins[-min(shift, _QUIET_WINDOWS) :] = np.inf
+                self.quiet_window_index = k
+            if shift >= -(_QUIET_WINDOWS - 1):
+                j = _QUIET_WINDOWS - 1 + min(shift, 0)
+                self.quiet_mins[j] = min(self.quiet_mins[j], low)
+            t = stop
+
+    def _hold_stretch(self, s0: int, r1: int, code: int, kind: str) -> tuple[int, str, int]:
+        """End, hold-leg state and (if the music is gone) the frame the music was last
+        heard + 1, of the stretch from ``s0`` within a run ending at ``r1``.
+
+        Outside music holds the state is the run's own ``kind`` to its end. Inside one, the
+        music is present until the agent's line is back (``_LINE_BACK_S``), whatever the
+        music and speech detectors say, and the stretch ends where that changes."""
+        blk = self._block
+        if (
+            not self.in_hold
+            or self.hold_kind != "music"
+            or self.marker_hold
+            or blk is None
+            or self.line_params is None
+        ):
+            return r1, kind, _NONE
+        from .._kernels.hold import L_BACK, L_BACK_FROM, line_scan
+
+        music = bool(code >> 2 & 1)
+        talking = bool(code >> self.hold_leg & 1)
+        energy = blk.energy_db[:, self.hold_leg]
+        # The state after the frames already seen is the state at s0.
+        back = bool(self.line_state[L_BACK])
+        since = int(self.line_state[L_BACK_FROM]) if back else _NONE
+        t = max(s0, self._line_frame)
+        while t < r1:
+            used, self.line_state = line_scan(
+                np.ascontiguousarray(energy[t - blk.first_frame : r1 - blk.first_frame]),
+                t,
+                music,
+                talking,
+                self.line_state,
+                self.line_params,
+            )
+            t += used
+            self._line_frame = t
+            now = bool(self.line_state[L_BACK])
+            if now != back:
+                if t - 1 > s0:
+                    # the frame that changed it, already seen, opens the next stretch
+                    return t - 1, "" if back else "music", since
+                back = now
+                since = int(self.line_state[L_BACK_FROM]) if back else _NONE
+        return r1, "" if back else "music", since
 
     def _markers_until(self, frame: int) -> None:
         while self.markers and self.markers[0][0] <= frame:
@@ -582,9 +697,9 @@ class TurnTakingDetector:
         self._event(DeadAirEvent, self.silence_start, end, decided, event_id=self.dead_air_id)
         self.dead_air_id = _NONE
 
-    def _hold_update(self, r0: int, kind: str, r1: int) -> None:
+    def _hold_update(self, r0: int, kind: str, r1: int, since: int = _NONE) -> None:
         """Bookkeeping at the start of a run (frames ``r0 .. r1-1``) whose hold-leg state
-        is ``kind``."""
+        is ``kind``; ``since``: where the music was last heard + 1, if known."""
         self._hold_seen = kind
         if self.marker_hold:
             return
@@ -600,7 +715,7 @@ class TurnTakingDetector:
                 self.hold_talk_frames = 0
             elif not kind:
                 if self.hold_absent_since == _NONE:
-                    self.hold_absent_since = r0
+                    self.hold_absent_since = r0 if since == _NONE else since
                 if self._code >> self.hold_leg & 1:
                     self.hold_talk_frames += r1 - r0
             return
@@ -653,9 +768,35 @@ class TurnTakingDetector:
         self.hold_kind = kind
         self.hold_start = start
         self.hold_absent_since = _NONE
+        self.line_params = None
+        if kind == "music" and np.isfinite(self.quiet_floor):
+            self._start_line(start, decided)
         self._event(
             HoldEvent, start, None, decided, event_id=self.hold_id, kind=kind, source=source
         )
+
+    def _start_line(self, start: int, decided: int) -> None:
+        """Watch for the agent's line coming back (``_LINE_BACK_S``) in a music hold."""
+        from .._kernels import hold as k
+
+        ref = self.quiet_floor
+        # Quiet windows older than the ones just before the hold no longer count.
+        age = start // self._quiet_window - self.quiet_window_index
+        recent = self.quiet_mins[max(0, _QUIET_WINDOWS - 1 - age) :]
+        quietest = float(recent.min()) if len(recent) else np.inf
+        params = np.zeros(k.LINE_PARAMS_SIZE)
+        params[k.P_REF] = ref
+        params[k.P_SWITCH_BELOW] = min(ref - _SWITCH_QUIET_DB, quietest - _UNDER_QUIETEST_DB)
+        params[k.P_FLOOR_BAND] = _FLOOR_BAND_DB
+        params[k.P_BACK_FRAMES] = self._line_back_frames
+        params[k.P_MUSIC_RETURN] = self._music_return
+        params[k.P_TALK_AFTER] = self._talk_back_after
+        params[k.P_TALK] = self._talk_back
+        params[k.P_HOLD_BACK] = self._hold_back
+        params[k.P_MUSIC_STEP] = _MUSIC_LEVEL_STEP_DB
+        params[k.P_HOLD_START] = start
+        self.line_params = params
+        self.line_state = k.new_line_state(decided)  # the hold was judged present here
 
     def _end_hold(self, end: int, decided: int) -> None:
         self._event(
@@ -673,6 +814,7 @@ class TurnTakingDetector:
         self.hold_gap_start = _NONE
         self.hold_absent_since = _NONE
         self.hold_talk_frames = 0
+        self.line_params = None
         self.silence_start = end
         self.floor = _NONE
         # Whoever is talking as the hold ends holds the floor from their onset; anyone else

@@ -1,0 +1,120 @@
+"""Music-hold kernel: is the agent's line back? (rules in ``detectors.turn_taking``).
+
+The state is a small float64 array owned by the caller, so a stream is picklable and
+chunking does not change results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import njit
+
+# --- state layout (float64)
+L_BACK = 0  # 1.0 once the agent's line is back
+L_FLOOR_RUN = 1  # consecutive frames at the floor since the switch was heard
+L_FLOOR_TOTAL = 2  # all frames at the floor since then
+L_MUSIC_RUN = 3  # music frames since the line came back
+L_TALK = 4  # hold-leg talk since the switch was heard (or the line came back)
+L_SWITCH_HEARD = 5  # last frame with sound from the switch
+L_BACK_FROM = 6  # the music's end (switch last heard + 1) as judged when the line came back
+L_MUSIC_DB = 7  # running median of the music's level (NaN until music is heard)
+LINE_STATE_SIZE = 8
+
+# --- parameters (float64)
+P_REF = 0  # the hold leg's noise floor before the hold (dB)
+P_SWITCH_BELOW = 1  # a frame under this (dB) is near-silence from the switch
+P_FLOOR_BAND = 2  # "at the floor": at most this far above it (dB), or nearer it than the music
+P_BACK_FRAMES = 3  # frames at the floor that bring the line back
+P_MUSIC_RETURN = 4  # music frames that put the hold back
+P_TALK_AFTER = 5  # frames with nothing from the switch before talk brings the line back
+P_TALK = 6  # talk frames that do
+P_HOLD_BACK = 7  # talk frames after which near-silence is the agent's pause
+P_MUSIC_STEP = 8  # dB per frame of the music-level median tracker
+P_HOLD_START = 9  # first frame of the hold
+LINE_PARAMS_SIZE = 10
+
+
+def new_line_state(switch_heard: int) -> np.ndarray:
+    """State at a music hold's start; ``switch_heard``: the frame it was judged present."""
+    state = np.zeros(LINE_STATE_SIZE)
+    state[L_SWITCH_HEARD] = switch_heard
+    state[L_BACK_FROM] = -1.0
+    state[L_MUSIC_DB] = np.nan
+    return state
+
+
+@njit
+def line_scan(
+    energy: np.ndarray,
+    first: int,
+    music: bool,
+    talking: bool,
+    state: np.ndarray,
+    params: np.ndarray,
+) -> tuple[int, np.ndarray]:
+    """Advance the line state over frames ``first, first + 1, ...`` (hold-leg energies in
+    dB; ``music`` and ``talking`` are the same for all of them) and stop after the first
+    frame at which "line back" changes.
+
+    Returns the number of frames consumed (all of ``energy`` if nothing changed) and the
+    updated copy of ``state``.
+    """
+    st = state.copy()
+    ref = params[P_REF]
+    back0 = st[L_BACK]
+    for i in range(energy.shape[0]):
+        t = first + i
+        e = energy[i]
+        switch_quiet = e < params[P_SWITCH_BELOW]
+        if st[L_BACK] != 0.0:
+            if music:
+                st[L_MUSIC_RUN] += 1.0
+            if talking:
+                st[L_TALK] += 1.0
+            # A muted line after the agent talked is their pause.
+            agent_back = st[L_TALK] >= params[P_HOLD_BACK]
+            if (switch_quiet and not agent_back) or st[L_MUSIC_RUN] >= params[P_MUSIC_RETURN]:
+                st[L_BACK] = 0.0
+                st[L_FLOOR_RUN] = 0.0
+                st[L_SWITCH_HEARD] = t
+        elif switch_quiet or music:
+            st[L_SWITCH_HEARD] = t
+            st[L_FLOOR_RUN] = 0.0
+            st[L_FLOOR_TOTAL] = 0.0
+            st[L_TALK] = 0.0
+            if music:
+                if np.isnan(st[L_MUSIC_DB]):
+                    st[L_MUSIC_DB] = e
+                elif e > st[L_MUSIC_DB]:
+                    st[L_MUSIC_DB] += params[P_MUSIC_STEP]
+                else:
+                    st[L_MUSIC_DB] -= params[P_MUSIC_STEP]
+        else:
+            # The agent's noise may have changed level since the hold began: "at the
+            # floor" is also anything nearer that floor than the music's level.
+            top = ref + params[P_FLOOR_BAND]
+            if not np.isnan(st[L_MUSIC_DB]):
+                top = max(top, 0.5 * (ref + st[L_MUSIC_DB]))
+            if e <= top:
+                st[L_FLOOR_RUN] += 1.0
+                st[L_FLOOR_TOTAL] += 1.0
+            else:
+                st[L_FLOOR_RUN] = 0.0
+            if talking:
+                st[L_TALK] += 1.0
+            # Talk with pauses and nothing from the switch for a while is the agent back
+            # even where their noise never settles (music taken for talk has no pauses).
+            talked_back = (
+                t - st[L_SWITCH_HEARD] >= params[P_TALK_AFTER]
+                and st[L_TALK] >= params[P_TALK]
+                and st[L_FLOOR_TOTAL] >= params[P_BACK_FRAMES]
+            )
+            if st[L_FLOOR_RUN] >= params[P_BACK_FRAMES] or talked_back:
+                st[L_BACK] = 1.0
+                st[L_BACK_FROM] = max(st[L_SWITCH_HEARD] + 1.0, params[P_HOLD_START])
+                st[L_MUSIC_RUN] = 0.0
+                st[L_TALK] = 0.0
+        if st[L_BACK] != back0:
+            return i + 1, st
+    return energy.shape[0], st
