@@ -221,6 +221,7 @@ def hold_line_back(
     (docs/concepts.md, hold), written as the rule reads, one frame at a time."""
     back = False
     floor_run = floor_total = music_run = talked = 0
+    line_from = None  # first frame of the current run of the line's own sound
     back_from = -1
     music_db = math.nan
     out = []
@@ -233,6 +234,7 @@ def hold_line_back(
                 back, floor_run, switch_heard = False, 0, t
         elif from_switch or music[t]:
             switch_heard, floor_run, floor_total, talked = t, 0, 0, 0
+            line_from = None
             if music[t]:
                 if math.isnan(music_db):
                     music_db = e
@@ -245,11 +247,17 @@ def hold_line_back(
             floor_run = floor_run + 1 if e <= top else 0
             floor_total += e <= top
             talked += talking[t]
+            own_sound = e <= top or talking[t]
+            if not own_sound:
+                line_from = None
+            elif line_from is None:
+                line_from = t
             quiet_for = t - switch_heard
             if floor_run >= back_frames or (
                 quiet_for >= talk_after and talked >= talk and floor_total >= back_frames
             ):
-                back, back_from = True, max(switch_heard + 1, hold_start)
+                back = True
+                back_from = max(t if line_from is None else line_from, hold_start)
                 music_run = talked = 0
         out.append((back, back_from))
     return out

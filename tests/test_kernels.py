@@ -269,7 +269,7 @@ def test_hold_line_scan_thresholds() -> None:
     talk[:5] = False
     got = _line_scan_all(energy, mus, talk, [])
     assert got == _line_naive(energy, mus, talk)
-    assert next(t for t in range(n) if got[t][0]) == 90 and got[90][1] == 5
+    assert next(t for t in range(n) if got[t][0]) == 90 and got[90][1] == 5  # first talk
     # back by 15 frames at the floor, then exactly hold_back frames of talk: near-silence
     # after that is the agent's pause and keeps the line back; one talk frame fewer is not
     energy = np.full(n, -58.0)

@@ -17,9 +17,11 @@ L_FLOOR_TOTAL = 2  # all frames at the floor since then
 L_MUSIC_RUN = 3  # music frames since the line came back
 L_TALK = 4  # hold-leg talk since the switch was heard (or the line came back)
 L_SWITCH_HEARD = 5  # last frame with sound from the switch
-L_BACK_FROM = 6  # the music's end (switch last heard + 1) as judged when the line came back
+L_BACK_FROM = 6  # where the line came back (L_LINE_FROM when it did)
 L_MUSIC_DB = 7  # running median of the music's level (NaN until music is heard)
-LINE_STATE_SIZE = 8
+L_LINE_RUN = 8  # frames in a row of the line's own sound: at the floor, or talk
+L_LINE_FROM = 9  # first frame of that run
+LINE_STATE_SIZE = 10
 
 # --- parameters (float64)
 P_REF = 0  # the hold leg's noise floor before the hold (dB)
@@ -83,6 +85,7 @@ def line_scan(
             st[L_FLOOR_RUN] = 0.0
             st[L_FLOOR_TOTAL] = 0.0
             st[L_TALK] = 0.0
+            st[L_LINE_RUN] = 0.0
             if music:
                 if np.isnan(st[L_MUSIC_DB]):
                     st[L_MUSIC_DB] = e
@@ -103,6 +106,12 @@ def line_scan(
                 st[L_FLOOR_RUN] = 0.0
             if talking:
                 st[L_TALK] += 1.0
+            if e <= top or talking:
+                if st[L_LINE_RUN] == 0.0:
+                    st[L_LINE_FROM] = t
+                st[L_LINE_RUN] += 1.0
+            else:
+                st[L_LINE_RUN] = 0.0  # loud, not talk, not music: the switch's sound
             # Talk with pauses and nothing from the switch for a while is the agent back
             # even where their noise never settles (music taken for talk has no pauses).
             talked_back = (
@@ -112,7 +121,11 @@ def line_scan(
             )
             if st[L_FLOOR_RUN] >= params[P_BACK_FRAMES] or talked_back:
                 st[L_BACK] = 1.0
-                st[L_BACK_FROM] = max(st[L_SWITCH_HEARD] + 1.0, params[P_HOLD_START])
+                # The line's own sound began there. Not necessarily where the switch was
+                # last heard: the music detector may have lost the music long before it
+                # stopped.
+                back_from = st[L_LINE_FROM] if st[L_LINE_RUN] > 0.0 else t
+                st[L_BACK_FROM] = max(back_from, params[P_HOLD_START])
                 st[L_MUSIC_RUN] = 0.0
                 st[L_TALK] = 0.0
         if st[L_BACK] != back0:
