@@ -175,7 +175,7 @@ class TurnTakingDetector:
         # music holds: the hold leg's floor before the hold, and whether its line is back
         self.quiet_floor = float("nan")  # hold leg's noise floor at its last quiet run
         self._quiet_window = round(_QUIET_WINDOW_S * f)
-        self.quiet_mins = np.full(_QUIET_WINDOWS, np.inf)  # per window, newest last
+        self.quiet_mins = [np.inf] * _QUIET_WINDOWS  # per window, newest last
         self.quiet_window_index = 0
         self._line_back_frames = round(_LINE_BACK_S * f)
         self._music_return = round(_MUSIC_RETURN_S * f)
@@ -324,20 +324,24 @@ class TurnTakingDetector:
         blk = self._block
         assert blk is not None
         h = self.hold_leg
-        self.quiet_floor = float(blk.floor_db[r1 - 1 - blk.first_frame, h])
+        first = blk.first_frame
+        self.quiet_floor = float(blk.floor_db[r1 - 1 - first, h])
         w = self._quiet_window
         t = r0
         while t < r1:  # split at window edges so chunking cannot change the result
             k = t // w
             stop = min(r1, (k + 1) * w)
-            low = float(blk.energy_db[t - blk.first_frame : stop - blk.first_frame, h].min())
+            low = float(blk.energy_db[t - first : stop - first, h].min())
             shift = k - self.quiet_window_index
             if shift > 0:
-                self.quiet_mins = np.roll(self.quiet_mins, -min(shift, _QUIET_WINDOWS))
-                self.quiet_mins[-min(shift, _QUIET_WINDOWS) :] = np.inf
+                keep = max(0, _QUIET_WINDOWS - shift)
+                self.quiet_mins = self.quiet_mins[_QUIET_WINDOWS - keep :] + [np.inf] * (
+                    _QUIET_WINDOWS - keep
+                )
                 self.quiet_window_index = k
-            if shift >= -(_QUIET_WINDOWS - 1):
-                j = _QUIET_WINDOWS - 1 + min(shift, 0)
+                shift = 0
+            j = _QUIET_WINDOWS - 1 + shift
+            if j >= 0:
                 self.quiet_mins[j] = min(self.quiet_mins[j], low)
             t = stop
 
@@ -783,7 +787,7 @@ class TurnTakingDetector:
         # Quiet windows older than the ones just before the hold no longer count.
         age = start // self._quiet_window - self.quiet_window_index
         recent = self.quiet_mins[max(0, _QUIET_WINDOWS - 1 - age) :]
-        quietest = float(recent.min()) if len(recent) else np.inf
+        quietest = min(recent, default=np.inf)
         params = np.zeros(k.LINE_PARAMS_SIZE)
         params[k.P_REF] = ref
         params[k.P_SWITCH_BELOW] = min(ref - _SWITCH_QUIET_DB, quietest - _UNDER_QUIETEST_DB)
