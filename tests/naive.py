@@ -216,22 +216,34 @@ def hold_line_back(
     music_step: float,
     hold_start: int,
     switch_heard: int,
+    net_no_music: int,
+    net_talk: int,
 ) -> list[tuple[bool, int]]:
     """Per frame of a music hold: is the agent's line back, and where the music ended
     (docs/concepts.md, hold), written as the rule reads, one frame at a time."""
     back = False
     floor_run = floor_total = music_run = talked = 0
     line_from = None  # first frame of the current run of the line's own sound
+    last_music, talk_no_music, talk_no_music_from = switch_heard, 0, 0
     back_from = -1
     music_db = math.nan
     out = []
     for t, e in enumerate(energy):
         from_switch = e < switch_below
+        if music[t]:
+            last_music, talk_no_music = t, 0
+        elif talking[t]:
+            if talk_no_music == 0:
+                talk_no_music_from = t
+            talk_no_music += 1
         if back:
             music_run += music[t]
             talked += talking[t]
             if (from_switch and talked < hold_back) or music_run >= music_return:
                 back, floor_run, switch_heard = False, 0, t
+        elif t - last_music >= net_no_music and talk_no_music >= net_talk:
+            back, back_from = True, max(talk_no_music_from, hold_start)
+            music_run, talked = 0, hold_back
         elif from_switch or music[t]:
             switch_heard, floor_run, floor_total, talked = t, 0, 0, 0
             line_from = None
@@ -253,11 +265,11 @@ def hold_line_back(
             elif line_from is None:
                 line_from = t
             quiet_for = t - switch_heard
-            if floor_run >= back_frames or (
-                quiet_for >= talk_after and talked >= talk and floor_total >= back_frames
-            ):
+            talked_back = quiet_for >= talk_after and talked >= talk and floor_total >= back_frames
+            if floor_run >= back_frames or talked_back:
                 back = True
                 back_from = max(t if line_from is None else line_from, hold_start)
-                music_run = talked = 0
+                music_run = 0
+                talked = hold_back if talked_back else 0
         out.append((back, back_from))
     return out

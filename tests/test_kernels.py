@@ -185,6 +185,7 @@ _LINE_KW: dict[str, float] = dict(
     ref=-60.0, switch_below=-70.0, floor_band=4.0, back_frames=15, music_return=50
 )
 _LINE_KW |= dict(talk_after=40, talk=20, hold_back=10, music_step=0.2, hold_start=0)
+_LINE_KW |= dict(net_no_music=120, net_talk=60)
 
 
 def _line_scan_all(
@@ -207,6 +208,8 @@ def _line_scan_all(
         ("hold_back", k.P_HOLD_BACK),
         ("music_step", k.P_MUSIC_STEP),
         ("hold_start", k.P_HOLD_START),
+        ("net_no_music", k.P_NET_NO_MUSIC),
+        ("net_talk", k.P_NET_TALK),
     ):
         params[idx] = _LINE_KW[name]
     state = k.new_line_state(0)
@@ -281,3 +284,11 @@ def test_hold_line_scan_thresholds() -> None:
         got = _line_scan_all(e, mus, tk, [])
         assert got == _line_naive(e, mus, tk)
         assert got[19][0] and got[61][0] is stays
+    # talk whose pauses sit under the switch threshold (a much quieter line than before
+    # the hold): back once net_talk frames of talk follow net_no_music frames without music
+    energy = np.where(np.arange(n) % 10 < 8, -30.0, -80.0)
+    talk = energy > -50.0
+    got = _line_scan_all(energy, mus, talk, [])
+    assert got == _line_naive(energy, mus, talk)
+    first_back = next(t for t in range(n) if got[t][0])
+    assert first_back == 4 + 120 and got[first_back][1] == 5

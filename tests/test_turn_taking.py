@@ -11,7 +11,11 @@ import pytest
 import empathysignals as es
 from empathysignals import TurnTakingConfig
 from empathysignals.detectors.base import DetectorContext
-from empathysignals.detectors.turn_taking import _TALK_BACK_AFTER_S, TurnTakingDetector
+from empathysignals.detectors.turn_taking import (
+    _NET_NO_MUSIC_S,
+    _TALK_BACK_AFTER_S,
+    TurnTakingDetector,
+)
 from empathysignals.events import Event
 from empathysignals.testing import check_detector, frames_from_activity
 
@@ -235,6 +239,29 @@ def test_music_hold_ends_where_the_music_stops_when_the_agent_talks_at_once() ->
     assert (hold.start, hold.end) == (2.0, 30.0)
     assert hold.emitted_at <= 30.0 + _TALK_BACK_AFTER_S + CFG.hold_end_tolerance_s + HOP
     assert [t.speaker for t in closed(ev, "turn")] == ["customer", "agent"]
+
+
+@pytest.mark.parametrize("line_after_db", [-59.0, -66.0, -72.0, -78.0])
+def test_music_hold_ends_when_the_agent_is_back_on_a_quieter_line(line_after_db: float) -> None:
+    """The agent comes back on a line up to 19 dB quieter than before the hold (another
+    room, a noise suppressor): their pauses then look like the switch's near-silence, but
+    talk with no music for long enough still ends the hold (it used to run to the end of
+    the call). At the old level the line is recognised at once."""
+    act = activity(60, customer=[(0, 1.5), (40, 42)], agent=[(30.5, 33), (33.5, 38), (43, 50)])
+    energy = np.where(act, -20.0, -59.0)
+    energy[3000:, 1] = np.where(act[3000:, 1], -20.0, line_after_db)
+    music = np.zeros(act.shape)
+    energy[200:3000, 1], music[200:3000, 1] = -25.0, 0.9
+    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
+    ev = check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+    (hold,) = closed(ev, "hold")
+    assert hold.start == 2.0
+    if line_after_db > -69.0:  # the line is heard at once
+        assert (hold.end, hold.emitted_at) == (30.0, pytest.approx(32.0 + HOP))
+    else:  # the safety net: from the first word, once it has talked long enough
+        assert hold.end == 30.5
+        assert hold.emitted_at == pytest.approx(30.0 + _NET_NO_MUSIC_S, abs=2 * HOP)
+    assert [t.speaker for t in closed(ev, "turn")][-2:] == ["customer", "agent"]
 
 
 def test_talk_over_the_agent_before_their_hold_end_is_known_is_a_bid() -> None:

@@ -21,7 +21,10 @@ L_BACK_FROM = 6  # where the line came back (L_LINE_FROM when it did)
 L_MUSIC_DB = 7  # running median of the music's level (NaN until music is heard)
 L_LINE_RUN = 8  # frames in a row of the line's own sound: at the floor, or talk
 L_LINE_FROM = 9  # first frame of that run
-LINE_STATE_SIZE = 10
+L_LAST_MUSIC = 10  # last music frame
+L_TALK_NO_MUSIC = 11  # talk frames since then
+L_TALK_NO_MUSIC_FROM = 12  # the first of them
+LINE_STATE_SIZE = 13
 
 # --- parameters (float64)
 P_REF = 0  # the hold leg's noise floor before the hold (dB)
@@ -34,13 +37,16 @@ P_TALK = 6  # talk frames that do
 P_HOLD_BACK = 7  # talk frames after which near-silence is the agent's pause
 P_MUSIC_STEP = 8  # dB per frame of the music-level median tracker
 P_HOLD_START = 9  # first frame of the hold
-LINE_PARAMS_SIZE = 10
+P_NET_NO_MUSIC = 10  # frames without music after which ...
+P_NET_TALK = 11  # ... this much talk is the agent back, whatever the line's level
+LINE_PARAMS_SIZE = 12
 
 
 def new_line_state(switch_heard: int) -> np.ndarray:
     """State at a music hold's start; ``switch_heard``: the frame it was judged present."""
     state = np.zeros(LINE_STATE_SIZE)
     state[L_SWITCH_HEARD] = switch_heard
+    state[L_LAST_MUSIC] = switch_heard
     state[L_BACK_FROM] = -1.0
     state[L_MUSIC_DB] = np.nan
     return state
@@ -69,6 +75,13 @@ def line_scan(
         t = first + i
         e = energy[i]
         switch_quiet = e < params[P_SWITCH_BELOW]
+        if music:
+            st[L_LAST_MUSIC] = t
+            st[L_TALK_NO_MUSIC] = 0.0
+        elif talking:
+            if st[L_TALK_NO_MUSIC] == 0.0:
+                st[L_TALK_NO_MUSIC_FROM] = t
+            st[L_TALK_NO_MUSIC] += 1.0
         if st[L_BACK] != 0.0:
             if music:
                 st[L_MUSIC_RUN] += 1.0
@@ -80,6 +93,17 @@ def line_scan(
                 st[L_BACK] = 0.0
                 st[L_FLOOR_RUN] = 0.0
                 st[L_SWITCH_HEARD] = t
+        elif (
+            t - st[L_LAST_MUSIC] >= params[P_NET_NO_MUSIC]
+            and st[L_TALK_NO_MUSIC] >= params[P_NET_TALK]
+        ):
+            # Safety net: long talk and no music. Near-silence between the words then is
+            # the agent's line, quieter than before the hold (another room, a noise
+            # suppressor), not the switch; without this the hold would never end.
+            st[L_BACK] = 1.0
+            st[L_BACK_FROM] = max(st[L_TALK_NO_MUSIC_FROM], params[P_HOLD_START])
+            st[L_MUSIC_RUN] = 0.0
+            st[L_TALK] = params[P_HOLD_BACK]  # the agent is back: quiet frames are pauses
         elif switch_quiet or music:
             st[L_SWITCH_HEARD] = t
             st[L_FLOOR_RUN] = 0.0
@@ -127,7 +151,8 @@ def line_scan(
                 back_from = st[L_LINE_FROM] if st[L_LINE_RUN] > 0.0 else t
                 st[L_BACK_FROM] = max(back_from, params[P_HOLD_START])
                 st[L_MUSIC_RUN] = 0.0
-                st[L_TALK] = 0.0
+                # After talk, quiet frames are the agent's pauses (see P_HOLD_BACK).
+                st[L_TALK] = params[P_HOLD_BACK] if talked_back else 0.0
         if st[L_BACK] != back0:
             return i + 1, st
     return energy.shape[0], st

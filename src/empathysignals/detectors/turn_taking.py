@@ -80,6 +80,11 @@ _MUSIC_LEVEL_STEP_DB = 0.2
 #: of it, is the agent back even where their noise never settles near its old floor.
 _TALK_BACK_AFTER_S = 2.0
 _TALK_BACK_S = 1.0
+#: Safety net: _NET_TALK_S of talk and no music for _NET_NO_MUSIC_S is the agent back even
+#: if their line is now much quieter than before the hold (its pauses would otherwise look
+#: like the switch's near-silence and keep the hold going for the rest of the call).
+_NET_NO_MUSIC_S = 10.0
+_NET_TALK_S = 5.0
 #: ... and "under the floor" also means under the quietest frame of the leg's quiet
 #: stretches in the seconds before the hold (noise with lulls, such as lapping water, dips
 #: far under its median): _QUIET_WINDOWS windows of _QUIET_WINDOW_S.
@@ -181,6 +186,8 @@ class TurnTakingDetector:
         self._music_return = round(_MUSIC_RETURN_S * f)
         self._talk_back_after = round(_TALK_BACK_AFTER_S * f)
         self._talk_back = round(_TALK_BACK_S * f)
+        self._net_no_music = round(_NET_NO_MUSIC_S * f)
+        self._net_talk = round(_NET_TALK_S * f)
         self.line_params: np.ndarray | None = None  # set when a music hold starts
         self.line_state = np.zeros(0)
         self._line_frame = 0  # next frame the line state has not seen
@@ -799,6 +806,8 @@ class TurnTakingDetector:
         params[k.P_HOLD_BACK] = self._hold_back
         params[k.P_MUSIC_STEP] = _MUSIC_LEVEL_STEP_DB
         params[k.P_HOLD_START] = start
+        params[k.P_NET_NO_MUSIC] = self._net_no_music
+        params[k.P_NET_TALK] = self._net_talk
         self.line_params = params
         self.line_state = k.new_line_state(decided)  # the hold was judged present here
 
