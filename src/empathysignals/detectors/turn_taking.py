@@ -182,6 +182,8 @@ class TurnTakingDetector:
         self._quiet_window = round(_QUIET_WINDOW_S * f)
         self.quiet_mins = [np.inf] * _QUIET_WINDOWS  # per window, newest last
         self.quiet_window_index = 0
+        self._quiet_from = 0  # first frame outside holds not yet in the quiet statistics
+        self._block_codes: np.ndarray | None = None
         self._line_back_frames = round(_LINE_BACK_S * f)
         self._music_return = round(_MUSIC_RETURN_S * f)
         self._talk_back_after = round(_TALK_BACK_AFTER_S * f)
@@ -218,7 +220,7 @@ class TurnTakingDetector:
         if n == 0:
             return []
         code = self._codes(frames)
-        self._block = frames
+        self._block, self._block_codes = frames, code
         changes = np.flatnonzero(np.diff(code)) + 1
         bounds = [0, *changes.tolist(), n]
         for i in range(len(bounds) - 1):
@@ -227,7 +229,9 @@ class TurnTakingDetector:
                 frames.first_frame + bounds[i + 1],
                 int(code[bounds[i]]),
             )
-        self._block = None
+        if not self.in_hold:
+            self._note_quiet(frames.first_frame + n)
+        self._block = self._block_codes = None
         out, self._out = self._out, []
         return out
 
@@ -300,11 +304,9 @@ class TurnTakingDetector:
         kind = "music" if code >> 2 & 1 else "silence" if code >> 3 & 1 else ""
         if code >> self.hold_leg & 1:
             kind = ""  # the agent talking is no hold, whatever the music detector says
-        quiet = not (code >> h & 1 or code & 0b101100)  # no talk, music, muting or sound
         pos = r0
         s0 = r0
         while s0 < r1:
-            outside = not self.in_hold
             s1, kind_s, since = self._hold_stretch(s0, r1, code, kind)
             self._hold_update(s0, kind_s, s1, since)
             # Threshold crossings inside the run are handled in time order.
@@ -320,25 +322,33 @@ class TurnTakingDetector:
                 if held != self.in_hold:
                     s1 = at  # the rest of the run is judged again, inside or outside the hold
                     break
-            if quiet and outside and s1 > s0:
-                self._note_quiet(s0, s1)
             s0 = s1
         self._apply_timers(pos, r1)
         self._frame = r1
 
-    def _note_quiet(self, r0: int, r1: int) -> None:
-        """Remember the hold leg's noise floor and its quietest frames over a quiet run."""
-        blk = self._block
-        assert blk is not None
-        h = self.hold_leg
+    def _note_quiet(self, until: int) -> None:
+        """Take the hold leg's quiet frames (no talk, music, muting or sound) outside holds,
+        up to frame ``until`` of the current block, into its noise floor and the minima of
+        its quiet windows."""
+        blk, code = self._block, self._block_codes
+        if blk is None or code is None:
+            return
         first = blk.first_frame
-        self.quiet_floor = float(blk.floor_db[r1 - 1 - first, h])
+        a = max(self._quiet_from, first)
+        self._quiet_from = max(self._quiet_from, until)
+        if until <= a:
+            return
+        h = self.hold_leg
+        c = code[a - first : until - first]
+        quiet = ((c >> h) & 1 == 0) & (c & 0b101100 == 0)
+        if not quiet.any():
+            return
+        energy = blk.energy_db[a - first : until - first, h]
+        self.quiet_floor = float(blk.floor_db[a - first + np.flatnonzero(quiet)[-1], h])
         w = self._quiet_window
-        t = r0
-        while t < r1:  # split at window edges so chunking cannot change the result
-            k = t // w
-            stop = min(r1, (k + 1) * w)
-            low = float(blk.energy_db[t - first : stop - first, h].min())
+        windows = np.arange(a, until) // w
+        for k in np.unique(windows[quiet]).tolist():  # a block spans one or two windows
+            low = float(energy[quiet & (windows == k)].min())
             shift = k - self.quiet_window_index
             if shift > 0:
                 keep = max(0, _QUIET_WINDOWS - shift)
@@ -350,7 +360,6 @@ class TurnTakingDetector:
             j = _QUIET_WINDOWS - 1 + shift
             if j >= 0:
                 self.quiet_mins[j] = min(self.quiet_mins[j], low)
-            t = stop
 
     def _hold_stretch(self, s0: int, r1: int, code: int, kind: str) -> tuple[int, str, int]:
         """End, hold-leg state and (if the music is gone) the frame the music was last
@@ -775,6 +784,7 @@ class TurnTakingDetector:
             self._close_dead_air(max(start, self.silence_start), decided)
         self._close_turn(decided, before=start)
         self.cand = None
+        self._note_quiet(decided)
         self.hold_id = self.ctx.new_id()
         self.hold_kind = kind
         self.hold_start = start
@@ -828,6 +838,7 @@ class TurnTakingDetector:
         self.hold_absent_since = _NONE
         self.hold_talk_frames = 0
         self.line_params = None
+        self._quiet_from = decided  # quiet frames count again from here
         self.silence_start = end
         self.floor = _NONE
         # Whoever is talking as the hold ends holds the floor from their onset; anyone else
