@@ -220,18 +220,22 @@ class TurnTakingDetector:
         if n == 0:
             return []
         code = self._codes(frames)
+        # The block is at hand while its runs are processed (per-frame levels for holds),
+        # never kept in the per-call state.
         self._block, self._block_codes = frames, code
-        changes = np.flatnonzero(np.diff(code)) + 1
-        bounds = [0, *changes.tolist(), n]
-        for i in range(len(bounds) - 1):
-            self._run(
-                frames.first_frame + bounds[i],
-                frames.first_frame + bounds[i + 1],
-                int(code[bounds[i]]),
-            )
-        if not self.in_hold:
-            self._note_quiet(frames.first_frame + n)
-        self._block = self._block_codes = None
+        try:
+            changes = np.flatnonzero(np.diff(code)) + 1
+            bounds = [0, *changes.tolist(), n]
+            for i in range(len(bounds) - 1):
+                self._run(
+                    frames.first_frame + bounds[i],
+                    frames.first_frame + bounds[i + 1],
+                    int(code[bounds[i]]),
+                )
+            if not self.in_hold:
+                self._note_quiet(frames.first_frame + n)
+        finally:
+            self._block = self._block_codes = None
         out, self._out = self._out, []
         return out
 
