@@ -67,15 +67,17 @@ _MUSIC_BACKDATE_S = 2.0
 _HOLD_BACK_S = 0.5
 #: During a music hold the agent's own line is away: the leg carries the music, and in its
 #: gaps near-silence from the switch. The agent is back when the leg sits at the noise
-#: floor it had before the hold (their microphone's background) for _LINE_BACK_S without
-#: sound from the switch: a frame _SWITCH_QUIET_DB or more under that floor, or
-#: _MUSIC_RETURN_S of music. Music detection alone loses sparse or speech-like music, and
-#: on continuous music the noise tracker takes the music for the leg's noise after seconds.
+#: floor it had before the hold (their microphone's background; within _FLOOR_BAND_DB
+#: over it, or nearer it than the music's level) for _LINE_BACK_S with no sound from the
+#: switch: music, or a frame _SWITCH_QUIET_DB under that floor. _MUSIC_RETURN_S of music
+#: puts the hold back. Music detection alone loses sparse or speech-like music, and on
+#: continuous music the noise tracker takes the music for the leg's noise after seconds.
+#: Rules and their tune-split choice: docs/concepts.md (hold), docs/benchmarks.md.
 _LINE_BACK_S = 0.15
-_FLOOR_BAND_DB = 4.0  # "at the noise floor": no more than this above it ...
-_SWITCH_QUIET_DB = 10.0  # ... and less than this below it
+_FLOOR_BAND_DB = 4.0
+_SWITCH_QUIET_DB = 10.0
 _MUSIC_RETURN_S = 0.5
-_MUSIC_LEVEL_STEP_DB = 0.2
+_MUSIC_LEVEL_STEP_DB = 0.2  # dB per frame of the running median of the music's level
 #: Talk on the hold leg with no sound from the switch for _TALK_BACK_AFTER_S, _TALK_BACK_S
 #: of it, is the agent back even where their noise never settles near its old floor.
 _TALK_BACK_AFTER_S = 2.0
@@ -366,8 +368,8 @@ class TurnTakingDetector:
                 self.quiet_mins[j] = min(self.quiet_mins[j], low)
 
     def _hold_stretch(self, s0: int, r1: int, code: int, kind: str) -> tuple[int, str, int]:
-        """End, hold-leg state and (if the music is gone) the frame the music was last
-        heard + 1, of the stretch from ``s0`` within a run ending at ``r1``.
+        """End, hold-leg state and (if the agent's line is back) the frame where its own
+        sound began, of the stretch from ``s0`` within a run ending at ``r1``.
 
         Outside music holds the state is the run's own ``kind`` to its end. Inside one, the
         music is present until the agent's line is back (``_LINE_BACK_S``), whatever the
@@ -723,7 +725,8 @@ class TurnTakingDetector:
 
     def _hold_update(self, r0: int, kind: str, r1: int, since: int = _NONE) -> None:
         """Bookkeeping at the start of a run (frames ``r0 .. r1-1``) whose hold-leg state
-        is ``kind``; ``since``: where the music was last heard + 1, if known."""
+        is ``kind``; ``since``: where the hold's sound gave way to the agent's line, if
+        known (the hold then ends there, not at ``r0``)."""
         self._hold_seen = kind
         if self.marker_hold:
             return
