@@ -4,6 +4,7 @@ in docs/concepts.md (thresholds come from the config, not from running the code)
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -153,17 +154,34 @@ def test_muted_agent_leg_is_silent_hold_not_dead_air() -> None:
     assert all(g.start < 2.0 for g in closed(ev, "gap"))
 
 
+def _music_on_agent_leg(
+    act: np.ndarray, *, until_s: float, line_db: float, line_after_db: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Levels and music probability for hold music (-25 dBFS, probability 0.9) on the agent
+    leg from 2 s to ``until_s``: talk at -20 dBFS, the line's noise at ``line_db`` (after
+    the music at ``line_after_db``, if given)."""
+    end = round(until_s / HOP)
+    energy = np.where(act, -20.0, line_db)
+    if line_after_db is not None:
+        energy[end:, 1] = np.where(act[end:, 1], -20.0, line_after_db)
+    music = np.zeros(act.shape)
+    energy[200:end, 1], music[200:end, 1] = -25.0, 0.9
+    return energy, music
+
+
+def _detect(act: np.ndarray, energy: np.ndarray, music: np.ndarray, **kw: Any) -> list[Event]:
+    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music, **kw)
+    return check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+
+
 def _music_hold_then_agent(muted_after_talk: tuple[float, float] | None) -> list[Event]:
     """Music on the agent leg 2-20 s, the agent back at 20.5-21.4 s and from 22 s; the
     agent's line optionally at digital silence in between."""
     act = activity(26, customer=[(0, 1.5)], agent=[(20.5, 21.4), (22.0, 25.0)])
-    energy = np.where(act, -20.0, -58.0)  # the line's noise, under the music's level
-    music = np.zeros(act.shape)
-    energy[200:2000, 1], music[200:2000, 1] = -25.0, 0.9
+    energy, music = _music_on_agent_leg(act, until_s=20.0, line_db=-58.0)
     if muted_after_talk is not None:
         energy[round(muted_after_talk[0] / HOP) : round(muted_after_talk[1] / HOP), 1] = -120.0
-    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
-    return check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+    return _detect(act, energy, music)
 
 
 def test_music_hold_ends_where_the_music_stops_even_if_the_agents_line_then_mutes() -> None:
@@ -187,12 +205,8 @@ def _music_hold_the_detectors_lose(how: str) -> list[Event]:
     music that the noise tracker has taken for the line's noise). The agent is back at
     30.5 s on a line 8 dB noisier than before the hold."""
     act = activity(36, customer=[(0, 1.5)], agent=[(30.5, 33.0), (33.5, 35.0)])
-    agent_talk = act[:, 1].copy()
-    energy = np.where(act, -20.0, -59.0)
-    energy[3000:, 1] = np.where(agent_talk[3000:], -20.0, -51.0)
+    energy, music = _music_on_agent_leg(act, until_s=30.0, line_db=-59.0, line_after_db=-51.0)
     floor = np.full(act.shape, -60.0)
-    music = np.zeros(act.shape)
-    energy[200:3000, 1], music[200:3000, 1] = -25.0, 0.9
     lost = slice(1000, 1800)
     if how == "speechlike":
         music[lost, 1] = 0.3
@@ -205,10 +219,7 @@ def _music_hold_the_detectors_lose(how: str) -> list[Event]:
     elif how == "floor":
         floor[lost, 1] = -26.0
         music[lost, 1] = 0.0
-    frames = frames_from_activity(
-        act, roles=ROLES, energy_db=energy, music_prob=music, floor_db=floor
-    )
-    return check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+    return _detect(act, energy, music, floor_db=floor)
 
 
 @pytest.mark.parametrize("how", ["speechlike", "sparse", "floor", "kept"])
@@ -229,12 +240,7 @@ def test_music_hold_ends_where_the_music_stops_when_the_agent_talks_at_once() ->
     the agent back, and the hold ends where the music stopped."""
     spurts = [(30.0 + 0.5 * k, 30.4 + 0.5 * k) for k in range(12)]
     act = activity(40, customer=[(0, 1.5)], agent=spurts)
-    energy = np.where(act, -20.0, -59.0)
-    energy[3000:, 1] = np.where(act[3000:, 1], -20.0, -51.0)
-    music = np.zeros(act.shape)
-    energy[200:3000, 1], music[200:3000, 1] = -25.0, 0.9
-    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
-    ev = check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+    ev = _detect(act, *_music_on_agent_leg(act, until_s=30.0, line_db=-59.0, line_after_db=-51.0))
     (hold,) = closed(ev, "hold")
     assert (hold.start, hold.end) == (2.0, 30.0)
     assert hold.emitted_at <= 30.0 + _TALK_BACK_AFTER_S + CFG.hold_end_tolerance_s + HOP
@@ -248,12 +254,10 @@ def test_music_hold_ends_when_the_agent_is_back_on_a_quieter_line(line_after_db:
     talk with no music for long enough still ends the hold (it used to run to the end of
     the call). At the old level the line is recognised at once."""
     act = activity(60, customer=[(0, 1.5), (40, 42)], agent=[(30.5, 33), (33.5, 38), (43, 50)])
-    energy = np.where(act, -20.0, -59.0)
-    energy[3000:, 1] = np.where(act[3000:, 1], -20.0, line_after_db)
-    music = np.zeros(act.shape)
-    energy[200:3000, 1], music[200:3000, 1] = -25.0, 0.9
-    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
-    ev = check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+    energy, music = _music_on_agent_leg(
+        act, until_s=30.0, line_db=-59.0, line_after_db=line_after_db
+    )
+    ev = _detect(act, energy, music)
     (hold,) = closed(ev, "hold")
     assert hold.start == 2.0
     if line_after_db > -69.0:  # the line is heard at once
@@ -269,11 +273,7 @@ def test_talk_over_the_agent_before_their_hold_end_is_known_is_a_bid() -> None:
     hold's end is decided (hold_end_tolerance_s later): an interruption from their onset,
     not talk lost to the hold."""
     act = activity(30, customer=[(0, 1.5), (21.5, 25.0)], agent=[(20.5, 24.0)])
-    energy = np.where(act, -20.0, -58.0)
-    music = np.zeros(act.shape)
-    energy[200:2000, 1], music[200:2000, 1] = -25.0, 0.9
-    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
-    ev = check_detector(lambda ctx: TurnTakingDetector(ctx, CFG), frames)
+    ev = _detect(act, *_music_on_agent_leg(act, until_s=20.0, line_db=-58.0))
     (hold,) = closed(ev, "hold")
     assert hold.end == pytest.approx(20.0)
     (done,) = closed(ev, "interruption")
