@@ -25,12 +25,27 @@ def frame_features(x: np.ndarray, b: np.ndarray, a: np.ndarray) -> tuple[list[fl
     return energy, dec
 
 
-def music_score(energy: list[float], flux: list[float], floor: float, flux_max: float) -> float:
-    """Fraction of stable blocks, or 0 when the frames are within 6 dB of the noise."""
+def music_score(
+    energy: list[float],
+    flux: list[float],
+    floor: float,
+    flux_max: float,
+    *,
+    sounding_only: bool = False,
+    sounding_db: float = 6.0,
+) -> float:
+    """Fraction of stable blocks (of 5 frames each, with ``sounding_only`` only those whose
+    mean floored level is ``sounding_db`` over the floor), or 0 when the frames are within
+    6 dB of the noise."""
     level = sum(max(e, floor) for e in energy) / len(energy)
     if level < floor + 6.0:
         return 0.0
-    return sum(f <= flux_max for f in flux) / len(flux)
+    stable = 0
+    for j, f in enumerate(flux):
+        block_level = sum(max(e, floor) for e in energy[5 * j : 5 * j + 5]) / 5
+        if f <= flux_max and (not sounding_only or block_level >= floor + sounding_db):
+            stable += 1
+    return stable / len(flux)
 
 
 def voicing(x: list[float], min_lag: int, max_lag: int) -> float:
@@ -87,7 +102,8 @@ def vad_frames(
     floors: list[list[float]] = []
     music: list[list[float]] = []
     (FLOOR, SMOOTH, BMIN, BCOUNT, INSP, SEGSTART, LASTACT, _HC, RECENT, COUP, STARTED,
-     LOWRUN, NMEAN, NVAR, CONF, PEAK, VOICED) = range(17)  # fmt: skip
+     LOWRUN, NMEAN, NVAR, CONF, PEAK, VOICED, MUSIC_UNTIL) = range(18)  # fmt: skip
+    music_memory_blocks = 200  # stable blocks count however quiet 10 s after music
 
     def window_voicing(row: int, leg: int) -> float:
         samples = [float(v) for r in range(row - 2, row + 1) for v in dec_hist[r, :, leg]]
@@ -104,8 +120,10 @@ def vad_frames(
                     [energy[i][leg] for i in range(row - (n_back - 1) * block,
                                                    row + (n_ahead + 1) * block)],
                     [float(flux_hist[j, leg]) for j in range(b - n_back + 1, b + n_ahead + 1)],
-                    fl, flux_max,
+                    fl, flux_max, sounding_only=t // block >= st[leg][MUSIC_UNTIL],
                 )  # fmt: skip
+                if cur[leg] >= 0.5:
+                    st[leg][MUSIC_UNTIL] = t // block + music_memory_blocks
         music.append(list(cur))
         for leg in range(n_legs):  # minimum statistics
             e = energy[row][leg]

@@ -48,17 +48,38 @@ def test_music_score_matches_naive() -> None:
     rng = np.random.default_rng(3)
     energy = rng.uniform(-70, -10, 400)
     flux = rng.uniform(0, 0.3, 80)
-    for floor in (-55.0, -20.0, -5.0):
+    for floor in (-55.0, -40.0, -20.0, -5.0):
         for block_row in (30, 45, 60):
-            row = block_row * 5
-            got = music_score(energy, flux, row, block_row, floor, 5, 20, 3, 0.1)
-            ref = naive.music_score(
-                energy[row - 19 * 5 : row + 4 * 5].tolist(),
-                flux[block_row - 19 : block_row + 4].tolist(),
-                floor,
-                0.1,
-            )
-            assert got == pytest.approx(ref)
+            for sounding_only in (False, True):
+                row = block_row * 5
+                got = music_score(
+                    energy, flux, row, block_row, floor, 5, 20, 3, 0.1, sounding_only
+                )
+                ref = naive.music_score(
+                    energy[row - 19 * 5 : row + 4 * 5].tolist(),
+                    flux[block_row - 19 : block_row + 4].tolist(),
+                    floor,
+                    0.1,
+                    sounding_only=sounding_only,
+                )
+                assert got == pytest.approx(ref)
+
+
+def test_music_score_steady_noise_then_a_word_is_not_music() -> None:
+    """A second of steady noise (steady spectrum) and then a loud word: the window's level
+    passes, but only the sounding blocks may count as music unless music was just heard."""
+    from empathysignals._kernels.vad import SOUNDING_BLOCK_DB, music_score
+
+    floor = -50.0
+    energy = np.full(200, floor + 1.0)  # 30 blocks of noise ...
+    energy[150:] = -15.0  # ... and the word, loud from block 30 on
+    flux = np.full(40, 0.05)  # every block's spectrum steady
+    row, block_row = 150, 30  # window: blocks 11 .. 30 and 3 ahead, 4 of 23 loud
+    assert SOUNDING_BLOCK_DB > 1.0
+    quiet_counts = music_score(energy, flux, row, block_row, floor, 5, 20, 3, 0.1, False)
+    loud_only = music_score(energy, flux, row, block_row, floor, 5, 20, 3, 0.1, True)
+    assert quiet_counts == 1.0  # music
+    assert loud_only == pytest.approx(4 / 23)  # the word's own steady blocks only: no music
 
 
 def test_voicing_matches_naive() -> None:
@@ -142,6 +163,13 @@ def test_finite_and_peak_matches_numpy(bad: float) -> None:
     assert finite_and_peak(x) == (True, pytest.approx(0.95))
     x[4000, 0] = bad
     assert finite_and_peak(x)[0] is False
+
+
+def test_leg_state_size_matches_the_stream() -> None:
+    from empathysignals._kernels.vad import LEG_STATE_SIZE
+    from empathysignals.detectors.voice_activity import _LEG_STATE_SIZE
+
+    assert _LEG_STATE_SIZE == LEG_STATE_SIZE
 
 
 @pytest.mark.parametrize("chunk_s", [0.02, 0.37, 30.0])

@@ -143,19 +143,34 @@ def music_score(
     n_back: int,
     n_ahead: int,
     flux_max: float,
+    sounding_only: bool,
 ) -> float:
     """Music probability of the block whose first frame is history row ``row`` and whose
     spectral-flux entry is ``block_row``: the fraction of blocks in
     ``[block - n_back + 1, block + n_ahead]`` whose spectrum barely changed from the block
     before (cosine distance <= ``flux_max``; sustained notes do that, speech formants and
     noise do not), provided the window stands 6 dB above the noise level.
+
+    With ``sounding_only`` a stable block counts only if it stands ``SOUNDING_BLOCK_DB``
+    above the noise level: steady noise has a steady spectrum too, and a second of it
+    followed by a loud word would otherwise pass for music and hide the word's onset.
     """
     lo = block_row - n_back + 1
     hi = block_row + n_ahead
     stable = 0
+    sounding_sum = block * (floor_db + SOUNDING_BLOCK_DB)
     for j in range(lo, hi + 1):
-        if flux[j] <= flux_max:
-            stable += 1
+        if flux[j] > flux_max:
+            continue
+        if sounding_only:
+            r0 = row + (j - block_row) * block
+            acc_b = 0.0
+            for i in range(r0, r0 + block):
+                e = energy[i]
+                acc_b += e if e > floor_db else floor_db
+            if acc_b < sounding_sum:
+                continue
+        stable += 1
     first = row - (n_back - 1) * block
     last = row + (n_ahead + 1) * block
     acc = 0.0
@@ -166,6 +181,13 @@ def music_score(
         return 0.0
     return stable / (hi - lo + 1)
 
+
+#: A stable block is music evidence only this far above the noise (dB), unless music was
+#: heard in the last MUSIC_MEMORY_BLOCKS blocks: inside a hold, quiet passages of the
+#: music must still count. Chosen on the tune split (3 dB did the same, and kept one
+#: false music hold at a call's start; ``docs/tuning.md``).
+SOUNDING_BLOCK_DB = 6.0
+MUSIC_MEMORY_BLOCKS = 200  # 10 s
 
 VOICING_FRAMES = 3  # 30 ms window at 4 kHz
 VOICING_MIN_LAG = 10  # 400 Hz
@@ -226,7 +248,8 @@ S_NVAR = 13  # 90th percentile level (dB) of those frames
 S_CONFIRMED = 14  # the open segment has had a voiced frame: it is speech
 S_SEG_PEAK = 15  # loudest frame of the open segment above the noise median (dB)
 S_SEG_VOICED = 16  # run of consecutive loud voiced frames of the open segment (capped)
-LEG_STATE_SIZE = 17
+S_MUSIC_UNTIL = 17  # block until which stable blocks count as music however quiet
+LEG_STATE_SIZE = 18
 N_SUBWIN = 8
 
 
@@ -334,7 +357,10 @@ def vad_frames(
                     n_back,
                     n_ahead,
                     flux_max,
+                    t // block >= st[leg, S_MUSIC_UNTIL],
                 )
+                if cur[leg] >= 0.5:
+                    st[leg, S_MUSIC_UNTIL] = t // block + MUSIC_MEMORY_BLOCKS
         for leg in range(n_legs):
             music_prob[k, leg] = cur[leg]
         # 1) noise floors (minimum statistics over N_SUBWIN sub-windows, Martin 2001)

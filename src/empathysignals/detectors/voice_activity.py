@@ -34,6 +34,8 @@ DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 ABS_MIN_DBFS = -65.0
+#: ``_kernels.vad.LEG_STATE_SIZE``, repeated so that building a stream does not import numba.
+_LEG_STATE_SIZE = 18
 MAX_PUSH_S = 30  # seconds of input processed per internal slice
 
 
@@ -106,7 +108,7 @@ class VoiceActivityStream:
             [MUSIC_BLOCK, MUSIC_BACK_BLOCKS, self._lookahead // MUSIC_BLOCK], dtype=np.int64
         )
         self._n_vad = 0
-        self._legs = np.zeros((self.n_legs, 17))  # _kernels.vad.LEG_STATE_SIZE
+        self._legs = np.zeros((self.n_legs, _LEG_STATE_SIZE))
         self._sub_mins = np.full((self.n_legs, N_SUBWIN), 1e9)
         self._tent = np.zeros((0, self.n_legs), dtype=np.int8)
         self._tent_first = 0
