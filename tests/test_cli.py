@@ -122,6 +122,89 @@ def test_bad_rttm_is_one_line_error(tmp_path: Path) -> None:
     assert "start < end" in out.stderr
 
 
+@pytest.mark.parametrize(
+    ("rttm", "args", "message"),
+    [
+        (b"SPEAKER mono 1 0.5 1.0 <NA> <NA> caf\xe9 <NA> <NA>\n", [], "not UTF-8"),
+        (
+            b"SPEAKER a 1 0.5 1.0 <NA> <NA> s1 <NA> <NA>\n"
+            b"SPEAKER b 1 0.5 1.0 <NA> <NA> s2 <NA> <NA>\n",
+            [],
+            "--rttm-uri",
+        ),
+        (b"", ["--rttm-uri", "a"], "needs --rttm"),
+    ],
+)
+def test_rttm_input_errors_are_one_line(
+    tmp_path: Path, rttm: bytes, args: list[str], message: str
+) -> None:
+    sf.write(tmp_path / "mono.wav", np.zeros(16000), 8000)
+    if rttm:
+        (tmp_path / "seg.rttm").write_bytes(rttm)
+        args = ["--rttm", "seg.rttm", *args]
+    out = subprocess.run(
+        [sys.executable, "-m", "empathysignals", "analyze", "mono.wav", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and message in out.stderr, out.stderr
+
+
+def test_rttm_uri_picks_one_recording_of_a_shared_file(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    sf.write(tmp_path / "mono.wav", 0.01 * rng.standard_normal(8000 * 6), 8000)
+    lines = [
+        "SPEAKER a 1 0.5 2.0 <NA> <NA> s1 <NA> <NA>",
+        "SPEAKER a 1 3.0 2.0 <NA> <NA> s2 <NA> <NA>",
+        "SPEAKER b 1 0.0 6.0 <NA> <NA> s9 <NA> <NA>",
+    ]
+    (tmp_path / "all.rttm").write_text("\n".join(lines) + "\n")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "empathysignals",
+            "analyze",
+            "mono.wav",
+            "--rttm",
+            "all.rttm",
+            "--rttm-uri",
+            "a",
+            "--no-emotion",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout.splitlines()[-1])
+    assert summary["talk_time_s"] == {"customer": 2.0, "agent": 2.0}
+
+
+def test_no_silent_holds_flag(tmp_path: Path) -> None:
+    """A leg with silence suppression: digital silence while the agent listens."""
+    rng = np.random.default_rng(1)
+    x = 0.01 * rng.standard_normal((8000 * 12, 2))
+    x[8000 * 2 : 8000 * 10, 1] = 0.0  # the agent's line muted for 8 s
+    sf.write(tmp_path / "dtx.wav", x, 8000)
+    holds = {}
+    for flag in ([], ["--no-silent-holds"]):
+        out = subprocess.run(
+            [sys.executable, "-m", "empathysignals", "analyze", "dtx.wav", "--no-emotion", *flag],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=300,
+        )
+        assert out.returncode == 0, out.stderr
+        holds[bool(flag)] = json.loads(out.stdout.splitlines()[-1])["holds"]["count"]
+    assert holds == {False: 1, True: 0}
+
+
 def test_chat_command(tmp_path: Path) -> None:
     chat = tmp_path / "chat.jsonl"
     chat.write_text(

@@ -52,9 +52,7 @@ def test_music_score_matches_naive() -> None:
         for block_row in (30, 45, 60):
             for sounding_only in (False, True):
                 row = block_row * 5
-                got = music_score(
-                    energy, flux, row, block_row, floor, 5, 20, 3, 0.1, sounding_only
-                )
+                got = music_score(energy, flux, row, block_row, floor, 5, 20, 3, 0.1, sounding_only)
                 ref = naive.music_score(
                     energy[row - 19 * 5 : row + 4 * 5].tolist(),
                     flux[block_row - 19 : block_row + 4].tolist(),

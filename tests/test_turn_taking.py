@@ -154,6 +154,50 @@ def test_muted_agent_leg_is_silent_hold_not_dead_air() -> None:
     assert all(g.start < 2.0 for g in closed(ev, "gap"))
 
 
+def _muted_between(act: np.ndarray, muted: list[tuple[float, float]], **kw: object) -> list[Event]:
+    energy = np.where(act, -20.0, -50.0)
+    for a, b in muted:
+        energy[round(a / HOP) : round(b / HOP), 1] = -120.0
+    frames = frames_from_activity(act, roles=ROLES, energy_db=energy)
+    cfg = TurnTakingConfig(**kw) if kw else CFG  # type: ignore[arg-type]
+    return check_detector(lambda ctx: TurnTakingDetector(ctx, cfg), frames)
+
+
+def test_muted_line_between_the_agents_words_is_no_hold() -> None:
+    """Silence suppression: the agent leg is digital silence whenever the agent is not
+    talking. Muted stretches shorter than hold_min_s with talk between them add up to more
+    than hold_min_s, but the line opened each time: no hold, and every word is a turn."""
+    talk = [(1.2, 2.0), (3.2, 4.0), (5.2, 6.0), (7.2, 8.0)]
+    act = activity(12, customer=[(0, 1), (10, 11)], agent=talk)
+    muted = [(0, 1.2), (2.0, 3.2), (4.0, 5.2), (6.0, 7.2), (8.0, 10.0)]
+    ev = _muted_between(act, muted)
+    assert not [e for e in ev if e.type == "hold"]
+    agent_turns = [e for e in closed(ev, "turn") if e.speaker == "agent"]
+    assert agent_turns and agent_turns[0].start == pytest.approx(1.2)
+
+
+def test_line_flickering_at_the_muted_level_is_no_hold() -> None:
+    """A quiet room whose level dips to the muted level every few frames (seen on a quiet
+    meeting recording) is an open line: a silent hold needs the line muted throughout."""
+    act = activity(12, customer=[(0, 1), (10, 11)])
+    muted = [(1.0 + 0.3 * k, 1.1 + 0.3 * k) for k in range(30)]  # 0.1 s muted of every 0.3 s
+    ev = _muted_between(act, muted)
+    assert not [e for e in ev if e.type == "hold"]
+    # the same leg muted throughout is a silent hold
+    (hold,) = closed(_muted_between(act, [(1.0, 10.0)]), "hold")
+    assert (hold.kind, hold.start, hold.end) == ("silence", 1.0, 10.0)
+
+
+def test_silent_holds_can_be_turned_off() -> None:
+    act = activity(16, customer=[(0, 1), (13, 14)], agent=[(1.2, 2)])
+    ev = run(act, muted_s=(2, 12), silent_holds=False)
+    assert not [e for e in ev if e.type == "hold"]
+    # a long silence on both legs is then dead air, as on any line
+    assert closed(ev, "dead_air")
+    with pytest.raises(es.ParameterError, match="silent_holds"):
+        TurnTakingConfig(silent_holds="no")  # type: ignore[arg-type]
+
+
 def _music_on_agent_leg(
     act: np.ndarray, *, until_s: float, line_db: float, line_after_db: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:

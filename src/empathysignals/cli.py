@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
         "--rttm", help="speaker segmentation (RTTM) for a mono file holding both parties"
     )
     an.add_argument(
+        "--rttm-uri",
+        help="recording id (RTTM field 2) to use from an RTTM file that holds several",
+    )
+    an.add_argument(
         "--speaker-roles",
         help="map RTTM speakers to roles, e.g. spk1=customer,spk2=agent",
     )
@@ -51,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
         help="ASR words/utterances (JSON or JSONL rows with speaker, start, end, text)",
     )
     an.add_argument("--no-emotion", action="store_true", help="attach text without emotion")
+    an.add_argument(
+        "--no-silent-holds",
+        action="store_true",
+        help="do not report a muted agent line as a hold (for legs with silence suppression)",
+    )
     ch = sub.add_parser("chat", help="analyse a text-only conversation (chat, messaging)")
     ch.add_argument("messages", help="JSON or JSONL rows with speaker, start, text")
     ch.add_argument("--roles", default="customer,agent")
@@ -119,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emotion(args.texts, args.taxonomy, args.top)
             return 0
         from .analyzer import analyze_file, analyze_transcript
+        from .config import TurnTakingConfig
+        from .errors import ParameterError
+        from .segmentation import read_rttm
 
         if args.command == "report":
             from .report import write_html, write_png
@@ -134,10 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             events = analyze_transcript(args.messages, roles=args.roles, emotion_model=model)
         else:
+            if args.rttm_uri and not args.rttm:
+                raise ParameterError("--rttm-uri needs --rttm")
+            segmentation = read_rttm(args.rttm, uri=args.rttm_uri) if args.rttm else None
             events = analyze_file(
                 args.call,
                 roles=args.roles,
-                segmentation=args.rttm,
+                segmentation=segmentation,
+                turn_taking=TurnTakingConfig(silent_holds=not args.no_silent_holds),
                 speaker_roles=_speaker_roles(args.speaker_roles),
                 allow_truncated=args.allow_truncated,
                 transcript=args.transcript,

@@ -31,7 +31,14 @@ def read_rttm(
         raise ParameterError(f"{p}: no such RTTM file")
     rows: list[tuple[str, float, float]] = []
     uris: set[str] = set()
-    for lineno, line in enumerate(p.read_text().splitlines(), 1):
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParameterError(
+            f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start}); RTTM files are plain "
+            "text: re-save the file as UTF-8"
+        ) from None
+    for lineno, line in enumerate(text.splitlines(), 1):
         parts = line.split()
         if not parts or parts[0] != "SPEAKER":
             continue
@@ -48,7 +55,9 @@ def read_rttm(
             raise ParameterError(f"{p}:{lineno}: onset and duration must be numbers") from None
         rows.append((parts[7], onset, onset + duration))
     if len(uris) > 1:
-        raise ParameterError(f"{p} holds several recordings {sorted(uris)}: pass uri=")
+        raise ParameterError(
+            f"{p} holds several recordings {sorted(uris)}: pass uri= (command line: --rttm-uri)"
+        )
     return rows
 
 

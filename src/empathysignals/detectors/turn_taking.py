@@ -274,6 +274,8 @@ class TurnTakingDetector:
             frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB
         )
         muted = frames.energy_db[:, h] <= self.cfg.muted_max_dbfs
+        if not self.cfg.silent_holds:
+            muted = np.zeros(len(code), dtype=bool)
         if not self.watch_hold:
             music = muted = np.zeros(len(code), dtype=bool)
         code |= (music.astype(np.int64) << 2) | (muted.astype(np.int64) << 3)
@@ -750,9 +752,13 @@ class TurnTakingDetector:
             if self.hold_run_kind and self.hold_gap_start == _NONE:
                 self.hold_gap_start = r0
             return
-        # A run survives gaps up to the end tolerance (block decisions flicker).
+        # A music run survives gaps up to the end tolerance (block decisions flicker). A
+        # muted line must stay muted, as it must inside a silent hold (_hold_due): a quiet
+        # room near the muted level, or a line with silence suppression (digital silence
+        # between the agent's words), is no hold.
+        tol = self._hold_tol if kind == "music" else 0
         resumed = kind == self.hold_run_kind and (
-            self.hold_gap_start == _NONE or r0 - self.hold_gap_start <= self._hold_tol
+            self.hold_gap_start == _NONE or r0 - self.hold_gap_start <= tol
         )
         if not resumed:
             start = r0
