@@ -77,3 +77,25 @@ def test_echo_at_the_start_of_a_call_is_not_the_other_legs_speech(data_dir: Path
     active = np.asarray(va.active)
     assert active[:, 0].mean() > 0.5  # the customer talks most of the time
     assert not active[:, 1].any()
+
+
+def test_dc_offset_does_not_change_speech() -> None:
+    """A DC offset is removed by the 200 Hz high-pass; at the stream's start it must not
+    be a step whose transient makes the noise estimate start high (the customer's first
+    words were lost for 1.7 s at 0.1 offset). At 8 kHz the labels are identical; resampled
+    input keeps a short ramp at its start (the resampler zero-pads, as scipy's does)."""
+    import soundfile as sf
+
+    x, sr = sf.read(Path(__file__).parents[1] / "examples/data/call.wav", dtype="float64")
+    x = 0.5 * x[: 30 * sr]
+    roles = ("customer", "agent")
+    plain = np.asarray(es.voice_activity(x, sr, roles=roles).active)
+    for dc in (-0.2, 0.1):
+        shifted = np.asarray(es.voice_activity(x + dc, sr, roles=roles).active)
+        np.testing.assert_array_equal(shifted, plain)
+    from scipy.signal import resample_poly
+
+    x16 = resample_poly(x, 2, 1, axis=0)
+    plain16 = np.asarray(es.voice_activity(x16, 16000, roles=roles).active)
+    shifted16 = np.asarray(es.voice_activity(x16 + 0.1, 16000, roles=roles).active)
+    assert (shifted16 == plain16).mean() > 0.98

@@ -162,6 +162,11 @@ class VoiceActivityStream:
         from .._kernels.vad import frame_features
 
         b, a = _highpass_200hz()
+        if self._n_feat == 0 and len(x8k):
+            # As if the first frame's mean level had always been there: a DC offset is then
+            # no step at the stream's start, whose filter transient would make the first
+            # frame loud and the noise estimate start seconds too high.
+            self._feat_state[:, 0] = self._feat_state[:, 1] = x8k[:HOP_SAMPLES].mean(axis=0)
         energy, dec, self._feat_state = frame_features(x8k, b, a, self._feat_state)
         return energy, dec
 
