@@ -45,6 +45,11 @@ def test_pcm16_bytes() -> None:
 def test_int16_and_float_agree() -> None:
     x = (np.sin(np.arange(100)) * 10000).astype(np.int16)
     np.testing.assert_allclose(validate_samples(x)[:, 0], x / 32768.0)
+    # either byte order (big-endian PCM comes from AIFF files and network byte order)
+    for dtype in (">i2", "<i2", ">f4", ">f8", ">i4"):
+        y = x.astype(dtype) if dtype[1] == "i" else (x / 32768.0).astype(dtype)
+        scale = 65536.0 if dtype == ">i4" else 1.0  # int32 is read as 2**31 full scale
+        np.testing.assert_allclose(validate_samples(y)[:, 0] * scale, x / 32768.0, rtol=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -169,6 +169,8 @@ def test_hold_marker_timestamps_must_be_monotonic() -> None:
         stream.mark_hold(5.0, on=False)
     with pytest.raises(es.ParameterError):
         stream.mark_hold(float("nan"))
+    with pytest.raises(es.ParameterError, match="seconds"):
+        stream.mark_hold("3")  # type: ignore[arg-type]
 
 
 def test_bad_roles_and_configs() -> None:
@@ -185,6 +187,23 @@ def test_bad_roles_and_configs() -> None:
             es.VadConfig(no_signal_max_dbfs=level)  # type: ignore[arg-type]
     with pytest.raises(es.ParameterError, match="unknown role"):
         es.Analyzer().stream().push_legs({"caller": np.zeros(10)})
+    # a set's order is not the channel order (it differs between processes)
+    with pytest.raises(es.ParameterError, match="ordered"):
+        es.Analyzer(roles={"customer", "agent"})  # type: ignore[arg-type]
+    with pytest.raises(es.ParameterError, match="spaces"):
+        es.Analyzer(roles=(" customer", "customer "))
+
+
+def test_rejected_push_legs_leaves_no_trace() -> None:
+    rng = np.random.default_rng(0)
+    a, b = (0.1 * rng.standard_normal(8000) for _ in range(2))
+    ref = es.Analyzer(emotion_model=None).stream()
+    want = ref.push_legs({"customer": a, "agent": b}) + ref.finish()
+    call = es.Analyzer(emotion_model=None).stream()
+    with pytest.raises(es.AudioError):
+        call.push_legs({"customer": a, "agent": np.full(8000, np.nan)})
+    got = call.push_legs({"customer": a, "agent": b}) + call.finish()
+    assert [e.to_dict() for e in got] == [e.to_dict() for e in want]
 
 
 def test_empty_and_tiny_inputs() -> None:
@@ -285,11 +304,32 @@ def test_unequal_legs_are_padded_at_finish() -> None:
         ([("a", -1.0, 1.0)], "start < end"),
         ([("a", 0.0)], "expected"),
         ([("a", 0.0, 1.0), ("b", 1.0, 2.0), ("c", 2.0, 3.0)], "more speakers than roles"),
+        ([("a", True, 1.0)], "numbers"),
+        ([("a", "0", 1.0)], "numbers"),
     ],
 )
 def test_bad_segmentation_rows(rows: list[tuple[object, ...]], match: str) -> None:
     with pytest.raises(es.ParameterError, match=match):
         es.analyze(np.zeros(8000, np.float32), 8000, segmentation=rows)
+
+
+def test_segmentation_rows_take_numpy_numbers_and_need_a_mapped_speaker() -> None:
+    x = np.zeros(8000 * 3, np.float32)
+    rows = [("s1", np.float32(0.5), np.int64(1)), ("s2", np.float64(1.5), 2.5)]
+    summary = es.analyze(x, 8000, segmentation=rows, emotion_model=None)[-1]
+    assert summary.talk_time_s == {"customer": 0.5, "agent": 1.0}
+    with pytest.raises(es.ParameterError, match="names none"):
+        es.analyze(x, 8000, segmentation=rows, speaker_roles={"X": "customer", "Y": "agent"})
+
+
+def test_rttm_uri_that_matches_nothing_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "two.rttm"
+    path.write_text(
+        "SPEAKER a 1 0.5 1.0 <NA> <NA> s1 <NA> <NA>\nSPEAKER b 1 0.5 1.0 <NA> <NA> s2 <NA> <NA>\n"
+    )
+    assert es.read_rttm(path, uri="a") == [("s1", 0.5, 1.5)]
+    with pytest.raises(es.ParameterError, match="no lines of recording 'c'"):
+        es.read_rttm(path, uri="c")
 
 
 def test_quiet_recording_noise_is_learned_below_the_no_signal_level(data_dir: Path) -> None:

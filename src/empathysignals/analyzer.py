@@ -286,8 +286,9 @@ class CallStream:
         unknown = set(legs) - set(self.roles)
         if unknown:
             raise ParameterError(f"unknown role(s) {sorted(unknown)}; roles are {self.roles}")
-        for role, data in legs.items():
-            x = validate_samples(data, n_channels=1)[:, 0]
+        # Validate every leg before buffering any: a rejected push leaves no trace.
+        checked = {role: validate_samples(data, n_channels=1)[:, 0] for role, data in legs.items()}
+        for role, x in checked.items():
             prev = self._pending_legs.get(role)
             self._pending_legs[role] = x if prev is None else np.concatenate([prev, x])
         if len(self._pending_legs) < len(self.roles):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import struct
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -171,6 +172,8 @@ def validate_samples(samples: Any, *, n_channels: int | None = None) -> np.ndarr
         except Exception as exc:
             raise AudioError(f"samples must be a numpy array: {exc}") from None
     arr = samples
+    if arr.dtype.byteorder == (">" if sys.byteorder == "little" else "<"):
+        arr = arr.astype(arr.dtype.newbyteorder("="))  # e.g. big-endian PCM from AIFF or the wire
     if arr.dtype == np.int16:
         out = arr.astype(np.float32) / 32768.0
     elif arr.dtype == np.int32:
@@ -385,6 +388,12 @@ def validate_roles(roles: Any) -> tuple[str, ...]:
     """Return ``roles`` as a tuple of distinct non-empty strings."""
     if isinstance(roles, str):
         roles = tuple(r.strip() for r in roles.split(","))
+    if isinstance(roles, (set, frozenset, dict)):
+        # Their order is not the channel order (sets differ between processes).
+        raise ParameterError(
+            f"roles must be ordered, one per channel, e.g. ('customer', 'agent'); got a "
+            f"{type(roles).__name__}: pass a tuple or list"
+        )
     try:
         out = tuple(roles)
     except TypeError:
@@ -393,6 +402,8 @@ def validate_roles(roles: Any) -> tuple[str, ...]:
         ) from None
     if not out or not all(isinstance(r, str) and r for r in out):
         raise ParameterError(f"roles must be non-empty strings, got {roles!r}")
+    if any(r != r.strip() for r in out):
+        raise ParameterError(f"roles must not start or end with spaces, got {out!r}")
     if len(set(out)) != len(out):
         raise ParameterError(f"roles must be distinct, got {out!r}")
     if len(out) > 2:

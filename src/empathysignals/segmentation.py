@@ -31,6 +31,7 @@ def read_rttm(
         raise ParameterError(f"{p}: no such RTTM file")
     rows: list[tuple[str, float, float]] = []
     uris: set[str] = set()
+    all_uris: set[str] = set()
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -47,13 +48,17 @@ def read_rttm(
                 f"{p}:{lineno}: RTTM SPEAKER lines need 10 fields, got {len(parts)}"
             )
         if uri is not None and parts[1] != uri:
+            all_uris.add(parts[1])
             continue
         uris.add(parts[1])
+        all_uris.add(parts[1])
         try:
             onset, duration = float(parts[3]), float(parts[4])
         except ValueError:
             raise ParameterError(f"{p}:{lineno}: onset and duration must be numbers") from None
         rows.append((parts[7], onset, onset + duration))
+    if uri is not None and not rows and all_uris:
+        raise ParameterError(f"{p} has no lines of recording {uri!r}; it holds {sorted(all_uris)}")
     if len(uris) > 1:
         raise ParameterError(
             f"{p} holds several recordings {sorted(uris)}: pass uri= (command line: --rttm-uri)"
@@ -89,8 +94,12 @@ class Segmentation:
             if len(row) != 3:
                 raise ParameterError(f"segment {i}: expected (speaker, start, end), got {row!r}")
             spk, start, end = str(row[0]), row[1], row[2]
-            if not isinstance(start, (int, float)) or not isinstance(end, (int, float)):
+            if not all(
+                isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                for v in (start, end)
+            ):
                 raise ParameterError(f"segment {i}: start and end must be numbers (seconds)")
+            start, end = float(start), float(end)
             if not (math.isfinite(start) and math.isfinite(end)) or start < 0 or end <= start:
                 raise ParameterError(
                     f"segment {i}: need 0 <= start < end, finite; got start={start}, end={end}"
@@ -110,6 +119,12 @@ class Segmentation:
         bad = [r for r in mapping.values() if r not in roles]
         if bad:
             raise ParameterError(f"speaker_roles maps to unknown roles {bad}; roles are {roles}")
+        speakers = sorted({spk for spk, _, _ in parsed})
+        if speakers and not set(speakers) & set(mapping):
+            raise ParameterError(
+                f"speaker_roles names none of the segmentation's speakers {speakers}: map them, "
+                f"e.g. {{{speakers[0]!r}: {roles[0]!r}}}"
+            )
         segs = tuple((roles.index(mapping[s]), a, b) for s, a, b in parsed if s in mapping)
         return cls(segs, roles)
 

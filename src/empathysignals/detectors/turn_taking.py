@@ -204,8 +204,15 @@ class TurnTakingDetector:
     def mark_hold(self, at_s: float, *, on: bool) -> None:
         """Host marker from telephony metadata: hold starts (``on=True``) or ends at ``at_s``.
         A marker older than the frames already processed applies at the next frame."""
-        if not np.isfinite(at_s) or at_s < 0:
-            raise ParameterError(f"hold marker time must be finite and >= 0, got {at_s!r}")
+        if (
+            isinstance(at_s, bool)
+            or not isinstance(at_s, (int, float, np.integer, np.floating))
+            or not np.isfinite(at_s)
+            or at_s < 0
+        ):
+            raise ParameterError(
+                f"hold marker time must be a finite number of seconds >= 0, got {at_s!r}"
+            )
         frame = max(round(at_s / self.ctx.hop_s), self._frame)
         if self.markers and frame < self.markers[-1][0]:
             raise ParameterError(
