@@ -150,6 +150,9 @@ def test_summary_is_last_and_consistent(call: tuple[np.ndarray, int]) -> None:
     assert total == pytest.approx(summary.duration_s, abs=0.011)
     for ev in events:
         assert es.event_from_dict(ev.to_dict()).to_dict() == ev.to_dict()
+    # Nothing is emitted after the stream ends: finish() sends the rest at its end.
+    assert max(e.emitted_at for e in events) == summary.emitted_at == summary.end
+    assert [e.emitted_at for e in events] == sorted(e.emitted_at for e in events)
 
 
 def test_stream_state_errors() -> None:

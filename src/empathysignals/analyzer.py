@@ -390,7 +390,9 @@ class CallStream:
         events = self._score_and_drain()
         events.append(self._summary_event(self._vad.frames_emitted))
         self._finished = True
-        return events
+        # Everything left goes out now, when the stream has ended: no emission time after it.
+        end_s = round(self._vad.frames_emitted * HOP_S, 6)
+        return [e if e.emitted_at <= end_s else replace(e, emitted_at=end_s) for e in events]
 
     def _finish_text(self) -> list[Event]:
         assert self._messages is not None
@@ -440,14 +442,17 @@ class CallStream:
     def _release(self, *, final: bool = False) -> None:
         """Release held turns whose transcript has arrived or whose wait is over."""
         now = self.stream_time_s
+        # Emission times count input time, as the detectors' do: labels final up to `now`
+        # mean input up to `now` + latency (at the end of the stream, all of it is in).
+        lag = 0.0 if final else self._vad.latency_s
         still: list[TurnEvent] = []
         for turn in self._held:
             assert turn.end is not None
             ready = self._aligner.ready_at(turn.speaker, turn.end)
             if ready == -math.inf or final:
-                self._attach_text(turn, max(turn.emitted_at, now))  # text arrives now
+                self._attach_text(turn, max(turn.emitted_at, now + lag))  # text arrives now
             elif ready <= now:
-                self._attach_text(turn, max(turn.emitted_at, ready))  # waited long enough
+                self._attach_text(turn, max(turn.emitted_at, ready + lag))  # waited long enough
             else:
                 still.append(turn)
         self._held = still
