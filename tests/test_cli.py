@@ -44,6 +44,29 @@ def test_analyze_json_to_file(call_wav: Path, tmp_path: Path) -> None:
     assert rows[-1]["type"] == "summary"
 
 
+def test_output_dash_is_stdout_and_a_bad_output_fails_first(
+    call_wav: Path, tmp_path: Path
+) -> None:
+    out = cli("analyze", str(call_wav), "-o", "-")
+    assert out.returncode == 0 and out.stdout == cli("analyze", str(call_wav)).stdout
+    missing = tmp_path / "no" / "such" / "dir.jsonl"
+    # the call does not exist either: the output is checked first, before any reading
+    out = cli("analyze", str(tmp_path / "absent.wav"), "-o", str(missing))
+    assert out.returncode == 1 and "no such directory" in out.stderr, out.stderr
+
+
+def test_reader_going_away_is_quiet(call_wav: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "empathysignals", "analyze", str(call_wav), "--no-emotion"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # gone before the events come, like `| head -0`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 1 and err == ""
+
+
 def test_entry_point_matches_module(call_wav: Path) -> None:
     # The README's install puts the console script beside the interpreter.
     exe = Path(sys.executable).with_name("empathysignals")

@@ -10,7 +10,9 @@ Bad input prints one line on stderr and exits non-zero; never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -37,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         help="role of each channel, comma-separated (default: customer,agent)",
     )
     an.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
-    an.add_argument("-o", "--output", help="write here instead of standard output")
+    an.add_argument("-o", "--output", help="write here instead of standard output ('-')")
     an.add_argument(
         "--rttm", help="speaker segmentation (RTTM) for a mono file holding both parties"
     )
@@ -143,6 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
 
         model = None if args.no_emotion else "default"
+        output = None if args.output in (None, "-") else args.output
+        if output is not None:
+            _check_writable(output)  # before the analysis, not after it
         if args.command == "chat":
             events = analyze_transcript(args.messages, roles=args.roles, emotion_model=model)
         else:
@@ -160,13 +165,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 emotion_model=model,
             )
         dicts = [e.to_dict() for e in events]
-        if args.output:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                _write(dicts, args.format, fh)
+        if output is not None:
+            try:
+                with open(output, "w", encoding="utf-8") as fh:
+                    _write(dicts, args.format, fh)
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror or str(exc), output) from None
         else:
             _write(dicts, args.format, sys.stdout)
+            sys.stdout.flush()
     except EmpathySignalsError as exc:
         print(f"empathysignals: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as Python's docs advise.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_INPUT
     except OSError as exc:
         print(
@@ -176,6 +190,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _check_writable(path: str) -> None:
+    target = os.path.abspath(path)
+    if os.path.isdir(target):
+        raise OSError(errno.EISDIR, "is a directory", path)
+    parent = os.path.dirname(target)
+    if not os.path.isdir(parent):
+        raise OSError(errno.ENOENT, "no such directory", parent)
+    writable = os.access(target, os.W_OK) if os.path.exists(target) else os.access(parent, os.W_OK)
+    if not writable:
+        raise OSError(errno.EACCES, "cannot write there", path)
 
 
 if __name__ == "__main__":  # pragma: no cover
