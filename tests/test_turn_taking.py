@@ -341,6 +341,22 @@ def test_host_hold_markers_override_detection() -> None:
     assert not [e for e in ev if e.type == "dead_air"]
 
 
+def test_detected_hold_after_a_marked_one_starts_where_the_marker_ended() -> None:
+    """The host ends its hold marker while the music plays on: the detected music hold
+    that follows may not reach back into the marked one (the music detector's backdate)."""
+    act = activity(30, customer=[(0, 1)], agent=[(25, 27)])
+    energy, music = _music_on_agent_leg(act, until_s=24.0, line_db=-50.0)
+    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
+    det = TurnTakingDetector(DetectorContext(ROLES, 0))
+    det.mark_hold(5.0, on=True)
+    det.mark_hold(15.0, on=False)
+    ev = det.push(frames) + det.flush()
+    holds = [(h.source, h.start, h.end) for h in closed(ev, "hold")]
+    assert holds[1] == ("marker", 5.0, 15.0)
+    assert holds[2][0] == "detected" and holds[2][1] == 15.0, holds
+    assert all(a[2] <= b[1] for a, b in zip(holds, holds[1:], strict=False)), holds
+
+
 def test_markers_must_be_in_order() -> None:
     det = TurnTakingDetector(DetectorContext(ROLES, 0))
     det.mark_hold(5.0, on=True)

@@ -175,6 +175,7 @@ class TurnTakingDetector:
         self.hold_absent_since = _NONE
         self.hold_talk_frames = 0  # hold-leg speech since the hold was last present
         self.hold_gap_start = _NONE
+        self.last_hold_end = 0  # frame where the last hold ended (0: none yet)
         self._hold_seen = ""
         self.hold_id = _NONE
         self.hold_kind = ""
@@ -770,8 +771,9 @@ class TurnTakingDetector:
         if not resumed:
             start = r0
             if kind == "music" and self.sounding_since != _NONE:
-                # The music detector lags the music's onset by up to its context.
-                start = max(self.sounding_since, r0 - self._backdate)
+                # The music detector lags the music's onset by up to its context; but a
+                # hold never reaches back into the one before (a marked one, say).
+                start = max(self.sounding_since, r0 - self._backdate, self.last_hold_end)
             self.hold_run_kind, self.hold_run_start = kind, start
         self.hold_gap_start = _NONE
 
@@ -853,6 +855,7 @@ class TurnTakingDetector:
         )
         self.hold_id = _NONE
         self.hold_kind = ""
+        self.last_hold_end = end
         self.hold_run_kind = ""
         self.hold_gap_start = _NONE
         self.hold_absent_since = _NONE
