@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import empathysignals as es
@@ -113,3 +114,34 @@ def test_agitation_rising_rule() -> None:
     assert isinstance(alert, es.AlertEvent) and alert.kind == "agitation_rising"
     assert alert.who == "customer" and alert.start == 35.0 and alert.emitted_at == 36.0
     assert alert.value == 0.5 and alert.threshold == 0.25
+
+
+def test_long_wait_on_a_muted_agent_line_follows_the_hold_rules() -> None:
+    """The agent line at the hold detector's muted level is a hold, not a wait; with
+    silent holds off (silence-suppressed lines) the same silence is a long wait."""
+    from empathysignals.alerts import AlertTracker
+    from empathysignals.detectors.base import DetectorContext
+    from empathysignals.testing import frames_from_activity
+
+    act = np.zeros((1000, 2), dtype=bool)
+    act[:100, 0] = True  # the customer talks for 1 s, then nobody
+    energy = np.where(act, -20.0, -50.0)
+    energy[:, 1] = -90.0  # agent line muted (<= -80 dBFS), not digital silence
+    frames = frames_from_activity(act, energy_db=energy)
+    kinds = {}
+    for silent_holds in (True, False):
+        tt = es.TurnTakingConfig(silent_holds=silent_holds)
+        tracker = AlertTracker(DetectorContext(("customer", "agent"), 49), es.AlertConfig(), tt)
+        kinds[silent_holds] = [a.kind for a in tracker.observe_block(frames)]
+    assert kinds == {True: [], False: ["long_wait"]}
+
+
+def test_dead_air_alert_states_the_threshold() -> None:
+    from empathysignals.alerts import AlertTracker
+    from empathysignals.detectors.base import DetectorContext
+
+    tt = es.TurnTakingConfig(dead_air_min_s=7.0)
+    tracker = AlertTracker(DetectorContext(("customer", "agent"), 49), es.AlertConfig(), tt)
+    (alert,) = tracker.observe_event(es.DeadAirEvent(3, 10.0, None, 17.5))
+    assert (alert.kind, alert.value, alert.threshold) == ("dead_air", 7.0, 7.0)
+    assert "7 s" in alert.message and alert.emitted_at == 17.5

@@ -8,9 +8,11 @@ turns. Each alert is emitted at most the pipeline's lookahead after its trigger.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .config import AlertConfig
+from .config import AlertConfig, TurnTakingConfig
 from .detectors.base import DetectorContext
 from .detectors.frames import FrameBlock
 from .detectors.turn_taking import customer_and_agent
@@ -23,15 +25,24 @@ _KINDS = ("agent_interrupting", "long_wait", "dead_air", "hold_long", "agitation
 #: unlike a running counter, independent of how the audio was chunked.
 ALERT_ID_BASE = 1_000_000_000
 _MUSIC = 0.5  # agent-leg music probability above which a silence is a hold, not a wait
-_MUTED_DBFS = -100.0  # agent-leg level at or below which the line is digitally silent (hold)
 
 
 class AlertTracker:
     """One call's alert state: small and picklable."""
 
-    def __init__(self, context: DetectorContext, config: AlertConfig) -> None:
+    def __init__(
+        self,
+        context: DetectorContext,
+        config: AlertConfig,
+        turn_taking: TurnTakingConfig | None = None,
+    ) -> None:
         self.ctx = context
         self.cfg = config
+        tt = turn_taking or TurnTakingConfig()
+        # The hold detector's own rules: an agent line at the muted level is a (silent)
+        # hold, not a wait, unless silent holds are off (silence-suppressed lines).
+        self.muted_dbfs = tt.muted_max_dbfs if tt.silent_holds else -math.inf
+        self.dead_air_s = tt.dead_air_min_s
         roles = context.roles
         self.customer, self.agent = customer_and_agent(roles)
         self.c = roles.index(self.customer)
@@ -61,7 +72,7 @@ class AlertTracker:
         la = np.maximum.accumulate(np.where(block.active[:, self.a], frames, self.last_agent))
         wait = round(self.cfg.long_wait_s / self.ctx.hop_s)
         on_hold = (block.music_prob[:, self.a] > _MUSIC) | (
-            block.energy_db[:, self.a] <= _MUTED_DBFS
+            block.energy_db[:, self.a] <= self.muted_dbfs
         )
         cond = (lc >= 0) & (lc > la) & (frames - lc >= wait) & (lc != self.alerted_wait)
         cond &= ~on_hold & (self.hold_start is None)
@@ -95,10 +106,11 @@ class AlertTracker:
                 f"You are talking over the {self.customer}", None, None,
             )]  # fmt: skip
         if isinstance(ev, DeadAirEvent) and ev.end is None:
-            silence = ev.emitted_at - ev.start
+            # Announced when the silence reached the threshold (emitted latency_s later).
             return [self._alert(
                 ev.start, ev.emitted_at, "dead_air", self.agent,
-                f"Dead air: nobody has spoken for {silence:.0f} s", round(silence, 3), None,
+                f"Dead air: nobody has spoken for {self.dead_air_s:g} s",
+                self.dead_air_s, self.dead_air_s,
             )]  # fmt: skip
         if isinstance(ev, HoldEvent):
             if ev.end is None:

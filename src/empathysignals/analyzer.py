@@ -264,7 +264,9 @@ class CallStream:
         self._state = StateTracker(self.roles)
         self._coaching = CoachingTracker(self.roles)
         self._alerts = (
-            AlertTracker(self.context, analyzer.alerts) if analyzer.alerts is not None else None
+            AlertTracker(self.context, analyzer.alerts, analyzer.turn_taking)
+            if analyzer.alerts is not None
+            else None
         )
         self._held: list[TurnEvent] = []  # turns waiting for their transcript
         self._awaiting: list[TurnEvent] = []  # turns with text, waiting for emotion

@@ -93,13 +93,13 @@ class Segmentation:
         for i, row in enumerate(rows):
             if len(row) != 3:
                 raise ParameterError(f"segment {i}: expected (speaker, start, end), got {row!r}")
-            spk, start, end = str(row[0]), row[1], row[2]
-            if not all(
-                isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                for v in (start, end)
-            ):
-                raise ParameterError(f"segment {i}: start and end must be numbers (seconds)")
-            start, end = float(start), float(end)
+            spk, raw_start, raw_end = str(row[0]), row[1], row[2]
+            times: list[float] = []
+            for v in (raw_start, raw_end):
+                if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+                    raise ParameterError(f"segment {i}: start and end must be numbers (seconds)")
+                times.append(float(v))
+            start, end = times
             if not (math.isfinite(start) and math.isfinite(end)) or start < 0 or end <= start:
                 raise ParameterError(
                     f"segment {i}: need 0 <= start < end, finite; got start={start}, end={end}"
