@@ -343,6 +343,8 @@ class CallStream:
 
         Parameters
         ----------
+        segments : iterable
+            Transcript segments as above, in any order within a push.
         complete : bool, default False
             No more transcript will come: release the turns waiting for text.
 
@@ -602,7 +604,12 @@ def analyze(
     roles : tuple of str
         Role of each channel, e.g. ``("customer", "agent")``.
     segmentation : RTTM path or rows of (speaker, start_s, end_s), optional
-        For mono audio holding both parties.
+        For mono audio holding both parties (an RTTM file must hold one recording; read
+        others with :func:`read_rttm` and its ``uri``).
+    speaker_roles : mapping, optional
+        Diarizer speaker label -> role; see :meth:`Segmentation.from_rows`.
+    vad, turn_taking : VadConfig, TurnTakingConfig, optional
+        Detector settings (``docs/tuning.md``); defaults when omitted.
     transcript : JSON/JSONL path or transcript rows, optional
         Words or utterances with speaker (a role), start, end and text, from any ASR (see
         :meth:`CallStream.push_transcript`). Each turn then carries ``text`` and ``emotion``.
@@ -642,6 +649,10 @@ def analyze_transcript(
 
     Parameters
     ----------
+    roles : tuple of str, default ("customer", "agent")
+        The speakers of the messages.
+    emotion_model : EmotionModel, str or None, default "default"
+        See :class:`Analyzer`; None attaches no emotion.
     messages : JSON/JSONL path or rows
         Each with ``speaker`` (a role), ``start`` (timestamp, seconds from the start of the
         conversation; ``end`` optional) and ``text``, in time order.
@@ -675,6 +686,21 @@ def analyze_file(
 
     A file with more channels than ``roles`` is an error; a mono file with two roles needs a
     ``segmentation``.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The recording; its channels are the ``roles`` in order.
+    allow_truncated : bool, default False
+        Analyse a WAV whose header promises more audio than the file holds (a recording cut
+        off mid-write) instead of raising :class:`AudioError`.
+    roles, segmentation, speaker_roles, vad, turn_taking, transcript, emotion_model
+        As in :func:`analyze`.
+
+    Returns
+    -------
+    list of Event
+        In emission order; the summary last.
     """
     roles_t = validate_roles(roles)
     audio = load_audio(path, allow_truncated=allow_truncated)

@@ -35,10 +35,10 @@ class VadConfig:
     Attributes
     ----------
     speech_above_floor_db : float
-        A frame is a speech candidate when its energy exceeds the leg's mean noise level by
-        this many dB, or by three noise standard deviations if that is more.
+        A frame is a speech candidate when its energy exceeds the leg's noise median by
+        this many dB, or by ``noise_spread_factor`` noise spreads if that is more.
     boundary_above_floor_db : float
-        Lower threshold (or 1.5 noise standard deviations) used to extend a detected
+        Lower threshold (or half the spread threshold, if more) used to extend a detected
         segment to its soft onset and decay (double-threshold endpointing, Lamel et al. 1981).
     min_speech_ms : float
         Segments shorter than this are dropped (clicks, door slams).

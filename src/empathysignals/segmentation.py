@@ -23,8 +23,14 @@ def read_rttm(
 
     Parameters
     ----------
+    path : str or PathLike
+        A UTF-8 RTTM file; lines other than ``SPEAKER`` are skipped.
     uri : str, optional
         Keep only lines of this recording (field 2); required when the file holds several.
+
+    Returns
+    -------
+    list of (speaker, start_s, end_s)
     """
     p = Path(path)
     if not p.is_file():
@@ -68,15 +74,13 @@ def read_rttm(
 
 @dataclass(frozen=True)
 class Segmentation:
-    """Validated speaker segments mapped to roles.
+    """Validated speaker segments mapped to roles; build one with :meth:`from_rows`.
 
-    Parameters
+    Attributes
     ----------
-    rows : iterable of (speaker, start_s, end_s)
+    segments : tuple of (role index, start_s, end_s)
+        Sorted by start.
     roles : tuple of str
-    speaker_roles : mapping, optional
-        Diarizer speaker label -> role. Without it, speakers are given roles in order of
-        first appearance; speakers beyond the roles are an error.
     """
 
     segments: tuple[tuple[int, float, float], ...]  # (role index, start, end)
@@ -89,6 +93,18 @@ class Segmentation:
         roles: tuple[str, ...],
         speaker_roles: Mapping[str, str] | None = None,
     ) -> Segmentation:
+        """Validate diarizer rows and map their speakers to roles.
+
+        Parameters
+        ----------
+        rows : iterable of (speaker, start_s, end_s)
+            Times in seconds (int, float or numpy numbers), ``0 <= start < end``.
+        roles : tuple of str
+        speaker_roles : mapping, optional
+            Diarizer speaker label -> role (several labels may share a role). Without it,
+            speakers get roles in order of first appearance; speakers beyond the roles are
+            an error. A mapping that names none of the rows' speakers is an error.
+        """
         parsed: list[tuple[str, float, float]] = []
         for i, row in enumerate(rows):
             if len(row) != 3:

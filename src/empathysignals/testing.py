@@ -90,6 +90,23 @@ def check_detector(
     non-decreasing ``emitted_at``; open events are closed later with the same id; the state
     pickles mid-stream; and the events do not depend on how the frames were split.
 
+    Parameters
+    ----------
+    factory : callable
+        ``factory(context) -> detector``; called afresh for every run.
+    frames : FrameBlock
+        The frames to feed: from :func:`frames_from_activity`, or a real stream's
+        (``voice_activity(...).frames``).
+    latency_frames : int, default 0
+        The detector's declared lookahead, for the context it is given.
+    seed, n_splits : int
+        How many random splittings of ``frames`` to compare against feeding them whole.
+
+    Returns
+    -------
+    list of Event
+        The events on ``frames`` fed whole, then flushed.
+
     Raises
     ------
     AssertionError

@@ -47,7 +47,7 @@ class EmotionPrediction:
         Per-label decision thresholds.
     valence : np.ndarray, shape (n_texts,), or None
         In -1…1: (P(positive) - P(negative)) / (P(positive) + P(negative) + P(other)), where
-        each P is the most probable label of that sign (see docs/concepts.md). ``None`` when
+        each P is the most probable label of that sign (see docs/text-emotion.md). ``None`` when
         the model's labels carry no known sign.
     taxonomy : str
     """
