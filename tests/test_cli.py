@@ -44,9 +44,7 @@ def test_analyze_json_to_file(call_wav: Path, tmp_path: Path) -> None:
     assert rows[-1]["type"] == "summary"
 
 
-def test_output_dash_is_stdout_and_a_bad_output_fails_first(
-    call_wav: Path, tmp_path: Path
-) -> None:
+def test_output_dash_is_stdout_and_a_bad_output_fails_first(call_wav: Path, tmp_path: Path) -> None:
     out = cli("analyze", str(call_wav), "-o", "-")
     assert out.returncode == 0 and out.stdout == cli("analyze", str(call_wav)).stdout
     missing = tmp_path / "no" / "such" / "dir.jsonl"

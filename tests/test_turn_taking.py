@@ -3,6 +3,7 @@ in docs/concepts.md (thresholds come from the config, not from running the code)
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -354,7 +355,7 @@ def test_detected_hold_after_a_marked_one_starts_where_the_marker_ended() -> Non
     holds = [(h.source, h.start, h.end) for h in closed(ev, "hold")]
     assert holds[1] == ("marker", 5.0, 15.0)
     assert holds[2][0] == "detected" and holds[2][1] == 15.0, holds
-    assert all(a[2] <= b[1] for a, b in zip(holds, holds[1:], strict=False)), holds
+    assert all(a[2] <= b[1] for a, b in itertools.pairwise(holds)), holds
 
 
 def test_markers_must_be_in_order() -> None:
