@@ -35,12 +35,7 @@ def activity(duration_s: float, **segments: list[tuple[float, float]]) -> np.nda
 
 
 def run(act: np.ndarray, muted_s: tuple[float, float] | None = None, **kw: object) -> list[Event]:
-    energy = np.where(act, -20.0, -50.0)
-    if muted_s is not None:
-        energy[round(muted_s[0] / HOP) : round(muted_s[1] / HOP), 1] = -120.0
-    frames = frames_from_activity(act, roles=ROLES, energy_db=energy)
-    cfg = TurnTakingConfig(**kw) if kw else CFG  # type: ignore[arg-type]
-    return check_detector(lambda ctx: TurnTakingDetector(ctx, cfg), frames)
+    return _muted_between(act, [] if muted_s is None else [muted_s], **kw)
 
 
 def closed(events: list[Event], kind: str) -> list[Event]:
