@@ -36,8 +36,7 @@ def read_rttm(
     if not p.is_file():
         raise ParameterError(f"{p}: no such RTTM file")
     rows: list[tuple[str, float, float]] = []
-    uris: set[str] = set()
-    all_uris: set[str] = set()
+    uris: set[str] = set()  # every recording the file holds
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -53,19 +52,17 @@ def read_rttm(
             raise ParameterError(
                 f"{p}:{lineno}: RTTM SPEAKER lines need 10 fields, got {len(parts)}"
             )
-        if uri is not None and parts[1] != uri:
-            all_uris.add(parts[1])
-            continue
         uris.add(parts[1])
-        all_uris.add(parts[1])
+        if uri is not None and parts[1] != uri:
+            continue
         try:
             onset, duration = float(parts[3]), float(parts[4])
         except ValueError:
             raise ParameterError(f"{p}:{lineno}: onset and duration must be numbers") from None
         rows.append((parts[7], onset, onset + duration))
-    if uri is not None and not rows and all_uris:
-        raise ParameterError(f"{p} has no lines of recording {uri!r}; it holds {sorted(all_uris)}")
-    if len(uris) > 1:
+    if uri is not None and not rows and uris:
+        raise ParameterError(f"{p} has no lines of recording {uri!r}; it holds {sorted(uris)}")
+    if uri is None and len(uris) > 1:
         raise ParameterError(
             f"{p} holds several recordings {sorted(uris)}: pass uri= (command line: --rttm-uri)"
         )
