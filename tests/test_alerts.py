@@ -17,7 +17,11 @@ def call(request: pytest.FixtureRequest, data_dir: Path) -> tuple[object, list[e
 
     sim = simulate_call(request.param)
     cfg = es.AlertConfig(long_wait_s=2.0, hold_long_s=8.0)
-    analyzer = es.Analyzer(sample_rate=sim.sample_rate, alerts=cfg)
+    # Simulated agent lines are open lines. Call 7 opens with the agent talking straight
+    # into a silent hold, before the line has shown 1 s of its noise: the default "auto"
+    # cannot tell that from a silence-suppressed line (tests/test_line_gate.py).
+    tt = es.TurnTakingConfig(silent_holds=True)
+    analyzer = es.Analyzer(sample_rate=sim.sample_rate, alerts=cfg, turn_taking=tt)
     stream = analyzer.stream()
     events: list[es.Event] = []
     for start in range(0, len(sim.audio), 1600):  # 200 ms chunks, as a live feed

@@ -213,17 +213,30 @@ def test_no_silent_holds_flag(tmp_path: Path) -> None:
     x[8000 * 2 : 8000 * 10, 1] = 0.0  # the agent's line muted for 8 s
     sf.write(tmp_path / "dtx.wav", x, 8000)
     holds = {}
-    for flag in ([], ["--no-silent-holds"]):
+    flags = ("", "--no-silent-holds", "--silent-holds=never", "--silent-holds=always")
+    for flag in flags:
         out = subprocess.run(
-            [sys.executable, "-m", "empathysignals", "analyze", "dtx.wav", "--no-emotion", *flag],
+            [sys.executable, "-m", "empathysignals", "analyze", "dtx.wav", "--no-emotion"]
+            + ([flag] if flag else []),
             capture_output=True,
             text=True,
             cwd=tmp_path,
             timeout=300,
         )
         assert out.returncode == 0, out.stderr
-        holds[bool(flag)] = json.loads(out.stdout.splitlines()[-1])["holds"]["count"]
-    assert holds == {False: 1, True: 0}
+        holds[flag] = json.loads(out.stdout.splitlines()[-1])["holds"]["count"]
+    # the line showed 2 s of its noise first, so "auto" takes the muted stretch as a hold
+    assert holds == {"": 1, "--no-silent-holds": 0, "--silent-holds=never": 0,
+                     "--silent-holds=always": 1}  # fmt: skip
+    contradiction = ("--no-silent-holds", "--silent-holds=always")
+    bad = subprocess.run(
+        [sys.executable, "-m", "empathysignals", "analyze", "dtx.wav", *contradiction],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert bad.returncode != 0 and "contradicts" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_chat_command(tmp_path: Path) -> None:

@@ -504,8 +504,13 @@ def test_lone_speaker_silence_is_no_hold(data_dir: Path) -> None:
     events = es.analyze(audio, 8000, roles=("speaker",), emotion_model=None)
     assert not [e for e in events if e.type == "hold"]
     assert len([e for e in events if e.type == "turn"]) == 3
-    agent = es.analyze(audio, 8000, roles=("agent",), emotion_model=None)
+    always = TurnTakingConfig(silent_holds=True)
+    agent = es.analyze(audio, 8000, roles=("agent",), turn_taking=always, emotion_model=None)
     assert [e for e in agent if e.type == "hold"], "an agent leg going silent is still a hold"
+    # ... but by default only on a line that has shown its noise floor: clean prompts with
+    # digital silence between them look like a silence-suppressed line
+    auto = es.analyze(audio, 8000, roles=("agent",), emotion_model=None)
+    assert not [e for e in auto if e.type == "hold"]
 
 
 def test_holder_who_stopped_in_overlap_and_came_back_late_is_the_one_overlapping() -> None:

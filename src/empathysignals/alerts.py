@@ -15,6 +15,7 @@ import numpy as np
 from .config import AlertConfig, TurnTakingConfig
 from .detectors.base import DetectorContext
 from .detectors.frames import FrameBlock
+from .detectors.line_gate import LineGateWatch
 from .detectors.turn_taking import customer_and_agent
 from .events import AlertEvent, DeadAirEvent, Event, HoldEvent, InterruptionEvent, TurnEvent
 
@@ -41,7 +42,12 @@ class AlertTracker:
         tt = turn_taking or TurnTakingConfig()
         # The hold detector's own rules: an agent line at the muted level is a (silent)
         # hold, not a wait, unless silent holds are off (silence-suppressed lines).
-        self.muted_dbfs = tt.muted_max_dbfs if tt.silent_holds else -math.inf
+        self.muted_dbfs = tt.muted_max_dbfs if tt.silent_holds is not False else -math.inf
+        self.line_gate = (
+            LineGateWatch(hop_s=context.hop_s, hold_min_s=tt.hold_min_s)
+            if tt.silent_holds == "auto"
+            else None
+        )
         self.dead_air_s = tt.dead_air_min_s
         roles = context.roles
         self.customer, self.agent = customer_and_agent(roles)
@@ -71,9 +77,11 @@ class AlertTracker:
         lc = np.maximum.accumulate(np.where(block.active[:, self.c], frames, self.last_customer))
         la = np.maximum.accumulate(np.where(block.active[:, self.a], frames, self.last_agent))
         wait = round(self.cfg.long_wait_s / self.ctx.hop_s)
-        on_hold = (block.music_prob[:, self.a] > _MUSIC) | (
-            block.energy_db[:, self.a] <= self.muted_dbfs
-        )
+        music = block.music_prob[:, self.a] > _MUSIC
+        muted = block.energy_db[:, self.a] <= self.muted_dbfs
+        if self.line_gate is not None:
+            muted &= self.line_gate.update(block.active[:, self.a], muted, music)
+        on_hold = music | muted
         cond = (lc >= 0) & (lc > la) & (frames - lc >= wait) & (lc != self.alerted_wait)
         cond &= ~on_hold & (self.hold_start is None)
         for k in np.flatnonzero(cond):

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Literal, TextIO
 
 from .errors import EmpathySignalsError
 
@@ -58,9 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--no-emotion", action="store_true", help="attach text without emotion")
     an.add_argument(
+        "--silent-holds",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="report a muted agent line as a hold: until the line shows silence suppression "
+        "(auto, default), always, or never",
+    )
+    an.add_argument(
         "--no-silent-holds",
         action="store_true",
-        help="do not report a muted agent line as a hold (for legs with silence suppression)",
+        help="the same as --silent-holds never (for legs with silence suppression)",
     )
     ch = sub.add_parser("chat", help="analyse a text-only conversation (chat, messaging)")
     ch.add_argument("messages", help="JSON or JSONL rows with speaker, start, text")
@@ -81,6 +88,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     em.add_argument("--top", type=int, default=3, help="labels to print per text")
     return parser
+
+
+def _silent_holds(args: argparse.Namespace) -> bool | Literal["auto"]:
+    if args.no_silent_holds:
+        if args.silent_holds not in ("auto", "never"):
+            from .errors import ParameterError
+
+            raise ParameterError(
+                f"--no-silent-holds contradicts --silent-holds {args.silent_holds}"
+            )
+        return False
+    if args.silent_holds == "auto":
+        return "auto"
+    return bool(args.silent_holds == "always")
 
 
 def _speaker_roles(text: str | None) -> dict[str, str] | None:
@@ -158,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.call,
                 roles=args.roles,
                 segmentation=segmentation,
-                turn_taking=TurnTakingConfig(silent_holds=not args.no_silent_holds),
+                turn_taking=TurnTakingConfig(silent_holds=_silent_holds(args)),
                 speaker_roles=_speaker_roles(args.speaker_roles),
                 allow_truncated=args.allow_truncated,
                 transcript=args.transcript,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import Literal
 
 from .errors import ParameterError
 
@@ -182,11 +183,14 @@ class TurnTakingConfig:
         Music may pause this long without ending a hold.
     muted_max_dbfs : float
         Agent-leg level at or below which the line counts as muted (silent hold).
-    silent_holds : bool
+    silent_holds : {"auto", True, False}
         Report a muted agent line (``muted_max_dbfs``) of ``hold_min_s`` as a ``silence``
-        hold. Turn off for agent legs with silence suppression (VoIP DTX, some recorders),
-        which carry digital silence whenever the agent is not talking: a listening agent
-        would look like a silent hold. Music holds and host markers are unaffected.
+        hold. Agent legs with silence suppression (VoIP DTX, some recorders) carry digital
+        silence whenever the agent is not talking, so a listening agent would look like a
+        silent hold. ``"auto"`` (default) reports silent holds until the line shows it is
+        gated (short muted runs tightly bracketed by the agent's own talk,
+        ``detectors.line_gate``), then stops; ``True`` always reports them, ``False``
+        never. Music holds and host markers are unaffected.
     """
 
     min_pause_s: float = 0.25
@@ -198,11 +202,13 @@ class TurnTakingConfig:
     hold_min_s: float = 3.0
     hold_end_tolerance_s: float = 2.0
     muted_max_dbfs: float = -80.0
-    silent_holds: bool = True
+    silent_holds: bool | Literal["auto"] = "auto"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.silent_holds, bool):
-            raise ParameterError(f"silent_holds must be True or False, got {self.silent_holds!r}")
+        if not (isinstance(self.silent_holds, bool) or self.silent_holds == "auto"):
+            raise ParameterError(
+                f"silent_holds must be 'auto', True or False, got {self.silent_holds!r}"
+            )
         _check_positive(
             self,
             "min_pause_s",

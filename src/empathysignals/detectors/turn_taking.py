@@ -53,6 +53,7 @@ from ..events import (
 )
 from .base import DetectorContext
 from .frames import FrameBlock
+from .line_gate import LineGateWatch
 
 __all__ = ["TurnTakingDetector", "customer_and_agent", "hold_leg_index", "turn_taking"]
 
@@ -198,6 +199,12 @@ class TurnTakingDetector:
         self._line_frame = 0  # next frame the line state has not seen
         self._block: FrameBlock | None = None
         self.markers: list[tuple[int, bool]] = []
+        # silent_holds="auto": a muted hold leg is a hold only on an open line
+        self.line_gate = (
+            LineGateWatch(hop_s=context.hop_s, hold_min_s=self.cfg.hold_min_s)
+            if self.cfg.silent_holds == "auto"
+            else None
+        )
         self.marker_hold = False
         self._out: list[Event] = []
 
@@ -282,8 +289,10 @@ class TurnTakingDetector:
             frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB
         )
         muted = frames.energy_db[:, h] <= self.cfg.muted_max_dbfs
-        if not self.cfg.silent_holds:
+        if self.cfg.silent_holds is False:
             muted = np.zeros(len(code), dtype=bool)
+        elif self.line_gate is not None:
+            muted &= self.line_gate.update(act[:, h], muted, music)
         if not self.watch_hold:
             music = muted = np.zeros(len(code), dtype=bool)
         code |= (music.astype(np.int64) << 2) | (muted.astype(np.int64) << 3)

@@ -1,0 +1,133 @@
+"""The open/gated line test behind ``silent_holds="auto"``: its rules on synthetic label
+sequences, chunk independence, and its effect on real and simulated calls."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import empathysignals as es
+from empathysignals.detectors.line_gate import (
+    GATE_EVIDENCE,
+    OPEN_LINE_S,
+    LineGateWatch,
+)
+
+HOP = 0.01
+
+
+def labels(n_s: float, *, talk: list[tuple[float, float]], muted: list[tuple[float, float]],
+           music: list[tuple[float, float]] = ()) -> tuple[np.ndarray, ...]:  # fmt: skip
+    n = round(n_s / HOP)
+    out = []
+    for spans in (talk, muted, music):
+        a = np.zeros(n, dtype=bool)
+        for s0, s1 in spans:
+            a[round(s0 / HOP) : round(s1 / HOP)] = True
+        out.append(a)
+    return tuple(out)
+
+
+def allowed(*arrays: np.ndarray) -> np.ndarray:
+    return LineGateWatch(hop_s=HOP, hold_min_s=3.0).update(*arrays)
+
+
+def test_a_line_is_open_once_it_has_shown_its_noise() -> None:
+    # talk, then noise for OPEN_LINE_S: muted frames from then on may be a hold
+    t, m, mu = labels(10, talk=[(0, 2)], muted=[(4, 10)])
+    ok = allowed(t, m, mu)
+    assert not ok[: round((2 + OPEN_LINE_S) / HOP) - 1].any()
+    assert ok[round((2 + OPEN_LINE_S) / HOP) :].all()
+    # music is not the line's noise; nor is a line muted from the start
+    t, m, mu = labels(10, talk=[(0, 2)], muted=[(4, 10)], music=[(2, 4)])
+    assert not allowed(t, m, mu).any()
+    t, m, mu = labels(10, talk=[(5, 6)], muted=[(0, 5), (6, 10)])
+    assert not allowed(t, m, mu).any()
+
+
+def test_short_muted_runs_between_own_talk_make_a_line_gated() -> None:
+    # an open line (noise 0-2 s), then the talker's pauses drop to digital silence
+    talk = [(2.0 + 1.0 * k, 2.6 + 1.0 * k) for k in range(6)]
+    muted = [(2.8 + 1.0 * k, 2.9 + 1.0 * k) for k in range(6)]  # 0.2 s of noise, 0.1 muted
+    t, m, mu = labels(12, talk=talk, muted=[*muted, (9, 12)])
+    ok = allowed(t, m, mu)
+    gated_at = talk[GATE_EVIDENCE][0]  # the talk that follows the last evidence
+    assert ok[round(1.5 / HOP)] and not ok[round(gated_at / HOP) :].any()
+    # muted runs as long as a hold, or not bracketed by the talker, are no evidence
+    # (each line shows 2 s of its noise first)
+    long_runs = labels(40, talk=[(2, 3), (7, 8), (12, 13), (17, 18)],
+                       muted=[(3.2, 6.8), (8.2, 11.8), (13.2, 16.8)])  # fmt: skip
+    assert allowed(*long_runs)[round(18.5 / HOP)]
+    unbracketed = labels(30, talk=[(2, 3), (7, 8), (12, 13), (17, 18)],
+                         muted=[(4.0, 4.2), (9.0, 9.2), (14.0, 14.2)])  # fmt: skip
+    assert allowed(*unbracketed)[round(19 / HOP)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 1199), max_size=8), st.integers(0, 2**32 - 1))
+def test_chunking_does_not_change_the_decision(cuts: list[int], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # random runs of talk / noise / muted / music
+    kinds = rng.integers(0, 4, size=60)
+    lengths = rng.integers(5, 60, size=60)
+    state = np.repeat(kinds, lengths)[:1200]
+    t, m, mu = state == 0, state == 2, state == 3
+    whole = allowed(t, m, mu)
+    w = LineGateWatch(hop_s=HOP, hold_min_s=3.0)
+    bounds = [0, *sorted(set(cuts)), len(t)]
+    parts = [w.update(t[a:b], m[a:b], mu[a:b]) for a, b in itertools.pairwise(bounds)]
+    np.testing.assert_array_equal(np.concatenate(parts), whole)
+
+
+def _gated(x: np.ndarray, sr: int, talk: list[tuple[float, float]],
+           keep: list[tuple[float, float]]) -> np.ndarray:  # fmt: skip
+    """A silence-suppressed leg: digital zeros outside the talker's speech (50 ms before,
+    200 ms after: a gate's hang time) and outside the spans in ``keep``."""
+    on = np.zeros(len(x), dtype=bool)
+    for s0, s1 in talk:
+        on[max(0, round((s0 - 0.05) * sr)) : round((s1 + 0.2) * sr)] = True
+    for s0, s1 in keep:
+        on[round(s0 * sr) : round(s1 * sr)] = True
+    return np.where(on, x, 0.0).astype(x.dtype)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_silence_suppressed_agent_leg_gives_no_silent_holds(data_dir: Path, seed: int) -> None:
+    """Simulated tune calls whose agent leg is gated as DTX would: by default no silent hold
+    (always: one whenever the agent listens 3 s); music holds are kept. On the open
+    original the default reports exactly what silent_holds=True does."""
+    from empathysignals.simulate import simulate_call
+
+    call = simulate_call(seed, split="tune")
+    roles = call.truth.roles
+    a = roles.index("agent")
+    music = [(e.start, e.end) for e in call.truth.events_of("hold") if e.attrs["kind"] == "music"]
+    gated = call.audio.copy()
+    talk = [(s.start, s.end) for s in call.truth.speech["agent"]]
+    gated[:, a] = _gated(gated[:, a], call.sample_rate, talk, music)
+
+    def holds(x: np.ndarray, mode: object) -> list[es.Event]:
+        tt = es.TurnTakingConfig(silent_holds=mode)  # type: ignore[arg-type]
+        ev = es.analyze(x, call.sample_rate, roles=roles, turn_taking=tt, emotion_model=None)
+        return [e for e in ev if e.type == "hold" and e.end is not None]
+
+    auto = holds(gated, "auto")
+    assert [e.kind for e in auto] == ["music"] * len(music)
+    assert len(holds(gated, True)) > len(music) + 2
+    assert [e.to_dict() for e in holds(call.audio, "auto")] == [
+        e.to_dict() for e in holds(call.audio, True)
+    ]
+    assert holds(call.audio, "auto"), "the open call has its hold"
+
+
+def test_config_accepts_auto_true_false() -> None:
+    for ok in ("auto", True, False):
+        es.TurnTakingConfig(silent_holds=ok)  # type: ignore[arg-type]
+    assert es.TurnTakingConfig().silent_holds == "auto"
+    with pytest.raises(es.ParameterError, match="'auto', True or False"):
+        es.TurnTakingConfig(silent_holds="yes")  # type: ignore[arg-type]
