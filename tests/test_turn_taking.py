@@ -618,3 +618,24 @@ def test_random_muted_agent_stretch_is_a_silent_hold_iff_long_enough(seed: int) 
             assert d.end <= hold.start + 1e-9 or d.start >= hold.end - 1e-9, d
     else:
         assert not holds
+
+
+def test_turns_on_both_sides_of_a_music_hold() -> None:
+    """The frame labels take the first half second of hold music for the agent talking,
+    and the agent's first words after the hold may end before the hold's end is known
+    (``hold_end_tolerance_s`` later). The agent's turn before the hold ends at their last
+    word, not at the music's start; their short turn after it is a turn, from its first
+    word, followed by a gap to the customer."""
+    act = activity(30, agent=[(0.2, 1.5)], customer=[(23.5, 26.0)])
+    act[200:250, 1] = True  # 2.0-2.5 s: the music's start, taken for speech
+    act[2010:2060, 1] = True  # 20.1-20.6 s: "thanks for holding"
+    act[2080:2150, 1] = True  # 20.8-21.5 s
+    energy, music = _music_on_agent_leg(act, until_s=20.0, line_db=-58.0)
+    music[200:250, 1] = 0.0  # the music detector has not heard enough yet
+    ev = _detect(act, energy, music)
+    (hold,) = closed(ev, "hold")
+    assert (hold.start, hold.end) == (2.0, 20.0)
+    turns = [(t.speaker, t.start, t.end) for t in closed(ev, "turn")]
+    assert turns == [("agent", 0.2, 1.5), ("agent", 20.1, 21.5), ("customer", 23.5, 26.0)]
+    gap = next(g for g in closed(ev, "gap") if g.start > 20)
+    assert (gap.from_, gap.to, gap.start, gap.end) == ("agent", "customer", 21.5, 23.5)

@@ -66,6 +66,9 @@ _MUSIC_BACKDATE_S = 2.0
 #: Agent talk on the hold leg that, since the hold was last heard, marks the agent as back:
 #: a muted line after it is a pause in their talk, not the hold going on.
 _HOLD_BACK_S = 0.5
+#: Hold-leg onsets kept during a hold, to start the agent's turn at their first words after
+#: it (music taken for speech adds onsets; the last ones are the ones that matter).
+_HOLD_ONSETS_KEPT = 32
 #: During a music hold the agent's own line is away: the leg carries the music, and in its
 #: gaps near-silence from the switch. The agent is back when the leg sits at the noise
 #: floor it had before the hold (their microphone's background; within _FLOOR_BAND_DB
@@ -175,6 +178,8 @@ class TurnTakingDetector:
         self._backdate = round(_MUSIC_BACKDATE_S * f)
         self.hold_absent_since = _NONE
         self.hold_talk_frames = 0  # hold-leg speech since the hold was last present
+        self.hold_onsets: list[int] = []  # the hold leg's onsets in the hold (newest last)
+        self.end_before_spurt = _NONE  # the holder's turn_last_end before their last spurt
         self.hold_gap_start = _NONE
         self.last_hold_end = 0  # frame where the last hold ended (0: none yet)
         self._hold_seen = ""
@@ -484,12 +489,16 @@ class TurnTakingDetector:
             self._close_dead_air(t, t)
         if self.in_hold:
             # Speech on the hold leg ends a detected hold once it lasts (see _hold_update);
-            # until then nobody has the floor.
+            # until then nobody has the floor. Its first onset since the hold's sound was
+            # last heard opens the agent's turn if the hold turns out to have ended.
+            if leg == self.hold_leg:
+                self.hold_onsets = [*self.hold_onsets[-(_HOLD_ONSETS_KEPT - 1) :], t]
             return
         if self.floor == _NONE:
             self.floor, self.turn_start, self.turn_last_end = leg, t, _NONE
             return
         if self.floor == leg:
+            self.end_before_spurt = self.turn_last_end
             self._holder_resumes(leg, t)
             return
         cand = self.cand
@@ -876,10 +885,25 @@ class TurnTakingDetector:
         # Whoever is talking as the hold ends holds the floor from their onset; anyone else
         # already talking (the end is known only hold_end_tolerance_s later) bids against
         # them from their own onset.
+        h = self.hold_leg
+        first = next((t for t in self.hold_onsets if t >= end), _NONE)
+        self.hold_onsets = []
         talking = [leg for leg in range(self.n_legs) if self.speaking[leg]]
+        if first != _NONE and not self.speaking[h] and self.last_end[h] > first:
+            # The agent came back and stopped talking before the hold's end was known
+            # (hold_end_tolerance_s later): that talk is their turn.
+            self.floor, self.turn_start, self.turn_last_end = h, first, self.last_end[h]
+            for other in talking:  # a newcomer after the agent's words
+                cand = _Candidate(other, self.spurt_start[other], holder_talking_at_start=False)
+                cand.holder_end_before = self.turn_last_end
+                self.cand = cand
+            return
         if talking:
             leg = min(talking, key=lambda i: self.spurt_start[i])
-            self.floor, self.turn_start, self.turn_last_end = leg, self.spurt_start[leg], _NONE
+            start = self.spurt_start[leg]
+            if leg == h and first != _NONE:
+                start = first  # from their first words after the hold
+            self.floor, self.turn_start, self.turn_last_end = leg, start, _NONE
             for other in talking:
                 if other != leg:
                     self.cand = _Candidate(
@@ -891,7 +915,17 @@ class TurnTakingDetector:
             return
         leg = self.floor
         end = self.turn_last_end
-        if self.speaking[leg] or end == _NONE:
+        if (
+            before is not None
+            and leg == self.hold_leg
+            and self.spurt_start[leg] >= before
+            and self.end_before_spurt != _NONE
+            and self.end_before_spurt > self.turn_start
+        ):
+            # The holder's "talk" since the hold began was the hold's music, which the
+            # frame labels take for speech until the music detector has heard enough.
+            end = self.end_before_spurt
+        elif self.speaking[leg] or end == _NONE:
             end = decided if before is None else before
         if before is not None:
             end = min(end, before)
