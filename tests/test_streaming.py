@@ -362,3 +362,73 @@ def test_quiet_recording_noise_is_learned_below_the_no_signal_level(data_dir: Pa
     # the 200 Hz high-pass and the 8 kHz analysis band keep about -77 dB of this noise
     assert floors[-90.0] == pytest.approx(-77.5, abs=2.5)
     assert floors[-70.0] > floors[-90.0] + 6
+
+
+def test_timestamped_legs_fill_lost_packets(call: tuple[np.ndarray, int]) -> None:
+    """Twilio-style delivery: 20 ms mu-law frames per track with their timestamps. When 3 s
+    of one track never arrive, ``at_s`` fills them with silence, and the events are those of
+    the same call with that stretch silent (without timestamps the leg would run 3 s late
+    for the rest of the call)."""
+    samples, rate = call
+    mu = es.encode_mulaw(samples)
+    lost = range(round(20 * rate), round(23 * rate))
+    heard = np.stack([es.decode_mulaw(mu[:, 0]), es.decode_mulaw(mu[:, 1])], axis=1)
+    heard[lost.start : lost.stop, 0] = 0.0
+    want = dicts(es.analyze(heard, rate))
+    stream = es.Analyzer(sample_rate=rate).stream()
+    events: list[es.Event] = []
+    step = rate // 50
+    for i in range(0, len(mu), step):
+        for k, role in enumerate(("customer", "agent")):
+            if role == "customer" and i in lost:
+                continue
+            events += stream.push_bytes(mu[i : i + step, k].tobytes(), role=role, at_s=i / rate)
+    assert stream.leg_lag_s == 0.0
+    assert dicts(events + stream.finish()) == want
+
+
+def test_timestamps_that_go_back_are_refused_and_leave_no_trace() -> None:
+    rng = np.random.default_rng(3)
+    a, b = (0.01 * rng.standard_normal(8000)).astype(np.float32), np.zeros(8000, np.float32)
+    ref = es.Analyzer().stream()
+    want = ref.push_legs({"customer": a, "agent": b}, at_s=0.0) + ref.finish()
+    call = es.Analyzer().stream()
+    call.push_legs({"customer": a[:4000], "agent": b[:4000]}, at_s=0.0)
+    with pytest.raises(es.ParameterError, match="goes back in time"):
+        call.push_legs({"customer": a[2000:], "agent": b[2000:]}, at_s=0.25)
+    with pytest.raises(es.ParameterError, match="at_s"):
+        call.push_legs({"customer": a[4000:]}, at_s=float("nan"))
+    with pytest.raises(es.ParameterError, match="role="):
+        call.push_bytes(b"\xff" * 160, at_s=0.5)
+    got = call.push_legs({"customer": a[4000:], "agent": b[4000:]}, at_s=0.5) + call.finish()
+    assert dicts(got)[:-1] == dicts(want[: len(want) - 1])
+    assert dicts(got)[-1] == dicts(want)[-1]
+
+
+def test_mixing_leg_and_interleaved_input_is_an_error() -> None:
+    call = es.Analyzer().stream()
+    call.push_legs({"agent": np.zeros(800, np.float32)})
+    assert call.leg_lag_s == pytest.approx(0.1)
+    with pytest.raises(es.StreamStateError, match="per-leg samples are still queued"):
+        call.push(np.zeros((800, 2), np.float32))
+    call.push_legs({"customer": np.zeros(800, np.float32)})
+    assert call.leg_lag_s == 0.0
+    call.push(np.zeros((800, 2), np.float32))  # nothing queued: fine
+
+
+def test_a_stalled_leg_is_queued_not_recopied() -> None:
+    """One track missing for minutes: the other's frames wait in a queue. Before, every push
+    re-copied everything waiting, so a push cost grew with the stall (5.6 ms after 10 min)."""
+    from empathysignals.legs import LegAligner
+
+    legs = LegAligner(("customer", "agent"), 8000)
+    frame = np.ones(160, np.float32)
+    for _ in range(3000):  # 1 min of 20 ms agent frames, no customer
+        legs.add({"agent": frame})
+        assert legs.take() is None
+    assert len(legs._queues["agent"]) == 3000  # the frames themselves, no copies
+    assert legs.lag_s == pytest.approx(60.0)
+    legs.add({"customer": np.zeros(8000, np.float32)})
+    block = legs.take()
+    assert block is not None and block.shape == (8000, 2) and block[:, 1].all()
+    assert legs.lag_s == pytest.approx(59.0)

@@ -37,6 +37,7 @@ from .detectors.turn_taking import TurnTakingDetector
 from .detectors.voice_activity import VoiceActivityStream
 from .errors import AudioError, ParameterError, StreamStateError
 from .events import Event, TurnEvent
+from .legs import LegAligner
 from .prosody.turns import TurnProsody
 from .segmentation import Segmentation, read_rttm
 from .state import StateTracker
@@ -244,7 +245,7 @@ class CallStream:
                 )
             self._detectors.append(det)
         self._summary = SummaryBuilder(self.context)
-        self._pending_legs: dict[str, np.ndarray] = {}
+        self._legs = LegAligner(self.roles, self.sample_rate)
         self._finished = False
         self.audio = bool(audio)
         self._emotion = analyzer._emotion
@@ -279,44 +280,61 @@ class CallStream:
         self._ingest_audio(samples)
         return self._score_and_drain()
 
-    def push_legs(self, legs: Mapping[str, Any]) -> list[Event]:
-        """Push separate mono legs by role, e.g. ``{"customer": a, "agent": b}``. Legs may
-        arrive with different lengths; samples are analysed once every leg has them."""
+    def push_legs(self, legs: Mapping[str, Any], *, at_s: float | None = None) -> list[Event]:
+        """Push separate mono legs by role, e.g. ``{"customer": a, "agent": b}``.
+
+        Legs may arrive with different lengths; samples are analysed once every leg has
+        them. Without timestamps, each leg's samples are taken as contiguous: a leg that
+        loses packets must be filled with silence by the caller, or it runs late from then
+        on. With ``at_s``, the stream time (s) of the first sample of the legs pushed (e.g.
+        a Twilio media message's ``timestamp`` / 1000), gaps are filled with silence and a
+        time going back is a :class:`ParameterError`. A leg pushed ahead of the others
+        waits in memory until they catch up (:attr:`leg_lag_s` says how far ahead)."""
         self._check_open(audio=True)
         if self._segmentation is not None:
             raise ParameterError("push_legs needs one leg per role; this stream is mono")
         unknown = set(legs) - set(self.roles)
         if unknown:
             raise ParameterError(f"unknown role(s) {sorted(unknown)}; roles are {self.roles}")
-        # Validate every leg before buffering any: a rejected push leaves no trace.
+        # Validate every leg before queueing any: a rejected push leaves no trace.
         checked = {role: validate_samples(data, n_channels=1)[:, 0] for role, data in legs.items()}
-        for role, x in checked.items():
-            prev = self._pending_legs.get(role)
-            self._pending_legs[role] = x if prev is None else np.concatenate([prev, x])
-        if len(self._pending_legs) < len(self.roles):
+        self._legs.add(checked, at_s)
+        block = self._legs.take()
+        if block is None:
             return []
-        n = min(len(v) for v in self._pending_legs.values())
-        block = np.stack([self._pending_legs[r][:n] for r in self.roles], axis=1)
-        self._pending_legs = {r: v[n:] for r, v in self._pending_legs.items()}
         if self._prosody is not None:
             self._prosody.push_samples(block)
         self._accept(self._process(self._vad.push(block)))
         self._release()
         return self._score_and_drain()
 
+    @property
+    def leg_lag_s(self) -> float:
+        """Seconds of audio one leg has queued ahead of another (per-leg input): a live
+        host can fill a stalled track with silence (or pass ``at_s``) when this grows."""
+        return self._legs.lag_s
+
     def push_bytes(
-        self, data: bytes, *, encoding: Encoding = "mulaw", role: str | None = None
+        self,
+        data: bytes,
+        *,
+        encoding: Encoding = "mulaw",
+        role: str | None = None,
+        at_s: float | None = None,
     ) -> list[Event]:
         """Push raw telephony payload: G.711 ``"mulaw"``/``"alaw"`` or little-endian
-        ``"pcm16"``. With ``role``, the bytes are that leg (Twilio/AudioHook send one track
-        per message); without, multi-channel bytes are interleaved frames."""
+        ``"pcm16"``. With ``role``, the bytes are that leg (Twilio sends one track per
+        message), and ``at_s`` may give the stream time of their first sample (see
+        :meth:`push_legs`); without, multi-channel bytes are interleaved frames."""
         self._check_open(audio=True)
         decoder = _DECODERS.get(encoding)
         if decoder is None:
             raise ParameterError(f"encoding must be one of {sorted(_DECODERS)}, got {encoding!r}")
         x = decoder(data)
         if role is not None:
-            return self.push_legs({role: x})
+            return self.push_legs({role: x}, at_s=at_s)
+        if at_s is not None:
+            raise ParameterError("at_s is for one leg's bytes: pass role= with it")
         if len(x) % self.n_channels:
             raise AudioError(
                 f"{len(x)} samples do not split into {self.n_channels} interleaved channels"
@@ -373,13 +391,8 @@ class CallStream:
         self._check_open()
         if self._messages is not None:
             return self._finish_text()
-        if any(len(v) for v in self._pending_legs.values()):
-            # Legs of unequal total length: pad the short ones with silence.
-            n = max(len(v) for v in self._pending_legs.values())
-            block = np.zeros((n, len(self.roles)), dtype=np.float32)
-            for i, role in enumerate(self.roles):
-                leg = self._pending_legs.get(role, block[:0, i])
-                block[: len(leg), i] = leg
+        block = self._legs.flush()  # legs of unequal length: the short ones padded
+        if block is not None:
             if self._prosody is not None:
                 self._prosody.push_samples(block)
             self._accept(self._process(self._vad.push(block)))
@@ -419,6 +432,11 @@ class CallStream:
 
     def _ingest_audio(self, samples: Any) -> None:
         self._check_open(audio=True)
+        if self._legs.pending:
+            raise StreamStateError(
+                "per-leg samples are still queued (push_legs / push_bytes with role=) waiting "
+                "for the other legs: keep pushing per leg, or use interleaved frames only"
+            )
         x = validate_samples(samples, n_channels=self.n_channels)
         if self._prosody is not None:
             self._prosody.push_samples(x)

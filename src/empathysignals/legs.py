@@ -1,0 +1,107 @@
+"""Lining up separately delivered legs (one mono track per role, as Twilio Media Streams and
+Genesys AudioHook send them) into multi-channel blocks.
+
+Each leg's samples are queued until every leg has them. A push may carry the stream time of
+its first sample (``at_s``, from the media message's timestamp): a leg that skips ahead, as
+after lost packets, is filled with silence, so it does not run late for the rest of the
+call; one that goes back is refused. A leg pushed ahead of the others waits in memory
+(4 bytes a sample) until they catch up: a batch caller may push a whole leg at once, and a
+live host watches :attr:`LegAligner.lag_s` to fill or end a stalled track.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .errors import ParameterError
+
+
+class LegAligner:
+    """Per-call queues of mono legs (picklable).
+
+    Parameters
+    ----------
+    roles : tuple of str
+        The legs, in channel order.
+    sample_rate : int
+        Samples per second of every leg.
+    """
+
+    def __init__(self, roles: tuple[str, ...], sample_rate: int) -> None:
+        self.roles = roles
+        self.sample_rate = sample_rate
+        self._queues: dict[str, list[np.ndarray]] = {r: [] for r in roles}
+        self._queued = dict.fromkeys(roles, 0)
+        self._received = dict.fromkeys(roles, 0)  # samples per leg, fills included
+        # timestamps may jitter by up to a millisecond (Twilio's are whole milliseconds)
+        self._tolerance = max(1, sample_rate // 1000)
+
+    @property
+    def pending(self) -> bool:
+        return any(self._queued.values())
+
+    @property
+    def lag_s(self) -> float:
+        """How far (s) the furthest leg is ahead of the one furthest behind."""
+        return (max(self._queued.values()) - min(self._queued.values())) / self.sample_rate
+
+    def add(self, legs: Mapping[str, np.ndarray], at_s: float | None = None) -> None:
+        """Queue validated mono samples per role; all or nothing.
+
+        Parameters
+        ----------
+        legs : mapping of role to np.ndarray, shape (n,)
+        at_s : float, optional
+            Stream time (s) of the first sample of every leg in this push.
+        """
+        fills = dict.fromkeys(legs, 0)
+        if at_s is not None:
+            is_number = isinstance(at_s, (int, float)) and not isinstance(at_s, bool)
+            if not is_number or not np.isfinite(at_s) or at_s < 0:
+                raise ParameterError(f"at_s must be a finite time >= 0 in seconds, got {at_s!r}")
+            start = round(float(at_s) * self.sample_rate)
+            for role in legs:
+                have = self._received[role]
+                if start < have - self._tolerance:
+                    raise ParameterError(
+                        f"leg {role!r} already has audio up to {have / self.sample_rate:.3f} s; "
+                        f"a push at {float(at_s):.3f} s goes back in time. Timestamps must not "
+                        "decrease: drop duplicated or late packets before pushing"
+                    )
+                if start > have + self._tolerance:
+                    fills[role] = start - have
+        for role, x in legs.items():
+            if fills[role]:
+                self._queues[role].append(np.zeros(fills[role], dtype=np.float32))
+            if len(x):
+                self._queues[role].append(x)
+            self._queued[role] += fills[role] + len(x)
+            self._received[role] += fills[role] + len(x)
+
+    def take(self) -> np.ndarray | None:
+        """The samples every leg has, as an ``(n, n_legs)`` block, or None."""
+        n = min(self._queued.values())
+        if n == 0:
+            return None
+        return np.stack([self._pop(r, n) for r in self.roles], axis=1)
+
+    def flush(self) -> np.ndarray | None:
+        """Everything queued, the shorter legs padded with silence (end of stream)."""
+        n = max(self._queued.values())
+        if n == 0:
+            return None
+        block = np.zeros((n, len(self.roles)), dtype=np.float32)
+        for i, role in enumerate(self.roles):
+            got = self._pop(role, self._queued[role])
+            block[: len(got), i] = got
+        return block
+
+    def _pop(self, role: str, n: int) -> np.ndarray:
+        queue = self._queues[role]
+        joined = np.concatenate(queue) if len(queue) > 1 else queue[0] if queue else np.zeros(0)
+        out, rest = joined[:n], joined[n:]
+        self._queues[role] = [rest] if len(rest) else []
+        self._queued[role] -= n
+        return out
