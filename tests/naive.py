@@ -128,7 +128,7 @@ def vad_frames(
         for leg in range(n_legs):  # minimum statistics
             e = energy[row][leg]
             s = st[leg]
-            if s[STARTED] == 0.0 and e > muted:  # statistics start at the first signal
+            if s[STARTED] == 0.0:
                 s[STARTED], s[SMOOTH], s[BMIN], s[FLOOR] = 1.0, e, e, e
                 mins[leg] = [1e9] * len(mins[leg])
             if e > muted and cur[leg] < 0.5:
@@ -143,9 +143,6 @@ def vad_frames(
         for leg in range(n_legs):  # quantiles of the frames outside speech
             e = energy[row][leg]
             s = st[leg]
-            if s[STARTED] == 0.0:
-                frame_floors.append(e)
-                continue
             if s[NVAR] == 0.0:
                 s[NMEAN], s[NVAR] = e, e + 3.0
             q50, q90 = s[NMEAN], s[NVAR]

@@ -366,11 +366,7 @@ def vad_frames(
         # 1) noise floors (minimum statistics over N_SUBWIN sub-windows, Martin 2001)
         for leg in range(n_legs):
             e = energy[row, leg]
-            # Statistics start at the first frame with signal: a recording that opens with
-            # a few frames of (near) digital silence would otherwise start its noise median
-            # 40 dB under the line's noise, take everything after for speech, and, since
-            # speech frames do not move the median, stay there for seconds.
-            if st[leg, S_STARTED] == 0.0 and e > muted:
+            if st[leg, S_STARTED] == 0.0:
                 st[leg, S_STARTED] = 1.0
                 st[leg, S_SMOOTH] = e
                 st[leg, S_BLOCK_MIN] = e
@@ -400,9 +396,6 @@ def vad_frames(
         # fluctuating noise (crowds, traffic, dishes), not just above its minimum.
         for leg in range(n_legs):
             e = energy[row, leg]
-            if st[leg, S_STARTED] == 0.0:
-                floors[k, leg] = e  # no signal yet: nothing is speech (mu stays 0 dBFS)
-                continue
             fl = st[leg, S_FLOOR]
             if st[leg, S_NVAR] == 0.0:
                 st[leg, S_NMEAN] = e
