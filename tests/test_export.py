@@ -42,6 +42,13 @@ def test_rttm_matches_turns(events: list[es.Event], tmp_path: Path) -> None:
     assert got == want
     with pytest.raises(es.ParameterError, match="file_id"):
         export.write_rttm(events, path, file_id="a b")
+    # a role with a space would make an 11-field line that readers split wrongly
+    spaced = [
+        es.TurnEvent(1, 0.5, 3.0, 3.5, speaker="customer care"),
+        es.TurnEvent(2, 3.2, 4.0, 4.5, speaker="agent"),
+    ]
+    with pytest.raises(es.ParameterError, match="space"):
+        export.write_rttm(spaced, path)
 
 
 def test_textgrid_reads_in_praat(events: list[es.Event], tmp_path: Path) -> None:
@@ -65,6 +72,13 @@ def test_textgrid_reads_in_praat(events: list[es.Event], tmp_path: Path) -> None
             labelled.append((round(start, 3), round(end, 3)))
     turns = [e for e in events if isinstance(e, es.TurnEvent) and e.speaker == "customer"]
     assert labelled == [(round(t.start, 3), round(t.end, 3)) for t in turns]  # type: ignore[arg-type]
+    # the audio's own length, when given, is the grid's: the summary counts whole frames
+    summary = events[-1]
+    assert isinstance(summary, es.SummaryEvent)
+    short = summary.duration_s - 0.005
+    export.write_textgrid(events, path, duration_s=short)
+    grid = parselmouth.read(str(path))
+    assert call(grid, "Get end time") == pytest.approx(short)
 
 
 def test_csv_has_every_turn_field(events: list[es.Event], tmp_path: Path) -> None:
@@ -74,7 +88,13 @@ def test_csv_has_every_turn_field(events: list[es.Event], tmp_path: Path) -> Non
     turns = [e for e in events if isinstance(e, es.TurnEvent)]
     assert len(rows) == len(turns)
     assert {"prosody_f0_mean_hz", "prosody_arousal", "prosody_jitter", "emotion_label",
-            "emotion_valence", "sentiment_negative", "text"} <= set(rows[0])  # fmt: skip
+            "emotion_valence", "emotion_predicted", "sentiment_negative", "text",
+            "state_valence", "state_arousal", "state_label", "state_confidence",
+            "state_evidence"} <= set(rows[0])  # fmt: skip
+    with_state = next(t for t in turns if t.state)
+    row = next(r for r in rows if int(r["id"]) == with_state.id)
+    assert row["state_label"] == with_state.state["label"]
+    assert float(row["state_valence"]) == pytest.approx(with_state.state["valence"])
     first = next(t for t in turns if t.prosody and t.prosody["loudness_db"] is not None)
     row = next(r for r in rows if int(r["id"]) == first.id)
     assert float(row["prosody_loudness_db"]) == pytest.approx(first.prosody["loudness_db"])

@@ -196,3 +196,11 @@ def test_frame_features_match_the_stream_front_end(sim: object, tmp_path: object
     legs[0].to_csv(str(path))
     back = np.loadtxt(path, delimiter=",", skiprows=1)
     assert back.shape == (len(legs[0].time_s), 7)
+    np.testing.assert_allclose(back[:, 0], legs[0].time_s, atol=1e-9)
+    # times stay distinct on a long recording (%.6g repeated them after 10,000 s)
+    from dataclasses import replace
+
+    late = replace(legs[0], time_s=legs[0].time_s + 10_000.0)
+    late.to_csv(str(path))
+    times = np.loadtxt(path, delimiter=",", skiprows=1)[:, 0]
+    assert np.all(np.diff(times) > 0.009)

@@ -71,6 +71,13 @@ def test_behaviour_in_a_stream(data_dir: Path) -> None:
         details = [e["detail"] for e in nxt.state["evidence"]]  # type: ignore[index]
         assert any(d.startswith("kept waiting") for d in details), (gap, details)
         assert nxt.state["valence"] < 0  # type: ignore[index]
+    # an agent waiting for the customer's answer is no grievance of the agent's
+    for turn in turns:
+        if turn.speaker == "agent":
+            details = [e["detail"] for e in turn.state["evidence"]]  # type: ignore[index]
+            assert not any(d.startswith("kept waiting") for d in details), (turn, details)
+    assert [e for e in events if isinstance(e, es.GapEvent) and e.from_ == "agent"
+            and e.offset >= 2.0], "the call has the agent waiting too"  # fmt: skip
 
 
 @pytest.mark.parametrize("seed", [2, 5])
@@ -111,3 +118,36 @@ def test_coachable_moments_match_simulated_truth(data_dir: Path, seed: int) -> N
     )
     assert len(customer["valence_by_quarter"]) == 4
     assert es.event_from_dict(summary.to_dict()).to_dict() == summary.to_dict()
+
+
+def test_a_wait_that_is_dead_air_is_one_moment() -> None:
+    """The customer stops and nobody speaks for 9.8 s: a dead_air moment, not also a
+    long_wait one; a 3 s wait with no dead air is a long_wait."""
+    from empathysignals.coaching import CoachingTracker
+
+    track = CoachingTracker(("customer", "agent"))
+    track.observe(es.DeadAirEvent(1, 12.0, 21.8, 22.3))
+    track.observe(es.GapEvent(2, 12.0, 21.8, 23.3, from_="customer", to="agent", offset=9.8))
+    track.observe(es.GapEvent(3, 30.0, 33.0, 34.5, from_="customer", to="agent", offset=3.0))
+    kinds = [(m["kind"], m["time"]) for m in track.summary_fields(60.0)["coachable_moments"]]
+    assert kinds == [("dead_air", 12.0), ("long_wait", 30.0)]
+
+
+def test_an_unworded_answer_to_agitation_is_not_judged_cold() -> None:
+    """Without a transcript an answer's valence is unknown (0): only a late answer is an
+    agitation left unanswered; with words, a not-positive one is too."""
+    from empathysignals.coaching import CoachingTracker
+
+    agitated = {"valence": -0.5, "arousal": 0.6, "label": "agitated", "confidence": 0.8,
+                "evidence": [{"signal": "prosody"}]}  # fmt: skip
+    unworded = {"valence": 0.0, "arousal": 0.0, "label": "neutral", "confidence": 0.3,
+                "evidence": [{"signal": "prosody"}]}  # fmt: skip
+    worded = {**unworded, "evidence": [{"signal": "text"}]}
+    found = {}
+    for name, answer in (("unworded", unworded), ("worded", worded)):
+        track = CoachingTracker(("customer", "agent"))
+        track.observe(es.TurnEvent(1, 0.0, 4.0, 5.0, speaker="customer", state=agitated))
+        track.observe(es.TurnEvent(2, 4.3, 8.0, 9.0, speaker="agent", state=answer))
+        moments = track.summary_fields(10.0)["coachable_moments"]
+        found[name] = [m["kind"] for m in moments]
+    assert found == {"unworded": [], "worded": ["agitation_unanswered"]}

@@ -221,6 +221,17 @@ def test_hnr_of_harmonics_in_white_noise_is_the_snr(snr_db: float) -> None:
     assert vq.hnr_db == pytest.approx(full.hnr_db, abs=0.2)
 
 
+def test_speaking_rate_of_digital_silence_is_undefined() -> None:
+    """No signal, no phonation: the relative threshold (25 dB under the 99th percentile)
+    had counted every frame of digital silence as sounding."""
+    for rate in (8000, 16000):
+        zeros = np.zeros(2 * rate, dtype=np.float32)
+        f0 = np.full(201, np.nan)
+        got = speaking_rate(zeros, rate, f0_hz=f0, hop_s=0.01)
+        assert (got.syllables, got.phonation_time_s, got.speech_time_s) == (0, 0.0, 0.0)
+        assert np.isnan(got.rate_per_phonation_s) and np.isnan(got.rate_per_speech_s)
+
+
 def test_speaking_rate_counts_voiced_bursts() -> None:
     # Six 120 ms vowel-like bursts 250 ms apart, then a 600 ms pause, then four more.
     rng = np.random.default_rng(1)

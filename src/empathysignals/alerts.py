@@ -109,14 +109,16 @@ class AlertTracker:
 
     def observe_event(self, ev: Event) -> list[Event]:
         if isinstance(ev, InterruptionEvent) and ev.end is None and ev.by == self.agent:
+            # Triggered where the talk-over became an interruption: the frame that decided
+            # the announcement, latency_s before it went out.
             return [self._alert(
-                ev.start, ev.emitted_at, "agent_interrupting", self.agent,
+                self._decided(ev), ev.emitted_at, "agent_interrupting", self.agent,
                 f"You are talking over the {self.customer}", None, None,
             )]  # fmt: skip
         if isinstance(ev, DeadAirEvent) and ev.end is None:
-            # Announced when the silence reached the threshold (emitted latency_s later).
+            # Triggered when the silence reached the threshold (emitted latency_s later).
             return [self._alert(
-                ev.start, ev.emitted_at, "dead_air", self.agent,
+                ev.start + self.dead_air_s, ev.emitted_at, "dead_air", self.agent,
                 f"Dead air: nobody has spoken for {self.dead_air_s:g} s",
                 self.dead_air_s, self.dead_air_s,
             )]  # fmt: skip
@@ -127,6 +129,11 @@ class AlertTracker:
                 self.hold_start = None
         return []
 
+    def _decided(self, ev: Event) -> float:
+        """Stream time of the frame whose decision ``ev`` announces."""
+        frame = round(ev.emitted_at / self.ctx.hop_s) - 1 - self.ctx.latency_frames
+        return max(ev.start, self.ctx.seconds(frame))
+
     def observe_turn(self, turn: TurnEvent) -> list[Event]:
         if turn.speaker != self.customer or not turn.state:
             return []
@@ -134,7 +141,9 @@ class AlertTracker:
         if arousal is None or valence is None:
             return []
         rising = self.last_arousal is None or arousal > self.last_arousal
-        if arousal >= self.cfg.agitation_arousal and valence <= 0.0 and rising:
+        # Negative valence is required (words, or having been talked over, kept waiting,
+        # held): a louder, higher voice alone may as well be enthusiasm.
+        if arousal >= self.cfg.agitation_arousal and valence < 0.0 and rising:
             self.agitated_run += 1
         else:
             self.agitated_run = 0

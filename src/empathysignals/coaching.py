@@ -63,6 +63,7 @@ class CoachingTracker:
         self.moments: list[dict[str, Any]] = []
         self.n_moments = 0
         self.agitated_turn: TurnEvent | None = None
+        self.last_dead_air: tuple[float, float] | None = None
 
     def _moment(self, time: float, kind: str, who: str, detail: str) -> None:
         self.n_moments += 1
@@ -81,12 +82,16 @@ class CoachingTracker:
             self._moment(ev.start, "hold", self.agent, f"{ev.end - ev.start:.0f} s ({ev.kind})")
         elif isinstance(ev, DeadAirEvent):
             self._moment(ev.start, "dead_air", self.agent, f"{ev.end - ev.start:.1f} s")
+            self.last_dead_air = (ev.start, ev.end)
         elif (
             isinstance(ev, GapEvent)
             and ev.from_ == self.customer
             and ev.to == self.agent
             and ev.offset >= LONG_WAIT_S
         ):
+            dead = self.last_dead_air
+            if dead is not None and ev.start <= dead[0] < ev.end:
+                return  # the wait is that dead air: one moment, not two
             self._moment(ev.start, "long_wait", self.agent, f"{ev.offset:.1f} s")
 
     def _turn(self, turn: TurnEvent) -> None:
@@ -98,7 +103,10 @@ class CoachingTracker:
             self.rate_sums[role][1] += turn.prosody["speech_s"]
         if role == self.agent and self.agitated_turn is not None:
             late = turn.start - (self.agitated_turn.end or turn.start) >= LONG_WAIT_S
-            if late or valence is None or valence < 0.25:
+            # Whether the answer was positive is known only from its words.
+            worded = any(e.get("signal") == "text" for e in state.get("evidence") or [])
+            cold = worded and (valence is None or valence < 0.25)
+            if late or cold:
                 self._moment(self.agitated_turn.start, "agitation_unanswered", self.agent,
                              "answer " + ("late" if late else "not positive"))  # fmt: skip
             self.agitated_turn = None

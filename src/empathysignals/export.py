@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -48,6 +49,13 @@ def write_rttm(events: Iterable[Event], path: PathLike, *, file_id: str = "call"
     if not file_id or any(c.isspace() for c in file_id):
         raise ParameterError(f"file_id must be a non-empty word without spaces, got {file_id!r}")
     turns = sorted((e for e in _closed(events) if isinstance(e, TurnEvent)), key=lambda e: e.start)
+    for t in turns:
+        if any(c.isspace() for c in t.speaker):
+            # RTTM fields are separated by spaces: a name with one would shift the fields.
+            raise ParameterError(
+                f"role {t.speaker!r} contains a space, which RTTM cannot hold: use roles "
+                "without spaces (e.g. 'customer_care')"
+            )
     with open(path, "w", encoding="utf-8") as fh:
         for t in turns:
             assert t.end is not None
@@ -120,8 +128,14 @@ def write_textgrid(
     (interruptions, by whom), holds, dead air and emotion (top label and valence)."""
     closed = _closed(events)
     summary = next((e for e in closed if isinstance(e, SummaryEvent)), None)
-    xmax = duration_s if duration_s is not None else summary.duration_s if summary else 0.0
-    xmax = max([xmax, *(e.end for e in closed if e.end is not None)])
+    if duration_s is not None:
+        if not isinstance(duration_s, (int, float)) or not math.isfinite(duration_s):
+            raise ParameterError(f"duration_s must be a finite number, got {duration_s!r}")
+        xmax = float(duration_s)  # the audio's own length: later events are clipped to it
+    elif summary is not None:
+        xmax = summary.duration_s
+    else:
+        xmax = max([0.0, *(e.end for e in closed if e.end is not None)])
     if xmax <= 0:
         raise ParameterError("nothing to export: no closed events and no duration_s")
     roles = sorted({e.speaker for e in closed if isinstance(e, TurnEvent)})
@@ -164,7 +178,9 @@ def write_textgrid(
 
 def turn_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
     """One flat dict per turn: times, speaker, text, every ``prosody`` field (prefixed
-    ``prosody_``) and the emotion's top label, its probability, valence and sentiment."""
+    ``prosody_``), the text emotion's top label, its probability, the predicted labels
+    (``;``-joined), valence and sentiment, and the fused ``state`` (valence, arousal,
+    label, confidence, and the signals named as evidence, ``;``-joined)."""
     rows = []
     for t in _closed(events):
         if not isinstance(t, TurnEvent):
@@ -177,8 +193,15 @@ def turn_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
         top = emotion.get("top") or [[None, None]]
         row["emotion_label"], row["emotion_prob"] = top[0][0], top[0][1]
         row["emotion_valence"] = emotion.get("valence")
+        predicted = emotion.get("predicted")
+        row["emotion_predicted"] = ";".join(predicted) if predicted else None
         for key, value in (emotion.get("sentiment") or {}).items():
             row[f"sentiment_{key}"] = value
+        state = t.state or {}
+        for key in ("valence", "arousal", "label", "confidence"):
+            row[f"state_{key}"] = state.get(key)
+        evidence = state.get("evidence") or []
+        row["state_evidence"] = ";".join(str(e.get("signal")) for e in evidence) or None
         rows.append(row)
     return rows
 

@@ -113,9 +113,10 @@ def fuse_state(
 
 class StateTracker:
     """One call's behavioural context and the fusion of each turn's state. What happened to
-    a speaker (talked over, kept waiting, put on hold) counts once, for their next turn
-    that ends after it. The caller on hold is the role named ``customer`` (else the first
-    role). Small and picklable."""
+    a speaker (talked over, kept waiting, put on hold) counts once, for the first of their
+    turns that ends after it (the interrupted turn itself, if it goes on). Waiting and hold
+    apply to the caller: the role named ``customer`` (else the first role). Small and
+    picklable."""
 
     def __init__(self, roles: tuple[str, ...]) -> None:
         self.roles = roles
@@ -135,7 +136,8 @@ class StateTracker:
                     B_INTERRUPTED,
                 )
             )
-        elif isinstance(ev, GapEvent) and ev.offset >= LONG_WAIT_S and ev.from_ in self.pending:
+        elif isinstance(ev, GapEvent) and ev.offset >= LONG_WAIT_S and ev.from_ == self.caller:
+            # The caller kept waiting; an agent waiting for the caller's answer is no grievance.
             self.pending[ev.from_].append(
                 (ev.start, "waited", f"kept waiting {ev.offset:.1f} s for an answer", B_WAITED)
             )

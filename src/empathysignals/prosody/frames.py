@@ -20,7 +20,9 @@ class FrameFeatures:
     ----------
     time_s : frame start in seconds (frame ``i`` covers ``[i * 0.01, (i + 1) * 0.01)``)
     active : bool, the leg's final voice-activity label
-    f0_hz : F0 (NaN unvoiced), from :func:`empathysignals.pitch`
+    f0_hz : F0 (NaN unvoiced), from :func:`empathysignals.pitch`: the pitch frame
+        *centred* at ``time_s`` (pitch frames are centred on multiples of 10 ms, the
+        voice-activity frames start there), so it runs half a frame ahead of the row's span
     voicing : normalized correlation at the chosen period, 0..1
     energy_db : frame energy, dBFS after a 200 Hz high-pass
     floor_db : tracked noise floor, dBFS
@@ -54,8 +56,10 @@ class FrameFeatures:
 
     def to_csv(self, path: str) -> None:
         """Write the columns as CSV (no pandas needed)."""
+        # times to the 10 ms frame at any length (%.6g repeated them after 10,000 s)
+        fmt = ["%.2f"] + ["%.6g"] * (len(_COLUMNS) - 1)
         np.savetxt(path, np.column_stack([getattr(self, c) for c in _COLUMNS]),
-                   delimiter=",", header=",".join(_COLUMNS), comments="", fmt="%.6g")  # fmt: skip
+                   delimiter=",", header=",".join(_COLUMNS), comments="", fmt=fmt)  # fmt: skip
 
 
 def frame_features(samples: Any, sample_rate: int) -> list[FrameFeatures]:

@@ -156,6 +156,11 @@ class PitchStats:
 
 
 # ----------------------------------------------------------------------------- validation
+#: Intensity (dB re 2e-5 Pa) at or under which a frame carries no signal: digital silence
+#: reads -300 dB, and a -100 dBFS signal still reads about -6 dB.
+_NO_SIGNAL_DB = -200.0
+
+
 def _mono(samples: Any, sample_rate: Any) -> tuple[np.ndarray, int]:
     rate = validate_sample_rate(sample_rate)
     x = validate_samples(samples, n_channels=1)[:, 0].astype(np.float64)
@@ -538,7 +543,10 @@ def speaking_rate(
     if db.size < 3:
         return SpeakingRate(0, 0.0, 0.0, math.nan, math.nan, empty)
     q99 = float(np.quantile(db, 0.99))
-    threshold = max(q99 + sil, float(db.min()))
+    if q99 <= _NO_SIGNAL_DB:
+        # digital silence: the relative threshold below would count every frame as sounding
+        return SpeakingRate(0, 0.0, 0.0, math.nan, math.nan, empty)
+    threshold = max(q99 + sil, float(db.min()), _NO_SIGNAL_DB + 1e-9)
     idx = syllable_nuclei(db, times, threshold, dip, f0, start, hop, duration)
     mask = sounding_mask(db, threshold, round(pause / step), max(1, round(sounding / step)))
     phonation = float(mask.sum()) * step
