@@ -312,3 +312,18 @@ def test_live_and_batch_examples_run(tmp_path: Path) -> None:
     assert "skipped broken.wav" in batch.stderr and "1 calls analysed" in batch.stdout
     rows = (tmp_path / "out" / "a.jsonl").read_text().splitlines()
     assert json.loads(rows[-1])["type"] == "summary"
+
+
+def test_report_takes_the_analysis_options(tmp_path: Path, data_dir: Path) -> None:
+    """`report` accepts what `analyze` does: a mono meeting excerpt with its RTTM gets a
+    two-role report (before, it could only fail: no way to pass the segmentation)."""
+    ami = data_dir / "conversations" / "ami_excerpts_pyannote"
+    out = tmp_path / "dev00.html"
+    res = cli("report", str(ami / "dev00.wav"), "--rttm", str(ami / "development.rttm"),
+              "--rttm-uri", "dev00", "--no-emotion", "--silent-holds", "never",
+              "-o", str(out))  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "customer" in page and "agent" in page
+    bad = cli("report", str(ami / "dev00.wav"), "--rttm-uri", "dev00", "-o", str(out))
+    assert bad.returncode != 0 and "--rttm-uri needs --rttm" in bad.stderr

@@ -306,7 +306,7 @@ def test_unequal_legs_are_padded_at_finish() -> None:
         ([("a", float("nan"), 1.0)], "finite"),
         ([("a", -1.0, 1.0)], "start < end"),
         ([("a", 0.0)], "expected"),
-        ([("a", 0.0, 1.0), ("b", 1.0, 2.0), ("c", 2.0, 3.0)], "more speakers than roles"),
+        ([("a", 0.0, 1.0), ("b", 1.0, 2.0), ("c", 2.0, 3.0)], "more speakers"),
         ([("a", True, 1.0)], "numbers"),
         ([("a", "0", 1.0)], "numbers"),
     ],
@@ -432,3 +432,20 @@ def test_a_stalled_leg_is_queued_not_recopied() -> None:
     block = legs.take()
     assert block is not None and block.shape == (8000, 2) and block[:, 1].all()
     assert legs.lag_s == pytest.approx(59.0)
+
+
+def test_every_segmentation_speaker_must_be_mapped_or_left_out() -> None:
+    """A meeting with more speakers than roles: a mapping that forgets one used to drop its
+    talk silently (dead air reported while they spoke)."""
+    x = np.zeros(8000 * 6, np.float32)
+    rows = [("A", 0.5, 1.5), ("B", 1.7, 2.5), ("C", 2.7, 5.5)]
+    with pytest.raises(es.ParameterError, match=r"does not map \['C'\]"):
+        es.analyze(x, 8000, segmentation=rows, speaker_roles={"A": "customer", "B": "agent"})
+    kept = es.analyze(x, 8000, segmentation=rows, emotion_model=None,
+                      speaker_roles={"A": "customer", "B": "agent", "C": "agent"})  # fmt: skip
+    assert kept[-1].talk_time_s == {"customer": 1.0, "agent": 3.6}
+    left_out = es.analyze(x, 8000, segmentation=rows, emotion_model=None,
+                          speaker_roles={"A": "customer", "B": "agent", "C": None})  # fmt: skip
+    assert left_out[-1].talk_time_s == {"customer": 1.0, "agent": 0.8}
+    with pytest.raises(es.ParameterError, match="--speaker-roles A=customer,B=agent,C=agent"):
+        es.analyze(x, 8000, segmentation=rows)

@@ -137,7 +137,7 @@ class Analyzer:
         self,
         *,
         segmentation: Iterable[Sequence[object]] | Segmentation | None = None,
-        speaker_roles: Mapping[str, str] | None = None,
+        speaker_roles: Mapping[str, str | None] | None = None,
         audio: bool = True,
         transcript: bool = False,
     ) -> CallStream:
@@ -157,7 +157,8 @@ class Analyzer:
             For a mono recording holding both parties: a diarizer's speaker turns. Speaker
             activity then comes from the segmentation; the audio still drives hold detection.
         speaker_roles : mapping, optional
-            Diarizer speaker label -> role.
+            Diarizer speaker label -> role, or None to leave a speaker out; every speaker
+            of the segmentation must be mapped (see :meth:`Segmentation.from_rows`).
         """
         return CallStream(
             self,
@@ -215,7 +216,7 @@ class CallStream:
         analyzer: Analyzer,
         *,
         segmentation: Iterable[Sequence[object]] | Segmentation | None = None,
-        speaker_roles: Mapping[str, str] | None = None,
+        speaker_roles: Mapping[str, str | None] | None = None,
         audio: bool = True,
         transcript: bool = False,
     ) -> None:
@@ -605,7 +606,7 @@ def analyze(
     *,
     roles: Sequence[str] | str = ("customer", "agent"),
     segmentation: Iterable[Sequence[object]] | str | os.PathLike[str] | None = None,
-    speaker_roles: Mapping[str, str] | None = None,
+    speaker_roles: Mapping[str, str | None] | None = None,
     vad: VadConfig | None = None,
     turn_taking: TurnTakingConfig | None = None,
     transcript: Iterable[Any] | str | os.PathLike[str] | None = None,
@@ -625,7 +626,8 @@ def analyze(
         For mono audio holding both parties (an RTTM file must hold one recording; read
         others with :func:`read_rttm` and its ``uri``).
     speaker_roles : mapping, optional
-        Diarizer speaker label -> role; see :meth:`Segmentation.from_rows`.
+        Diarizer speaker label -> role, or None to leave a speaker out; every speaker of
+        the segmentation must be mapped (see :meth:`Segmentation.from_rows`).
     vad, turn_taking : VadConfig, TurnTakingConfig, optional
         Detector settings (``docs/tuning.md``); defaults when omitted.
     transcript : JSON/JSONL path or transcript rows, optional
@@ -693,7 +695,7 @@ def analyze_file(
     *,
     roles: Sequence[str] | str = ("customer", "agent"),
     segmentation: Iterable[Sequence[object]] | str | os.PathLike[str] | None = None,
-    speaker_roles: Mapping[str, str] | None = None,
+    speaker_roles: Mapping[str, str | None] | None = None,
     vad: VadConfig | None = None,
     turn_taking: TurnTakingConfig | None = None,
     allow_truncated: bool = False,

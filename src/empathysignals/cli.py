@@ -40,35 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     an.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
     an.add_argument("-o", "--output", help="write here instead of standard output ('-')")
-    an.add_argument(
-        "--rttm", help="speaker segmentation (RTTM) for a mono file holding both parties"
-    )
-    an.add_argument(
-        "--rttm-uri",
-        help="recording id (RTTM field 2) to use from an RTTM file that holds several",
-    )
-    an.add_argument(
-        "--speaker-roles",
-        help="map RTTM speakers to roles, e.g. spk1=customer,spk2=agent",
-    )
-    an.add_argument("--allow-truncated", action="store_true", help="analyse truncated WAVs")
-    an.add_argument(
-        "--transcript",
-        help="ASR words/utterances (JSON or JSONL rows with speaker, start, end, text)",
-    )
-    an.add_argument("--no-emotion", action="store_true", help="attach text without emotion")
-    an.add_argument(
-        "--silent-holds",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="report a muted agent line as a hold: until the line shows silence suppression "
-        "(auto, default), always, or never",
-    )
-    an.add_argument(
-        "--no-silent-holds",
-        action="store_true",
-        help="the same as --silent-holds never (for legs with silence suppression)",
-    )
+    _audio_options(an)
     ch = sub.add_parser("chat", help="analyse a text-only conversation (chat, messaging)")
     ch.add_argument("messages", help="JSON or JSONL rows with speaker, start, text")
     ch.add_argument("--roles", default="customer,agent")
@@ -78,8 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="write a self-contained HTML report of a call")
     rp.add_argument("call", help="audio file")
     rp.add_argument("--roles", default="customer,agent")
-    rp.add_argument("--transcript", help="ASR words/utterances (JSON or JSONL)")
     rp.add_argument("-o", "--output", default="report.html", help="HTML file to write")
+    _audio_options(rp)
     rp.add_argument("--png", help="also write the timeline as a PNG (needs matplotlib)")
     em = sub.add_parser("emotion", help="score texts with the bundled emotion model")
     em.add_argument("texts", nargs="+", help="texts to score ('-' reads lines from stdin)")
@@ -88,6 +60,40 @@ def _parser() -> argparse.ArgumentParser:
     )
     em.add_argument("--top", type=int, default=3, help="labels to print per text")
     return parser
+
+
+def _audio_options(p: argparse.ArgumentParser) -> None:
+    """The analysis options ``analyze`` and ``report`` share."""
+    p.add_argument(
+        "--rttm", help="speaker segmentation (RTTM) for a mono file holding both parties"
+    )
+    p.add_argument(
+        "--rttm-uri",
+        help="recording id (RTTM field 2) to use from an RTTM file that holds several",
+    )
+    p.add_argument(
+        "--speaker-roles",
+        help="map RTTM speakers to roles, e.g. spk1=customer,spk2=agent,spk3=- (- leaves "
+        "a speaker out)",
+    )
+    p.add_argument("--allow-truncated", action="store_true", help="analyse truncated WAVs")
+    p.add_argument(
+        "--transcript",
+        help="ASR words/utterances (JSON or JSONL rows with speaker, start, end, text)",
+    )
+    p.add_argument("--no-emotion", action="store_true", help="attach text without emotion")
+    p.add_argument(
+        "--silent-holds",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="report a muted agent line as a hold: until the line shows silence suppression "
+        "(auto, default), always, or never",
+    )
+    p.add_argument(
+        "--no-silent-holds",
+        action="store_true",
+        help="the same as --silent-holds never (for legs with silence suppression)",
+    )
 
 
 def _silent_holds(args: argparse.Namespace) -> bool | Literal["auto"]:
@@ -104,17 +110,18 @@ def _silent_holds(args: argparse.Namespace) -> bool | Literal["auto"]:
     return bool(args.silent_holds == "always")
 
 
-def _speaker_roles(text: str | None) -> dict[str, str] | None:
+def _speaker_roles(text: str | None) -> dict[str, str | None] | None:
+    """``spk1=customer,spk2=agent,spk3=-`` (``-``: leave that speaker out)."""
     if not text:
         return None
-    out = {}
+    out: dict[str, str | None] = {}
     for item in text.split(","):
         spk, sep, role = item.partition("=")
         if not sep or not spk or not role:
             raise SystemExit(
                 f"empathysignals: error: --speaker-roles expects spk=role,..., got {text!r}"
             )
-        out[spk.strip()] = role.strip()
+        out[spk.strip()] = None if role.strip() == "-" else role.strip()
     return out
 
 
@@ -155,16 +162,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .errors import ParameterError
         from .segmentation import read_rttm
 
-        if args.command == "report":
-            from .report import write_html, write_png
-
-            events = analyze_file(args.call, roles=args.roles, transcript=args.transcript)
-            write_html(events, args.output, title=f"Call report: {args.call}")
-            if args.png:
-                write_png(events, args.png)
-            print(args.output)
-            return 0
-
         model = None if args.no_emotion else "default"
         output = None if args.output in (None, "-") else args.output
         if output is not None:
@@ -185,6 +182,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 transcript=args.transcript,
                 emotion_model=model,
             )
+        if args.command == "report":
+            from .report import write_html, write_png
+
+            write_html(events, args.output, title=f"Call report: {args.call}")
+            if args.png:
+                write_png(events, args.png)
+            print(args.output)
+            return 0
         dicts = [e.to_dict() for e in events]
         if output is not None:
             try:

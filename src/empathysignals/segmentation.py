@@ -88,7 +88,7 @@ class Segmentation:
         cls,
         rows: Iterable[Sequence[object]],
         roles: tuple[str, ...],
-        speaker_roles: Mapping[str, str] | None = None,
+        speaker_roles: Mapping[str, str | None] | None = None,
     ) -> Segmentation:
         """Validate diarizer rows and map their speakers to roles.
 
@@ -98,9 +98,11 @@ class Segmentation:
             Times in seconds (int, float or numpy numbers), ``0 <= start < end``.
         roles : tuple of str
         speaker_roles : mapping, optional
-            Diarizer speaker label -> role (several labels may share a role). Without it,
-            speakers get roles in order of first appearance; speakers beyond the roles are
-            an error. A mapping that names none of the rows' speakers is an error.
+            Diarizer speaker label -> role (several labels may share a role), or ``None``
+            to leave that speaker out. Without it, speakers get roles in order of first
+            appearance; speakers beyond the roles are an error. With it, every speaker of
+            the rows must be mapped (an unmapped one would silently vanish from the call,
+            its talk turning into silence), and naming none of them is an error.
         """
         parsed: list[tuple[str, float, float]] = []
         for i, row in enumerate(rows):
@@ -119,26 +121,41 @@ class Segmentation:
                 )
             parsed.append((spk, float(start), float(end)))
         parsed.sort(key=lambda r: r[1])
-        mapping = dict(speaker_roles or {})
+        mapping: dict[str, str | None] = dict(speaker_roles or {})
         if speaker_roles is None:
             for spk, _, _ in parsed:
                 if spk not in mapping:
                     if len(mapping) == len(roles):
+                        names = sorted({s for s, _, _ in parsed})
+                        example = ",".join(
+                            f"{n}={roles[min(k, len(roles) - 1)]}" for k, n in enumerate(names)
+                        )
                         raise ParameterError(
-                            f"the segmentation has more speakers than roles {roles}: pass "
-                            "speaker_roles={'SPEAKER_00': 'customer', ...} to pick two"
+                            f"the segmentation has more speakers {names} than roles {roles}: "
+                            f"map each to a role or to '-' to leave it out, e.g. "
+                            f"--speaker-roles {example} (Python: speaker_roles={{...}}, None "
+                            "for left out)"
                         )
                     mapping[spk] = roles[len(mapping)]
-        bad = [r for r in mapping.values() if r not in roles]
+        bad = [r for r in mapping.values() if r is not None and r not in roles]
         if bad:
             raise ParameterError(f"speaker_roles maps to unknown roles {bad}; roles are {roles}")
         speakers = sorted({spk for spk, _, _ in parsed})
+        unmapped = [spk for spk in speakers if spk not in mapping]
+        if unmapped and set(speakers) & set(mapping):
+            raise ParameterError(
+                f"speaker_roles does not map {unmapped}: their talk would vanish from the "
+                "call (dead air while they speak). Map them to a role (several speakers may "
+                "share one) or to None ('-' on the command line) to leave them out"
+            )
         if speakers and not set(speakers) & set(mapping):
             raise ParameterError(
                 f"speaker_roles names none of the segmentation's speakers {speakers}: map them, "
                 f"e.g. {{{speakers[0]!r}: {roles[0]!r}}}"
             )
-        segs = tuple((roles.index(mapping[s]), a, b) for s, a, b in parsed if s in mapping)
+        segs = tuple(
+            (roles.index(mapping[s]), a, b) for s, a, b in parsed if mapping.get(s) is not None
+        )
         return cls(segs, roles)
 
     def activity(self, first_frame: int, n_frames: int, hop_s: float) -> np.ndarray:
