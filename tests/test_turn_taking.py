@@ -639,3 +639,20 @@ def test_turns_on_both_sides_of_a_music_hold() -> None:
     assert turns == [("agent", 0.2, 1.5), ("agent", 20.1, 21.5), ("customer", 23.5, 26.0)]
     gap = next(g for g in closed(ev, "gap") if g.start > 20)
     assert (gap.from_, gap.to, gap.start, gap.end) == ("agent", "customer", 21.5, 23.5)
+
+
+def test_dead_air_ends_the_turn() -> None:
+    """The same speaker talking again after dead air starts a new turn (the floor lapsed;
+    the simulator's truth and the report's timeline agree): no 7 s 'pause' inside one turn.
+    Another speaker after it takes the floor with a gap across the dead air, as before."""
+    ev = run(activity(14, customer=[(0, 2), (9, 11)]))
+    assert [(t.speaker, t.start, t.end) for t in closed(ev, "turn")] == [
+        ("customer", 0.0, 2.0),
+        ("customer", 9.0, 11.0),
+    ]
+    assert not closed(ev, "pause") and not closed(ev, "gap")
+    (dead,) = closed(ev, "dead_air")
+    assert (dead.start, dead.end) == (2.0, 9.0)
+    other = run(activity(14, customer=[(0, 2)], agent=[(9, 11)]))
+    (gap,) = closed(other, "gap")
+    assert (gap.from_, gap.to, gap.offset) == ("customer", "agent", pytest.approx(7.0))

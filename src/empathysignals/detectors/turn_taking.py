@@ -171,6 +171,7 @@ class TurnTakingDetector:
         self.cand: _Candidate | None = None
         self.silence_start = 0
         self.dead_air_id = _NONE
+        self.dead_air_end = _NONE  # frame where the last dead air ended
         # hold: detected runs and host markers
         self.hold_run_kind = ""
         self.hold_run_start = _NONE
@@ -524,6 +525,12 @@ class TurnTakingDetector:
         return end != _NONE and t - end < self._resume
 
     def _holder_resumes(self, leg: int, t: int) -> None:
+        if self.dead_air_end == t and self.turn_last_end != _NONE:
+            # The silence was dead air: the floor lapsed, and the holder's talk after it is
+            # a new turn, not a pause of many seconds inside the old one.
+            self._event(TurnEvent, self.turn_start, self.turn_last_end, t, speaker=self._role(leg))
+            self.turn_start, self.turn_last_end = t, _NONE
+            return
         cand = self.cand
         if cand is not None and cand.end == _NONE and cand.interruption_id == _NONE:
             # The listener is talking. A holder whose silence (begun before the listener
@@ -750,6 +757,7 @@ class TurnTakingDetector:
     def _close_dead_air(self, end: int, decided: int) -> None:
         self._event(DeadAirEvent, self.silence_start, end, decided, event_id=self.dead_air_id)
         self.dead_air_id = _NONE
+        self.dead_air_end = end
 
     def _hold_update(self, r0: int, kind: str, r1: int, since: int = _NONE) -> None:
         """Bookkeeping at the start of a run (frames ``r0 .. r1-1``) whose hold-leg state
