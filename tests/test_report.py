@@ -66,6 +66,27 @@ def test_content_and_links(one_minute: list[es.Event]) -> None:
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     turns = [e for e in one_minute if isinstance(e, es.TurnEvent)]
     assert page.count('class="turn"') == len(turns)
+    # overlaps and backchannels are drawn over the turns (SVG paints in document order)
+    interruptions = [e for e in one_minute if isinstance(e, es.InterruptionEvent) and e.end]
+    backchannels = [e for e in one_minute if isinstance(e, es.BackchannelEvent)]
+    assert interruptions and backchannels
+    assert page.count('class="overlap"') == len(interruptions)
+    assert page.count('class="backchannel"') == len(backchannels)
+    assert page.rindex('class="turn"') < page.index('class="overlap"')
+    assert "No alerts." in page or 'id="alerts"' in page
+    assert "<li>none</li>" not in page
+
+
+def test_peak_and_end_sit_on_the_curve(one_minute: list[es.Event]) -> None:
+    """The markers are placed at their turn's middle, where the curve has its point."""
+    page = render_html(one_minute)
+    points = set()
+    for line in re.findall(r'<polyline points="([^"]+)"', page):
+        points |= {pair for pair in line.split()}
+    marks = re.findall(r'<circle cx="([^"]+)" cy="([^"]+)" r="5" class="(?:peak|end)"', page)
+    assert marks
+    for cx, cy in marks:
+        assert f"{cx},{cy}" in points, (cx, cy)
 
 
 def test_two_hour_report_stays_small(two_hours: list[es.Event]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from .errors import ParameterError
 from .events import (
     AlertEvent,
+    BackchannelEvent,
     DeadAirEvent,
     Event,
     HoldEvent,
@@ -85,11 +86,30 @@ def _svg(events: Sequence[Event], summary: SummaryEvent, roles: list[str]) -> st
                 f'<rect x="{x(ev.start)}" y="{lanes_y[ev.speaker] + _LANE_H - 5}" '
                 f'width="{w:.1f}" height="5" class="pause"><title>{tip}</title></rect>'
             )
-        elif isinstance(ev, InterruptionEvent) and ev.by in lanes_y:
+    # Overlaps, backchannels and alerts last: they mark moments inside the turns.
+    for ev in closed:
+        assert ev.end is not None
+        w = max(1.0, (ev.end - ev.start) * _PX_PER_S)
+        tip = html.escape(f"{ev.type} {ev.start:.2f}-{ev.end:.2f} s")
+        if isinstance(ev, InterruptionEvent) and ev.by in lanes_y:
+            outcome = "successful" if ev.successful else "unsuccessful"
             parts.append(
                 f'<rect x="{x(ev.start)}" y="{lanes_y[ev.by]}" width="{w:.1f}" '
-                f'height="{_LANE_H}" class="overlap"><title>{tip} by {html.escape(ev.by)}'
-                "</title></rect>"
+                f'height="{_LANE_H}" class="overlap"><title>{tip}: {html.escape(ev.by)} '
+                f"interrupting {html.escape(ev.of)} ({outcome})</title></rect>"
+            )
+        elif isinstance(ev, BackchannelEvent) and ev.speaker in lanes_y:
+            parts.append(
+                f'<rect x="{x(ev.start)}" y="{lanes_y[ev.speaker] + 4}" width="{w:.1f}" '
+                f'height="{_LANE_H - 8}" class="backchannel"><title>{tip} by '
+                f"{html.escape(ev.speaker)}</title></rect>"
+            )
+        elif isinstance(ev, AlertEvent):
+            y = lanes_y.get(ev.who, 14)
+            parts.append(
+                f'<path d="M{x(ev.start)},{y - 1} l-5,-9 h10 z" class="alert">'
+                f"<title>{ev.start:.2f} s alert {html.escape(ev.kind)}: "
+                f"{html.escape(ev.message)}</title></path>"
             )
     # Valence and arousal curves per role, peak and end marked.
     turns = [e for e in closed if isinstance(e, TurnEvent) and e.state]
@@ -114,9 +134,16 @@ def _svg(events: Sequence[Event], summary: SummaryEvent, roles: list[str]) -> st
             )
             if key == "valence":
                 em = (summary.emotion or {}).get(role)
+                # The summary times a point by its turn's start; the curve by its middle.
+                middle = {
+                    round(e.start, 3): (e.start + (e.end or e.start)) / 2
+                    for e in turns
+                    if e.speaker == role
+                }
                 for mark in ("peak", "end"):
                     if em and em.get(mark) and em[mark].get("valence") is not None:
                         t, v = em[mark]["time"], em[mark]["valence"]
+                        t = middle.get(round(t, 3), t)
                         cy = mid - v * _CURVE_H / 2
                         parts.append(
                             f'<circle cx="{x(t)}" cy="{cy:.1f}" r="5" class="{mark}" '
@@ -178,7 +205,10 @@ def render_html(events: Sequence[Event], *, title: str = "Call report") -> str:
                 f"{role}: turns / interruptions",
                 f"{summary.turns.get(role, 0)} / {summary.interruptions.get(role, 0)}",
             ),
-            (f"{role}: median response time", f"{_fmt(median)} s"),
+            (
+                f"{role}: median gap before their turns (negative: came in over the other)",
+                f"{_fmt(median)} s",
+            ),
             (
                 f"{role}: articulation rate",
                 f"{_fmt(summary.articulation_rate_syl_s.get(role))} syl/s",
@@ -195,15 +225,19 @@ def render_html(events: Sequence[Event], *, title: str = "Call report") -> str:
             ),
         ]
     table = "".join(f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    moments = (
-        "".join(
-            f'<li><a href="#m{i}" data-t="{m["time"]}">{int(m["time"]) // 60}:'
-            f"{m['time'] % 60:05.2f}</a> <b>{html.escape(m['kind'])}</b> "
-            f"({html.escape(m['who'])}, {html.escape(m['detail'])}): {html.escape(m['why'])}</li>"
-            for i, m in enumerate(summary.coachable_moments)
-        )
-        or "<li>none</li>"
+    moments = "".join(
+        f'<li><a href="#m{i}" data-t="{m["time"]}">{int(m["time"]) // 60}:'
+        f"{m['time'] % 60:05.2f}</a> <b>{html.escape(m['kind'])}</b> "
+        f"({html.escape(m['who'])}, {html.escape(m['detail'])}): {html.escape(m['why'])}</li>"
+        for i, m in enumerate(summary.coachable_moments)
     )
+    no_moments = "" if moments else "<p>No coachable moments.</p>"
+    alert_items = "".join(
+        f"<li>{int(a.start) // 60}:{a.start % 60:05.2f} <b>{html.escape(a.kind)}</b> "
+        f"({html.escape(a.who)}): {html.escape(a.message)}</li>"
+        for a in alerts
+    )
+    alert_list = f'<ol id="alerts">{alert_items}</ol>' if alerts else "<p>No alerts.</p>"
     legend = " ".join(
         f'<span style="color:{_color(r, roles)}">&#9632; {html.escape(r)}</span>' for r in roles
     )
@@ -215,7 +249,8 @@ def render_html(events: Sequence[Event], *, title: str = "Call report") -> str:
 body{{font:14px system-ui,sans-serif;margin:16px;color:#222}}
 #scroll{{overflow-x:auto;border:1px solid #ccc}}
 .tick{{stroke:#eee}} .lbl{{font-size:10px;fill:#666}} .lane{{font-size:11px;fill:#333}}
-.turn{{opacity:.85}} .pause{{fill:#fff;opacity:.8}} .overlap{{fill:#d62728;opacity:.6}}
+.turn{{opacity:.85}} .pause{{fill:#fff;opacity:.8}} .overlap{{fill:#d62728;opacity:.8}}
+.backchannel{{fill:#ffdd57;opacity:.9}} .alert{{fill:#ff7f0e}}
 .hold{{fill:#9edae5;opacity:.35}} .dead{{fill:#c7c7c7;opacity:.5}} .zero{{stroke:#bbb}}
 .curve{{stroke-width:2}} .peak{{fill:#fff;stroke-width:3}} .end{{fill:#000;stroke-width:2}}
 .moment line{{stroke:#d62728;stroke-dasharray:4 3}} .moment.on line{{stroke-width:4}}
@@ -223,11 +258,13 @@ table{{border-collapse:collapse}}
 th,td{{border-bottom:1px solid #eee;padding:2px 8px;text-align:left}}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
-<p>{legend} &nbsp; red: overlap (interruption) &nbsp; blue band: hold &nbsp; grey band:
-dead air &nbsp; ○ peak, ● end of each role's valence</p>
+<p>{legend} &nbsp; red: overlap (interruption, in the interrupter's lane) &nbsp; yellow:
+backchannel &nbsp; ▼ live alert &nbsp; blue band: hold &nbsp; grey band: dead air &nbsp;
+○ peak, ● end of each role's valence</p>
 <div id="scroll">{_svg(events, summary, roles)}</div>
 <h2>Summary</h2><table id="summary">{table}</table>
-<h2>Coachable moments</h2><ol id="moments">{moments}</ol>
+<h2>Coachable moments</h2><ol id="moments">{moments}</ol>{no_moments}
+<h2>Live alerts</h2>{alert_list}
 <script>
 document.querySelectorAll('#moments a').forEach(function (a) {{
   a.addEventListener('click', function (ev) {{
@@ -270,12 +307,17 @@ def write_png(events: Sequence[Event], path: str | os.PathLike[str]) -> None:
             ax.barh(roles.index(ev.speaker), ev.end - ev.start, left=ev.start,
                     color=_color(ev.speaker, roles))  # fmt: skip
         elif isinstance(ev, InterruptionEvent) and ev.by in roles:
-            ax.barh(roles.index(ev.by), ev.end - ev.start, left=ev.start, color="#d62728")
+            ax.barh(roles.index(ev.by), ev.end - ev.start, left=ev.start, color="#d62728",
+                    zorder=3)  # fmt: skip
+        elif isinstance(ev, BackchannelEvent) and ev.speaker in roles:
+            ax.barh(roles.index(ev.speaker), ev.end - ev.start, left=ev.start, height=0.5,
+                    color="#ffdd57", zorder=3)  # fmt: skip
         elif isinstance(ev, HoldEvent | DeadAirEvent):
             color = "#9edae5" if isinstance(ev, HoldEvent) else "#c7c7c7"
             for a in (ax, av):
                 a.axvspan(ev.start, ev.end, color=color, alpha=0.4)
     ax.set_yticks(range(len(roles)), roles)
+    ax.invert_yaxis()  # first role on top, as on the HTML page
     for role in roles:
         turns = [e for e in events if isinstance(e, TurnEvent) and e.speaker == role and e.state]
         av.plot([(t.start + (t.end or t.start)) / 2 for t in turns],
