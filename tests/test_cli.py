@@ -212,30 +212,16 @@ def test_no_silent_holds_flag(tmp_path: Path) -> None:
     x = 0.01 * rng.standard_normal((8000 * 12, 2))
     x[8000 * 2 : 8000 * 10, 1] = 0.0  # the agent's line muted for 8 s
     sf.write(tmp_path / "dtx.wav", x, 8000)
+    dtx = str(tmp_path / "dtx.wav")
     holds = {}
-    flags = ("", "--no-silent-holds", "--silent-holds=never", "--silent-holds=always")
-    for flag in flags:
-        out = subprocess.run(
-            [sys.executable, "-m", "empathysignals", "analyze", "dtx.wav", "--no-emotion"]
-            + ([flag] if flag else []),
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            timeout=300,
-        )
+    options = ((), ("--no-silent-holds",), ("--silent-holds=never",), ("--silent-holds=always",))
+    for flags in options:
+        out = cli("analyze", dtx, "--no-emotion", *flags)
         assert out.returncode == 0, out.stderr
-        holds[flag] = json.loads(out.stdout.splitlines()[-1])["holds"]["count"]
+        holds[flags] = json.loads(out.stdout.splitlines()[-1])["holds"]["count"]
     # the line showed 2 s of its noise first, so "auto" takes the muted stretch as a hold
-    assert holds == {"": 1, "--no-silent-holds": 0, "--silent-holds=never": 0,
-                     "--silent-holds=always": 1}  # fmt: skip
-    contradiction = ("--no-silent-holds", "--silent-holds=always")
-    bad = subprocess.run(
-        [sys.executable, "-m", "empathysignals", "analyze", "dtx.wav", *contradiction],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
-    )
+    assert list(holds.values()) == [1, 0, 0, 1]
+    bad = cli("analyze", dtx, "--no-silent-holds", "--silent-holds=always")
     assert bad.returncode != 0 and "contradicts" in bad.stderr and "Traceback" not in bad.stderr
 
 
