@@ -131,3 +131,25 @@ def test_config_accepts_auto_true_false() -> None:
     assert es.TurnTakingConfig().silent_holds == "auto"
     with pytest.raises(es.ParameterError, match="'auto', True or False"):
         es.TurnTakingConfig(silent_holds="yes")  # type: ignore[arg-type]
+
+
+def test_music_hold_on_a_silence_suppressed_leg_lasts_through_the_musics_pauses(
+    data_dir: Path,
+) -> None:
+    """On a gated agent leg the line's noise is heard only next to talk, so its digital
+    silence must not stand for the line's noise floor: before, a pause in the hold music
+    (digital silence) then looked like the agent's line back and the hold ended 7.5 s early
+    (tune call 2: 146.68 s against the true 154.14 s)."""
+    from empathysignals.simulate import simulate_call
+
+    call = simulate_call(2, split="tune")
+    roles = call.truth.roles
+    a = roles.index("agent")
+    (truth,) = [e for e in call.truth.events_of("hold") if e.attrs["kind"] == "music"]
+    gated = call.audio.copy()
+    talk = [(s.start, s.end) for s in call.truth.speech["agent"]]
+    gated[:, a] = _gated(gated[:, a], call.sample_rate, talk, [(truth.start, truth.end)])
+    ev = es.analyze(gated, call.sample_rate, roles=roles, emotion_model=None)
+    (hold,) = [e for e in ev if e.type == "hold" and e.end is not None]
+    assert hold.start == pytest.approx(truth.start, abs=0.5)
+    assert hold.end == pytest.approx(truth.end, abs=1.0)

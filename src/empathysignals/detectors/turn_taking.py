@@ -294,14 +294,18 @@ class TurnTakingDetector:
         music = (frames.music_prob[:, h] > _MUSIC_PROB) & (
             frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB
         )
-        muted = frames.energy_db[:, h] <= self.cfg.muted_max_dbfs
+        digital_silence = frames.energy_db[:, h] <= self.cfg.muted_max_dbfs
+        muted = digital_silence.copy()
         if self.cfg.silent_holds is False:
-            muted = np.zeros(len(code), dtype=bool)
+            muted[:] = False
         elif self.line_gate is not None:
-            muted &= self.line_gate.update(act[:, h], muted, music)
+            muted &= self.line_gate.update(act[:, h], digital_silence, music)
         if not self.watch_hold:
-            music = muted = np.zeros(len(code), dtype=bool)
+            music = muted = digital_silence = np.zeros(len(code), dtype=bool)
         code |= (music.astype(np.int64) << 2) | (muted.astype(np.int64) << 3)
+        # Bit 6: digital silence, whether or not it may be a hold: it never stands for the
+        # line's own noise floor (_note_quiet), which a music hold's end is judged against.
+        code |= digital_silence.astype(np.int64) << 6
         sounding = (frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB) & ~act[:, h]
         code |= sounding.astype(np.int64) << 5
         # Markers split runs so they apply at their exact frame.
@@ -371,7 +375,9 @@ class TurnTakingDetector:
             return
         h = self.hold_leg
         c = code[a - first : until - first]
-        quiet = ((c >> h) & 1 == 0) & (c & 0b101100 == 0)
+        # not music (bit 2), muted (3), sounding (5) or digital silence (6): a line that is
+        # not held but silence-suppressed shows its noise floor only next to talk
+        quiet = ((c >> h) & 1 == 0) & (c & 0b1101100 == 0)
         if not quiet.any():
             return
         energy = blk.energy_db[a - first : until - first, h]
