@@ -656,3 +656,17 @@ def test_dead_air_ends_the_turn() -> None:
     other = run(activity(14, customer=[(0, 2)], agent=[(9, 11)]))
     (gap,) = closed(other, "gap")
     assert (gap.from_, gap.to, gap.offset) == ("customer", "agent", pytest.approx(7.0))
+
+
+def test_interruption_open_at_the_end_is_decided_by_who_had_stopped() -> None:
+    """The stream ends during an interruption. If the holder had already stopped (and the
+    interrupter talks on), the holder yielded: successful. If both still talk, it is not."""
+    yielded = run(activity(6, customer=[(0, 5.8)], agent=[(3.0, 6.0)]))
+    (done,) = closed(yielded, "interruption")
+    assert (done.by, done.of, done.successful) == ("agent", "customer", True)
+    assert done.end == pytest.approx(5.8)
+    turns = [(t.speaker, t.start, t.end) for t in closed(yielded, "turn")]
+    assert turns[-1][0] == "agent"
+    both = run(activity(6, customer=[(0, 6.0)], agent=[(3.0, 6.0)]))
+    (open_,) = closed(both, "interruption")
+    assert open_.successful is False

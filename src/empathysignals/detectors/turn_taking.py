@@ -265,9 +265,18 @@ class TurnTakingDetector:
     def flush(self) -> list[Event]:
         end = self._frame
         cand = self.cand
+        if (
+            cand is not None
+            and cand.interruption_id != _NONE
+            and (cand.holder_stop_deadline != _NONE or cand.bid_stop_deadline != _NONE)
+        ):
+            # Someone had stopped before the end: whoever stopped first ended the overlap,
+            # as the timers would have decided had the stream gone on.
+            self._apply_timers(end, end, final=True)
+        cand = self.cand
         if cand is not None and cand.interruption_id != _NONE:
-            # Still open at the end: the interrupter did not get the floor. Their bid ends
-            # where they stopped (if they were pausing) or at the stream end.
+            # Both still talking at the end: the interrupter did not get the floor. Their
+            # bid ends where they stopped (if they were pausing) or at the stream end.
             stop = cand.end if cand.end != _NONE else end
             self._close_interruption(cand, stop, successful=False, decided=end)
             self.cand = None
