@@ -912,7 +912,12 @@ class TurnTakingDetector:
         first = next((t for t in self.hold_onsets if t >= end), _NONE)
         self.hold_onsets = []
         talking = [leg for leg in range(self.n_legs) if self.speaking[leg]]
-        if first != _NONE and not self.speaking[h] and self.last_end[h] > first:
+        if (
+            first != _NONE
+            and not self.speaking[h]
+            and self.last_end[h] > first
+            and all(self.spurt_start[o] > first for o in talking)
+        ):
             # The agent came back and stopped talking before the hold's end was known
             # (hold_end_tolerance_s later): that talk is their turn.
             self.floor, self.turn_start, self.turn_last_end = h, first, self.last_end[h]
