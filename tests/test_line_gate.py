@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -84,16 +85,24 @@ def test_chunking_does_not_change_the_decision(cuts: list[int], seed: int) -> No
     np.testing.assert_array_equal(np.concatenate(parts), whole)
 
 
-def _gated(x: np.ndarray, sr: int, talk: list[tuple[float, float]],
-           keep: list[tuple[float, float]]) -> np.ndarray:  # fmt: skip
-    """A silence-suppressed leg: digital zeros outside the talker's speech (50 ms before,
-    200 ms after: a gate's hang time) and outside the spans in ``keep``."""
-    on = np.zeros(len(x), dtype=bool)
-    for s0, s1 in talk:
-        on[max(0, round((s0 - 0.05) * sr)) : round((s1 + 0.2) * sr)] = True
-    for s0, s1 in keep:
-        on[round(s0 * sr) : round(s1 * sr)] = True
-    return np.where(on, x, 0.0).astype(x.dtype)
+def _gated_call(seed: int) -> tuple[Any, np.ndarray]:
+    """A simulated tune call and its audio with the agent leg silence-suppressed: digital
+    zeros outside the agent's speech (50 ms before, 200 ms after: a gate's hang time) and
+    outside its music holds (the switch plays those, not the agent's line)."""
+    from empathysignals.simulate import simulate_call
+
+    call = simulate_call(seed, split="tune")
+    sr = call.sample_rate
+    on = np.zeros(len(call.audio), dtype=bool)
+    for s in call.truth.speech["agent"]:
+        on[max(0, round((s.start - 0.05) * sr)) : round((s.end + 0.2) * sr)] = True
+    for e in call.truth.events_of("hold"):
+        if e.attrs["kind"] == "music":
+            on[round(e.start * sr) : round(e.end * sr)] = True
+    gated = call.audio.copy()
+    a = call.truth.roles.index("agent")
+    gated[:, a] = np.where(on, gated[:, a], 0.0)
+    return call, gated
 
 
 @pytest.mark.parametrize("seed", [1, 4])
@@ -101,15 +110,9 @@ def test_silence_suppressed_agent_leg_gives_no_silent_holds(data_dir: Path, seed
     """Simulated tune calls whose agent leg is gated as DTX would: by default no silent hold
     (always: one whenever the agent listens 3 s); music holds are kept. On the open
     original the default reports exactly what silent_holds=True does."""
-    from empathysignals.simulate import simulate_call
-
-    call = simulate_call(seed, split="tune")
+    call, gated = _gated_call(seed)
     roles = call.truth.roles
-    a = roles.index("agent")
-    music = [(e.start, e.end) for e in call.truth.events_of("hold") if e.attrs["kind"] == "music"]
-    gated = call.audio.copy()
-    talk = [(s.start, s.end) for s in call.truth.speech["agent"]]
-    gated[:, a] = _gated(gated[:, a], call.sample_rate, talk, music)
+    music = [e for e in call.truth.events_of("hold") if e.attrs["kind"] == "music"]
 
     def holds(x: np.ndarray, mode: object) -> list[es.Event]:
         tt = es.TurnTakingConfig(silent_holds=mode)  # type: ignore[arg-type]
@@ -140,16 +143,9 @@ def test_music_hold_on_a_silence_suppressed_leg_lasts_through_the_musics_pauses(
     silence must not stand for the line's noise floor: before, a pause in the hold music
     (digital silence) then looked like the agent's line back and the hold ended 7.5 s early
     (tune call 2: 146.68 s against the true 154.14 s)."""
-    from empathysignals.simulate import simulate_call
-
-    call = simulate_call(2, split="tune")
-    roles = call.truth.roles
-    a = roles.index("agent")
+    call, gated = _gated_call(2)
     (truth,) = [e for e in call.truth.events_of("hold") if e.attrs["kind"] == "music"]
-    gated = call.audio.copy()
-    talk = [(s.start, s.end) for s in call.truth.speech["agent"]]
-    gated[:, a] = _gated(gated[:, a], call.sample_rate, talk, [(truth.start, truth.end)])
-    ev = es.analyze(gated, call.sample_rate, roles=roles, emotion_model=None)
+    ev = es.analyze(gated, call.sample_rate, roles=call.truth.roles, emotion_model=None)
     (hold,) = [e for e in ev if e.type == "hold" and e.end is not None]
     assert hold.start == pytest.approx(truth.start, abs=0.5)
     assert hold.end == pytest.approx(truth.end, abs=1.0)
@@ -158,15 +154,8 @@ def test_music_hold_on_a_silence_suppressed_leg_lasts_through_the_musics_pauses(
 def test_gated_call_events_do_not_depend_on_chunking(data_dir: Path) -> None:
     """The open/gated test and the hold rules around it see frames in order: a gated call
     with a music hold gives the same events in 20 ms pushes as in one."""
-    from empathysignals.simulate import simulate_call
-
-    call = simulate_call(2, split="tune")
+    call, x = _gated_call(2)
     roles = call.truth.roles
-    a = roles.index("agent")
-    music = [(e.start, e.end) for e in call.truth.events_of("hold") if e.attrs["kind"] == "music"]
-    x = call.audio.copy()
-    talk = [(s.start, s.end) for s in call.truth.speech["agent"]]
-    x[:, a] = _gated(x[:, a], call.sample_rate, talk, music)
     whole = [e.to_dict() for e in es.analyze(x, call.sample_rate, roles=roles, emotion_model=None)]
     stream = es.Analyzer(roles=roles, sample_rate=call.sample_rate, emotion_model=None).stream()
     events: list[es.Event] = []
