@@ -63,54 +63,53 @@ def _svg(events: Sequence[Event], summary: SummaryEvent, roles: list[str]) -> st
         parts.append(f'<line x1="{x(t)}" y1="12" x2="{x(t)}" y2="{height}" class="tick"/>')
         parts.append(f'<text x="{x(t)}" y="10" class="lbl">{t // 60}:{t % 60:02d}</text>')
     closed = [e for e in events if e.end is not None]
+    # Overlaps, backchannels and alerts go over the rest: they mark moments inside turns.
+    under: list[str] = []
+    over: list[str] = []
     for ev in closed:
         assert ev.end is not None
         w = max(1.0, (ev.end - ev.start) * _PX_PER_S)
         tip = html.escape(f"{ev.type} {ev.start:.2f}-{ev.end:.2f} s")
         if isinstance(ev, HoldEvent | DeadAirEvent):
             cls = "hold" if isinstance(ev, HoldEvent) else "dead"
-            parts.append(
+            under.append(
                 f'<rect x="{x(ev.start)}" y="14" width="{w:.1f}" height="{height - 14}" '
                 f'class="{cls}"><title>{tip}</title></rect>'
             )
         elif isinstance(ev, TurnEvent) and ev.speaker in lanes_y:
             label = (ev.state or {}).get("label", "")
             tip = html.escape(f"{ev.speaker} {ev.start:.2f}-{ev.end:.2f} s {label} {ev.text or ''}")
-            parts.append(
+            under.append(
                 f'<rect x="{x(ev.start)}" y="{lanes_y[ev.speaker]}" width="{w:.1f}" '
                 f'height="{_LANE_H}" fill="{_color(ev.speaker, roles)}" class="turn">'
                 f"<title>{tip}</title></rect>"
             )
         elif isinstance(ev, PauseEvent) and ev.speaker in lanes_y:
-            parts.append(
+            under.append(
                 f'<rect x="{x(ev.start)}" y="{lanes_y[ev.speaker] + _LANE_H - 5}" '
                 f'width="{w:.1f}" height="5" class="pause"><title>{tip}</title></rect>'
             )
-    # Overlaps, backchannels and alerts last: they mark moments inside the turns.
-    for ev in closed:
-        assert ev.end is not None
-        w = max(1.0, (ev.end - ev.start) * _PX_PER_S)
-        tip = html.escape(f"{ev.type} {ev.start:.2f}-{ev.end:.2f} s")
-        if isinstance(ev, InterruptionEvent) and ev.by in lanes_y:
+        elif isinstance(ev, InterruptionEvent) and ev.by in lanes_y:
             outcome = "successful" if ev.successful else "unsuccessful"
-            parts.append(
+            over.append(
                 f'<rect x="{x(ev.start)}" y="{lanes_y[ev.by]}" width="{w:.1f}" '
                 f'height="{_LANE_H}" class="overlap"><title>{tip}: {html.escape(ev.by)} '
                 f"interrupting {html.escape(ev.of)} ({outcome})</title></rect>"
             )
         elif isinstance(ev, BackchannelEvent) and ev.speaker in lanes_y:
-            parts.append(
+            over.append(
                 f'<rect x="{x(ev.start)}" y="{lanes_y[ev.speaker] + 4}" width="{w:.1f}" '
                 f'height="{_LANE_H - 8}" class="backchannel"><title>{tip} by '
                 f"{html.escape(ev.speaker)}</title></rect>"
             )
         elif isinstance(ev, AlertEvent):
             y = lanes_y.get(ev.who, 14)
-            parts.append(
+            over.append(
                 f'<path d="M{x(ev.start)},{y - 1} l-5,-9 h10 z" class="alert">'
                 f"<title>{ev.start:.2f} s alert {html.escape(ev.kind)}: "
                 f"{html.escape(ev.message)}</title></path>"
             )
+    parts += under + over
     # Valence and arousal curves per role, peak and end marked.
     turns = [e for e in closed if isinstance(e, TurnEvent) and e.state]
     for k, key in enumerate(("valence", "arousal")):

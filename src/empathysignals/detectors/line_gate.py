@@ -66,10 +66,6 @@ class LineGateWatch:
         self.evidence = 0
         self.gated_from = _NONE  # first frame of the gated line, or _NONE
 
-    @property
-    def gated(self) -> bool:
-        return self.gated_from != _NONE
-
     def update(self, talking: np.ndarray, muted: np.ndarray, music: np.ndarray) -> np.ndarray:
         """Feed the next frames of the leg (equal-length bool arrays: its talk labels, its
         muted frames, its music frames); return, per frame, whether a muted frame there may
@@ -92,9 +88,7 @@ class LineGateWatch:
                     due = self.noise_start + self._open_len
                     if due <= first + bounds[i + 1]:
                         self.open_from = due
-            self._frame = first + n
-            self._talking, self._muted = bool(talking[-1]), bool(muted[-1])
-            self._noise = bool(noise[-1])
+            self._frame = first + n  # (once gated, the transition state no longer matters)
         frames = first + np.arange(n)
         allowed = frames >= self.open_from if self.open_from != _NONE else np.zeros(n, bool)
         if self.gated_from != _NONE:
