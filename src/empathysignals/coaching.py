@@ -63,7 +63,7 @@ class CoachingTracker:
         self.moments: list[dict[str, Any]] = []
         self.n_moments = 0
         self.agitated_turn: TurnEvent | None = None
-        self.last_dead_air: tuple[float, float] | None = None
+        self.last_dead_air_start: float | None = None
 
     def _moment(self, time: float, kind: str, who: str, detail: str) -> None:
         self.n_moments += 1
@@ -82,15 +82,15 @@ class CoachingTracker:
             self._moment(ev.start, "hold", self.agent, f"{ev.end - ev.start:.0f} s ({ev.kind})")
         elif isinstance(ev, DeadAirEvent):
             self._moment(ev.start, "dead_air", self.agent, f"{ev.end - ev.start:.1f} s")
-            self.last_dead_air = (ev.start, ev.end)
+            self.last_dead_air_start = ev.start
         elif (
             isinstance(ev, GapEvent)
             and ev.from_ == self.customer
             and ev.to == self.agent
             and ev.offset >= LONG_WAIT_S
         ):
-            dead = self.last_dead_air
-            if dead is not None and ev.start <= dead[0] < ev.end:
+            dead = self.last_dead_air_start
+            if dead is not None and ev.start <= dead < ev.end:
                 return  # the wait is that dead air: one moment, not two
             self._moment(ev.start, "long_wait", self.agent, f"{ev.offset:.1f} s")
 
