@@ -1,6 +1,6 @@
 """Per-turn prosody in the Analyzer: the streaming run summaries against a batch
-computation on the whole call, the syllable-nucleus kernel against a naive reference,
-and the arousal baseline."""
+computation on the whole call, the syllable-nucleus and run-sum kernels against naive
+references, and the arousal baseline."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import empathysignals as es
-from empathysignals._kernels.prosody import new_nucleus_state, syllable_nuclei
+from empathysignals._kernels.prosody import new_nucleus_state, speech_run_sums, syllable_nuclei
 from empathysignals.events import TurnEvent
 from empathysignals.prosody.turns import AROUSAL_FEATURES
 
@@ -111,6 +111,55 @@ def test_turn_prosody_equals_batch_computation(sim: object) -> None:
         energy = va.frames.energy_db[a:b, leg][active]
         loud = 10 * np.log10(np.mean(10 ** (energy / 10)))
         assert prosody["loudness_db"] == pytest.approx(loud, abs=2e-3)
+
+
+def naive_run_sums(
+    first: int, hop: float, active: list[bool], f0: list[float], voicing: list[float],
+    energy: list[float], nuclei: list[int], kpow: list[float],
+) -> list[list[float]]:  # fmt: skip
+    """One row per run of active frames, summed plainly frame by frame."""
+    rows: list[list[float]] = []
+    for k, a in enumerate(active):
+        if not a:
+            continue
+        if k == 0 or not active[k - 1]:
+            rows.append([first + k, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, math.inf,
+                         -math.inf, 0.0, 0.0, 0.0, 0.0])  # fmt: skip
+        row = rows[-1]
+        row[1] = first + k + 1
+        row[11] += 10 ** (energy[k] / 10)
+        row[13] += nuclei[k]
+        row[14] += kpow[k]
+        if math.isnan(f0[k]):
+            continue
+        semis = 12 * math.log2(f0[k] / 100)
+        t = (first + k) * hop
+        r = min(max(voicing[k], 1e-3), 0.999)
+        for col, value in zip(
+            (2, 3, 4, 5, 6, 7, 8, 12),
+            (1.0, f0[k], semis, semis**2, t, t**2, t * semis, 10 * math.log10(r / (1 - r))),
+            strict=True,
+        ):
+            row[col] += value
+        row[9], row[10] = min(row[9], semis), max(row[10], semis)
+    return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 120), st.integers(0, 10**6), st.integers(0, 2**32 - 1))
+def test_run_sums_kernel_matches_naive(n: int, first: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    active = rng.random(n) < 0.7
+    f0 = np.where(rng.random(n) < 0.6, rng.uniform(60, 500, n), np.nan)
+    voicing = rng.uniform(-0.2, 1.2, n)  # outside [0, 1] too: the kernel clips
+    energy = rng.uniform(-120, 0, n)
+    nuclei = (rng.random(n) < 0.2).astype(np.int8)
+    kpow = rng.uniform(0, 1e-2, n)
+    got = speech_run_sums(first, 0.01, active, f0, voicing, energy, nuclei, kpow)
+    want = naive_run_sums(first, 0.01, list(active), list(f0), list(voicing), list(energy),
+                          list(nuclei), list(kpow))  # fmt: skip
+    assert got.shape == (len(want), 15)
+    np.testing.assert_allclose(got, np.array(want).reshape(-1, 15), rtol=1e-12, atol=1e-12)
 
 
 def test_prosody_is_chunk_independent(sim: object) -> None:

@@ -1,4 +1,5 @@
-"""Frame-level prosody kernels: syllable nuclei from the intensity contour (streaming)."""
+"""Frame-level prosody kernels: syllable nuclei from the intensity contour (streaming), and
+the sums that summarize each speech run of a frame block."""
 
 from __future__ import annotations
 
@@ -85,6 +86,89 @@ def new_nucleus_state() -> np.ndarray:
     state[NUC_VALLEY] = -200.0
     state[NUC_REF] = -200.0
     return state
+
+
+# Columns of a speech run's sums (``speech_run_sums``); ``prosody.turns`` merges and reads them.
+RUN_START, RUN_END, RUN_VOICED, RUN_SUM_F0, RUN_SUM_ST, RUN_SUM_ST2 = 0, 1, 2, 3, 4, 5
+RUN_SUM_T, RUN_SUM_T2, RUN_SUM_TST, RUN_MIN_ST, RUN_MAX_ST, RUN_SUM_POW = 6, 7, 8, 9, 10, 11
+RUN_SUM_HNR, RUN_NUCLEI, RUN_SUM_KPOW = 12, 13, 14
+RUN_FIELDS = 15
+
+
+@njit
+def speech_run_sums(
+    first_frame: int,
+    hop_s: float,
+    active: np.ndarray,
+    f0: np.ndarray,
+    voicing: np.ndarray,
+    energy_db: np.ndarray,
+    nuclei: np.ndarray,
+    kpow: np.ndarray,
+) -> np.ndarray:
+    """Sums over each maximal run of active frames in a block.
+
+    Parameters
+    ----------
+    first_frame : int
+        Absolute index of the block's first frame.
+    hop_s : float
+        Frame step (s).
+    active : (n,) bool
+        Speech frames.
+    f0 : (n,) float64
+        F0 in Hz, NaN where unvoiced; a frame is voiced where active and f0 is finite.
+    voicing : (n,) float64
+        Voicing strength (peak normalized correlation) per frame.
+    energy_db, kpow : (n,) float64
+        Frame energy (dB) and K-weighted power (linear).
+    nuclei : (n,) bool
+        Syllable nuclei.
+
+    Returns
+    -------
+    (m, RUN_FIELDS) float64
+        One row per run: start and end frame (absolute, end exclusive), voiced frames, then
+        sums over voiced frames of F0 (Hz), semitones re 100 Hz and their square, time (s)
+        and its square, time x semitones, the semitone min and max, and sums over active
+        frames of power (linear), HNR (dB, voiced frames), nuclei and K-weighted power.
+    """
+    n = active.shape[0]
+    n_runs = 0
+    for k in range(n):
+        if active[k] and (k == 0 or not active[k - 1]):
+            n_runs += 1
+    out = np.zeros((n_runs, RUN_FIELDS))
+    j = -1
+    for k in range(n):
+        if not active[k]:
+            continue
+        if k == 0 or not active[k - 1]:
+            j += 1
+            out[j, RUN_START] = first_frame + k
+            out[j, RUN_MIN_ST] = np.inf
+            out[j, RUN_MAX_ST] = -np.inf
+        out[j, RUN_END] = first_frame + k + 1
+        out[j, RUN_SUM_POW] += 10.0 ** (energy_db[k] / 10.0)
+        out[j, RUN_SUM_KPOW] += kpow[k]
+        if nuclei[k]:
+            out[j, RUN_NUCLEI] += 1.0
+        if not np.isfinite(f0[k]):
+            continue
+        st = 12.0 * np.log2(f0[k] / 100.0)
+        t = (first_frame + k) * hop_s
+        r = min(max(voicing[k], 1e-3), 0.999)
+        out[j, RUN_VOICED] += 1.0
+        out[j, RUN_SUM_F0] += f0[k]
+        out[j, RUN_SUM_ST] += st
+        out[j, RUN_SUM_ST2] += st * st
+        out[j, RUN_SUM_T] += t
+        out[j, RUN_SUM_T2] += t * t
+        out[j, RUN_SUM_TST] += t * st
+        out[j, RUN_MIN_ST] = min(out[j, RUN_MIN_ST], st)
+        out[j, RUN_MAX_ST] = max(out[j, RUN_MAX_ST], st)
+        out[j, RUN_SUM_HNR] += 10.0 * np.log10(r / (1.0 - r))
+    return out
 
 
 # Columns of the per-run voice-quality sums.

@@ -283,7 +283,12 @@ class PitchStream:
         frames finished by them (possibly none)."""
         if self._finished:
             raise StreamStateError("push() after finish(): create a new PitchStream")
-        x = _mono(samples)
+        return self.push_checked(_mono(samples))
+
+    def push_checked(self, x: np.ndarray) -> PitchTrack:
+        """:meth:`push` for samples already validated: float32, shape ``(n,)``, finite."""
+        if self._finished:
+            raise StreamStateError("push() after finish(): create a new PitchStream")
         return self._run(self._resampler.process(x), final=False)
 
     def finish(self) -> PitchTrack:
@@ -330,8 +335,7 @@ class PitchStream:
             s.lag_hi,
             N_CANDIDATES,
         )
-        with np.errstate(divide="ignore"):
-            freqs = np.where(lags > 0.0, s.rate / np.where(lags > 0.0, lags, 1.0), 0.0)
+        freqs = np.divide(s.rate, lags, out=np.zeros_like(lags), where=lags > 0.0)
         t_dec = int(self._track_state[1])
         f0, strength = track(
             freqs,

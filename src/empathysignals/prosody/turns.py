@@ -10,7 +10,6 @@ inside it. Arousal compares the turn with the speaker's own earlier turns in thi
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import deque
 from typing import Any
@@ -56,6 +55,9 @@ _MAX_VOICED_FRAMES = 300  # a voiced stretch is analysed in pieces of at most 3 
 # Activity labels kept after their block: a stretch is analysed when it ends, so its middle
 # frame (where it is credited) may lie in a block already observed.
 _ACTIVE_KEEP_FRAMES = _MAX_VOICED_FRAMES + 200
+# Pitch frames past a block's end that exist when the block is observed: the voice-activity
+# labels are final 0.49 s after their frame, the pitch track 0.28 s after (its lookahead).
+_PITCH_AHEAD_FRAMES = 21
 # Praat's limits for jitter and shimmer (Get jitter (local), Get shimmer (local_dB)).
 _PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR, _MAX_AMP_FACTOR = 1e-4, 0.02, 1.3, 1.6
 # de Jong & Wempe use a 2 dB dip and a threshold 25 dB under the 99th intensity percentile
@@ -65,10 +67,6 @@ _PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR, _MAX_AMP_FACTOR = 1e-4, 
 _MIN_DIP_DB = 2.0
 _BELOW_REF_DB = 35.0
 _REF_DECAY_DB = 0.002  # per frame: 0.2 dB/s, so a loud start does not mute later syllables
-
-
-def _semitones(f0: np.ndarray) -> np.ndarray:
-    return 12.0 * np.log2(f0 / 100.0)
 
 
 class TurnProsody:
@@ -130,18 +128,32 @@ class TurnProsody:
         self._open: list[np.ndarray | None] = [None] * len(roles)
         self._runs: list[deque[np.ndarray]] = [deque() for _ in roles]
         # Per role and feature: turns seen, mean and sum of squared deviations (Welford).
+        self._queued: list[np.ndarray] = []  # pushed audio not yet analysed
         self._baseline = {
             r: {k: [0.0, 0.0, 0.0] for k in AROUSAL_FEATURES} for r in roles
         }  # fmt: skip
 
     # ------------------------------------------------------------------ input
     def push_samples(self, x: np.ndarray) -> None:
-        """Audio as pushed to the call, shape (n, n_channels), at the input rate."""
+        """Audio as pushed to the call, shape (n, n_channels), validated float32, at the
+        input rate. Only queued: :meth:`observe` analyses it once a block needs its frames."""
+        self._queued.append(x)
+
+    def _analyse_queued(self) -> None:
+        """Pitch, loudness and voiced stretches of the queued audio. Deferred because the
+        pitch track runs ahead of the voice-activity labels: analysing it once per block
+        that needs it, rather than once per pushed chunk, saves most of the per-call
+        overhead of small (20 ms) pushes; the frames are the same either way."""
         from .._kernels.loudness import k_weighted_frames
 
+        if not self._queued:
+            return
+        x = self._queued[0] if len(self._queued) == 1 else np.concatenate(self._queued)
+        self._queued = []
         for ch, stream in enumerate(self._pitch):
-            self._audio[ch] = np.concatenate([self._audio[ch], x[:, ch].astype(np.float32)])
-            self._add_pitch(ch, stream.push(x[:, ch]), final=False)
+            samples = np.ascontiguousarray(x[:, ch], dtype=np.float32)
+            self._audio[ch] = np.concatenate([self._audio[ch], samples])
+            self._add_pitch(ch, stream.push_checked(samples), final=False)
             power, self._kw_state[ch] = k_weighted_frames(
                 np.ascontiguousarray(x[:, ch], dtype=np.float64), self._kw_coef,
                 self._kw_state[ch], self._samples_seen[ch], self.sample_rate,
@@ -153,6 +165,7 @@ class TurnProsody:
     def finish_samples(self) -> None:
         from .._kernels.loudness import KW_COUNT, KW_SUM
 
+        self._analyse_queued()
         for ch, stream in enumerate(self._pitch):
             self._add_pitch(ch, stream.finish(), final=True)
             state = self._kw_state[ch]
@@ -218,11 +231,16 @@ class TurnProsody:
 
     def observe(self, block: FrameBlock) -> None:
         """Summarize each role's speech runs in a final frame block."""
-        from .._kernels.prosody import syllable_nuclei
+        from .._kernels.prosody import speech_run_sums, syllable_nuclei
 
         n = block.n_frames
         if n == 0:
             return
+        # The pitch track must reach _PITCH_AHEAD_FRAMES past the block (as it did when
+        # every push was analysed at once): the voiced stretches credited below, and the
+        # turns decided in this block, then do not depend on how the audio was chunked.
+        if min(self._pitch_seen) < block.end_frame + _PITCH_AHEAD_FRAMES:
+            self._analyse_queued()
         per_channel: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for ch in set(self.channel_of_role):
             # The pitch stream runs ahead of the voice-activity labels (0.28 s vs 0.49 s of
@@ -258,8 +276,6 @@ class TurnProsody:
                     self._voice[owners[0]].append((frame, sums))
         drop = max(0, len(self._active) - _ACTIVE_KEEP_FRAMES)
         self._active, self._active_first = self._active[drop:], self._active_first + drop
-        frames = block.first_frame + np.arange(n)
-        t = frames * self.hop_s
         for i, _role in enumerate(self.roles):
             f0, voicing, kpow = per_channel[self.channel_of_role[i]]
             active = block.active[:, i]
@@ -269,49 +285,22 @@ class TurnProsody:
                 energy, voiced, active, self._nuclei_state[i], _MIN_DIP_DB, _BELOW_REF_DB,
                 _REF_DECAY_DB,
             )  # fmt: skip
-            self._add_runs(i, frames, t, active, voiced, f0, voicing, energy, nuclei, kpow)
+            rows = speech_run_sums(
+                block.first_frame, self.hop_s, active, f0, voicing, energy, nuclei, kpow,
+            )  # fmt: skip
+            self._add_runs(i, block, rows)
 
-    def _add_runs(
-        self,
-        i: int,
-        frames: np.ndarray,
-        t: np.ndarray,
-        active: np.ndarray,
-        voiced: np.ndarray,
-        f0: np.ndarray,
-        voicing: np.ndarray,
-        energy: np.ndarray,
-        nuclei: np.ndarray,
-        kpow: np.ndarray,
-    ) -> None:
-        n = active.shape[0]
-        edges = np.flatnonzero(np.diff(active.astype(np.int8))) + 1
-        bounds = np.concatenate([[0], edges, [n]])
-        st = np.where(voiced, _semitones(np.where(voiced, f0, 100.0)), 0.0)
-        r = np.clip(voicing, 1e-3, 0.999)
-        hnr = np.where(voiced, 10.0 * np.log10(r / (1.0 - r)), 0.0)
-        tv = np.where(voiced, t, 0.0)
-        power = np.where(active, 10.0 ** (energy / 10.0), 0.0)
-        kpower = np.where(active, kpow, 0.0)
-        for a, b in itertools.pairwise(bounds):
-            if a == b or not active[a]:
-                if self._open[i] is not None and a < b:
-                    self._close(i)
-                continue
-            sel = slice(a, b)
-            v = voiced[sel]
-            row = np.array([
-                frames[a], frames[b - 1] + 1, v.sum(), np.where(v, f0[sel], 0.0).sum(),
-                st[sel].sum(), (st[sel] ** 2).sum(), tv[sel].sum(), (tv[sel] ** 2).sum(),
-                (tv[sel] * st[sel]).sum(),
-                st[sel][v].min() if v.any() else np.inf, st[sel][v].max() if v.any() else -np.inf,
-                power[sel].sum(), hnr[sel].sum(), nuclei[sel].sum(), kpower[sel].sum(),
-            ], dtype=np.float64)  # fmt: skip
+    def _add_runs(self, i: int, block: FrameBlock, rows: np.ndarray) -> None:
+        """Continue, close and open role ``i``'s speech runs with a block's run sums."""
+        starts_quiet = rows.shape[0] == 0 or rows[0, R_START] > block.first_frame
+        if starts_quiet and self._open[i] is not None:
+            self._close(i)
+        for row in rows:
             opened = self._open[i]
             if opened is not None and opened[R_END] == row[R_START]:
                 row = _merge(opened, row)
             self._open[i] = row
-            if b < n:
+            if row[R_END] < block.end_frame:
                 self._close(i)
 
     def _close(self, i: int) -> None:
