@@ -25,11 +25,14 @@ class FrameBuffer:
         self._rest = data[usable:].copy()
         return data[:usable]
 
-    def finish(self) -> np.ndarray:
-        """Return the last partial frame zero-padded to a whole frame (or nothing)."""
+    def finish(self, *, unit: int | None = None) -> np.ndarray:
+        """Return the samples left (fewer than one frame), zero-padded to a whole number of
+        ``unit`` samples (default: one whole frame), or nothing."""
         if not len(self._rest):
             return self._rest
-        pad = np.zeros((self.hop - len(self._rest), self._rest.shape[1]), dtype=np.float32)
+        unit = self.hop if unit is None else unit
+        size = -(-len(self._rest) // unit) * unit
+        pad = np.zeros((size - len(self._rest), self._rest.shape[1]), dtype=np.float32)
         out = np.concatenate([self._rest, pad])
         self._rest = self._rest[:0]
         return out

@@ -88,7 +88,9 @@ class VoiceActivityStream:
         self._resamplers = [
             StreamingResampler(self.sample_rate, ANALYSIS_RATE_HZ) for _ in self.roles
         ]
-        self._frames = FrameBuffer(self.n_legs, HOP_SAMPLES)
+        # Whole music blocks only: frames are labelled a block at a time anyway, so pushes
+        # smaller than a block (a 20 ms media packet) only queue their samples.
+        self._frames = FrameBuffer(self.n_legs, HOP_SAMPLES * MUSIC_BLOCK)
         self._feat_state = np.zeros((self.n_legs, 4))
         # Energy history; rows before frame 0 are virtual digital silence.
         back = MUSIC_BACK_BLOCKS * MUSIC_BLOCK + ECHO_LAG
@@ -278,8 +280,9 @@ class VoiceActivityStream:
             parts = [rs.process(samples[:, i]) for i, rs in enumerate(self._resamplers)]
             samples = np.stack(parts, axis=1) if parts[0].size else samples[:0]
         whole = self._frames.push(samples)
-        if len(whole):
-            self._append(self._features(whole))
+        if not len(whole):
+            return self._emit(self._tent_first)  # nothing new: no frame became final
+        self._append(self._features(whole))
         self._run_vad(self._ready())
         return self._emit(self._n_vad - self._ring)
 
@@ -292,7 +295,7 @@ class VoiceActivityStream:
         if self.sample_rate != ANALYSIS_RATE_HZ:
             parts = [rs.finish() for rs in self._resamplers]
             tail = np.stack(parts, axis=1)
-        whole = np.concatenate([self._frames.push(tail), self._frames.finish()])
+        whole = np.concatenate([self._frames.push(tail), self._frames.finish(unit=HOP_SAMPLES)])
         if len(whole):
             self._append(self._features(whole))
         n_real = self._n_feat
