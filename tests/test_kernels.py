@@ -318,3 +318,26 @@ def test_hold_line_scan_thresholds() -> None:
     assert got == _line_naive(energy, mus, talk)
     first_back = next(t for t in range(n) if got[t][0])
     assert first_back == 4 + 120 and got[first_back][1] == 5
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    n=st.integers(min_value=0, max_value=2000),
+    cuts=st.lists(st.integers(min_value=1, max_value=1999), max_size=10),
+    hop=st.sampled_from([80, 400]),
+)
+def test_frame_buffer_hands_out_every_sample_in_whole_units(
+    n: int, cuts: list[int], hop: int
+) -> None:
+    from empathysignals.framing import FrameBuffer
+
+    x = np.arange(2 * n, dtype=np.float32).reshape(n, 2)
+    buf = FrameBuffer(2, hop)
+    bounds = [0, *sorted(c for c in set(cuts) if c < n), n]
+    parts = [buf.push(x[a:b]) for a, b in itertools.pairwise(bounds)]
+    assert all(len(p) % hop == 0 for p in parts)
+    tail = buf.finish(unit=80)
+    assert len(tail) % 80 == 0 and len(tail) < hop + 80
+    out = np.concatenate([*parts, tail])
+    np.testing.assert_array_equal(out[:n], x)
+    assert not out[n:].any()  # zero padding only
