@@ -55,9 +55,12 @@ _MAX_VOICED_FRAMES = 300  # a voiced stretch is analysed in pieces of at most 3 
 # Activity labels kept after their block: a stretch is analysed when it ends, so its middle
 # frame (where it is credited) may lie in a block already observed.
 _ACTIVE_KEEP_FRAMES = _MAX_VOICED_FRAMES + 200
-# Pitch frames past a block's end that exist when the block is observed: the voice-activity
-# labels are final 0.49 s after their frame, the pitch track 0.28 s after (its lookahead).
-_PITCH_AHEAD_FRAMES = 21
+# Pitch frames past a block's end that must exist when the block is observed (the
+# voice-activity labels are final 0.49 s after their frame, the pitch track 0.28-0.30 s after,
+# so 19-21 frames are there once the queued audio is analysed). A turn takes the voiced
+# stretches that ended by this many frames after its last frame: all of those have been
+# analysed when the turn is decided, however the audio was chunked.
+_PITCH_AHEAD_FRAMES = 10
 # Praat's limits for jitter and shimmer (Get jitter (local), Get shimmer (local_dB)).
 _PERIOD_FLOOR_S, _PERIOD_CEILING_S, _MAX_PERIOD_FACTOR, _MAX_AMP_FACTOR = 1e-4, 0.02, 1.3, 1.6
 # de Jong & Wempe use a 2 dB dip and a threshold 25 dB under the 99th intensity percentile
@@ -105,11 +108,11 @@ class TurnProsody:
         self._pitch_seen = [0] * n_channels  # pitch frames received
         self._vrun_start = [-1] * n_channels  # first frame of the open voiced stretch
         self._vrun_f0: list[list[float]] = [[] for _ in range(n_channels)]
-        # (frame, jitter/shimmer sums) of analysed stretches, per channel then per role.
-        self._voice_pending: list[deque[tuple[int, np.ndarray]]] = [
+        # (middle frame, end frame, voice sums) of analysed stretches, per channel then role.
+        self._voice_pending: list[deque[tuple[int, int, np.ndarray]]] = [
             deque() for _ in range(n_channels)
         ]
-        self._voice: list[deque[tuple[int, np.ndarray]]] = [deque() for _ in roles]
+        self._voice: list[deque[tuple[int, int, np.ndarray]]] = [deque() for _ in roles]
         # The last _ACTIVE_KEEP_FRAMES activity labels, from absolute frame _active_first.
         self._active = np.zeros((0, len(roles)), dtype=bool)
         self._active_first = 0
@@ -227,7 +230,7 @@ class TurnProsody:
         if pulse_sums[1] > 0 or pulse_sums[5] > 0 or balance[1] > 0:
             # Credited at the stretch's middle frame: inside the speech of whoever spoke it.
             sums = np.concatenate([pulse_sums, balance])
-            self._voice_pending[ch].append(((fa + fb) // 2, sums))
+            self._voice_pending[ch].append(((fa + fb) // 2, fb, sums))
 
     def observe(self, block: FrameBlock) -> None:
         """Summarize each role's speech runs in a final frame block."""
@@ -236,9 +239,8 @@ class TurnProsody:
         n = block.n_frames
         if n == 0:
             return
-        # The pitch track must reach _PITCH_AHEAD_FRAMES past the block (as it did when
-        # every push was analysed at once): the voiced stretches credited below, and the
-        # turns decided in this block, then do not depend on how the audio was chunked.
+        # The pitch track must reach _PITCH_AHEAD_FRAMES past the block: the turns decided
+        # in this block then find every voiced stretch they take (see turn()).
         if min(self._pitch_seen) < block.end_frame + _PITCH_AHEAD_FRAMES:
             self._analyse_queued()
         per_channel: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -264,7 +266,7 @@ class TurnProsody:
         for ch in per_channel:
             pending = self._voice_pending[ch]
             while pending and pending[0][0] < block.end_frame:
-                frame, sums = pending.popleft()
+                frame, end, sums = pending.popleft()
                 # Whoever on this channel was talking at the stretch's middle frame, looked
                 # up in the kept labels whatever block it fell in (chunking must not matter).
                 k = frame - self._active_first
@@ -273,7 +275,7 @@ class TurnProsody:
                     if c == ch and (k < 0 or self._active[k, i])
                 ]  # fmt: skip
                 if owners:
-                    self._voice[owners[0]].append((frame, sums))
+                    self._voice[owners[0]].append((frame, end, sums))
         drop = max(0, len(self._active) - _ACTIVE_KEEP_FRAMES)
         self._active, self._active_first = self._active[drop:], self._active_first + drop
         for i, _role in enumerate(self.roles):
@@ -338,7 +340,9 @@ class TurnProsody:
         while held and held[0][0] < first:
             held.popleft()
         while held and held[0][0] < last:
-            voice += held.popleft()[1]
+            _, stretch_end, sums = held.popleft()
+            if stretch_end <= last + _PITCH_AHEAD_FRAMES:
+                voice += sums
         return self._features(speaker, total, n_active, end_s - start_s, voice)
 
     def _features(
