@@ -510,6 +510,10 @@ class CallStream:
 
     def _process(self, block: FrameBlock) -> list[Event]:
         if block.n_frames == 0:
+            if self._prosody is not None:
+                # A push that finished no frame does the prosody work the next block needs,
+                # so that push does not carry both (per-push time, not total work).
+                self._prosody.analyse_ahead()
             return []
         if self._segmentation is not None:
             block = self._diarized(block)

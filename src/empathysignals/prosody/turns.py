@@ -132,6 +132,7 @@ class TurnProsody:
         self._runs: list[deque[np.ndarray]] = [deque() for _ in roles]
         # Per role and feature: turns seen, mean and sum of squared deviations (Welford).
         self._queued: list[np.ndarray] = []  # pushed audio not yet analysed
+        self._ahead_samples = round(0.05 * sample_rate)
         self._baseline = {
             r: {k: [0.0, 0.0, 0.0] for k in AROUSAL_FEATURES} for r in roles
         }  # fmt: skip
@@ -141,6 +142,12 @@ class TurnProsody:
         """Audio as pushed to the call, shape (n, n_channels), validated float32, at the
         input rate. Only queued: :meth:`observe` analyses it once a block needs its frames."""
         self._queued.append(x)
+
+    def analyse_ahead(self) -> None:
+        """Analyse the queued audio now if there is enough of it (a music block's worth)
+        to be worth a call; a push that leaves the labels unchanged calls this."""
+        if sum(len(x) for x in self._queued) >= self._ahead_samples:
+            self._analyse_queued()
 
     def _analyse_queued(self) -> None:
         """Pitch, loudness and voiced stretches of the queued audio. Deferred because the
