@@ -517,6 +517,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jit-repeats", type=int, default=3)
     ap.add_argument("--import-repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="small sizes for a smoke test")
+    ap.add_argument(
+        "--chunks-only",
+        action="store_true",
+        help="only the 20 ms push timing, printed (for an A/B of two checkouts: run it with\n"
+        "PYTHONPATH=<checkout>/src for each, alternately); writes nothing",
+    )
     ap.add_argument("--out", type=Path, default=HERE / "results" / "speed.json")
     ap.add_argument("--_rss-worker", dest="rss_worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument(
@@ -539,6 +545,17 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     import empathysignals as es
 
+    if args.chunks_only:
+        audio, _ = build_audio(args.chunk_seconds + 10.0, 1000, 40)
+        es.warmup()
+        ch = bench_chunks(audio, args.chunk_seconds, args.repeats)
+        print(
+            f"empathysignals {es.__file__}: 20 ms pushes, {ch['pushes']} of them: median "
+            f"{ch['median_ms']:.3f} ms, p90 {ch['p90_ms']:.3f}, p99 {ch['p99_ms']:.3f}, max "
+            f"{ch['max_ms']:.3f}; mean {20.0 / ch['x_realtime_streaming']:.3f} ms "
+            f"({ch['x_realtime_streaming']:.0f}x real time)"
+        )
+        return 0
     mode, mode_src = best_webrtc_mode()
     print(f"building {args.hours:g} h of audio from simulated test calls ...", file=sys.stderr)
     audio, seeds = build_audio(args.hours * 3600, 1000, 40)
