@@ -94,6 +94,8 @@ def vad_frames(
     voiced_min, max_echo, peak_db = float(params[8]), float(params[9]), float(params[10])
     ring, spread_k = int(params[11]), float(params[12])
     voiced_run = float(params[13])
+    startup_frames, startup_cap = float(params[14]), float(params[15])
+    arm_frames, arm_range = float(params[16]), float(params[17])
     energy = hist.tolist()
     st = legs.tolist()
     mins = sub_mins.tolist()
@@ -102,7 +104,8 @@ def vad_frames(
     floors: list[list[float]] = []
     music: list[list[float]] = []
     (FLOOR, SMOOTH, BMIN, BCOUNT, INSP, SEGSTART, LASTACT, _HC, RECENT, COUP, STARTED,
-     LOWRUN, NMEAN, NVAR, CONF, PEAK, VOICED, MUSIC_UNTIL) = range(18)  # fmt: skip
+     LOWRUN, NMEAN, NVAR, CONF, PEAK, VOICED, MUSIC_UNTIL, SIGNAL, STARTUP, START_RUN,
+     START_LO, START_HI) = range(23)  # fmt: skip
     music_memory_blocks = 200  # stable blocks count however quiet 10 s after music
 
     def window_voicing(row: int, leg: int) -> float:
@@ -140,25 +143,40 @@ def vad_frames(
                     s[BMIN], s[BCOUNT] = 1e9, 0.0
                 s[FLOOR] = min([s[BMIN], *mins[leg]])
         frame_floors = []
+        mu_dec = [0.0] * n_legs  # the median the decisions use (capped during a start-up)
         for leg in range(n_legs):  # quantiles of the frames outside speech
             e = energy[row][leg]
             s = st[leg]
             if s[NVAR] == 0.0:
                 s[NMEAN], s[NVAR] = e, e + 3.0
             q50, q90 = s[NMEAN], s[NVAR]
-            if e > muted and cur[leg] < 0.5 and s[INSP] == 0.0:
+            if e > muted and s[SIGNAL] < startup_frames:  # does the stream open in speech?
+                s[SIGNAL] += 1.0
+                if s[STARTUP] == 0.0:
+                    s[START_LO] = e if s[SIGNAL] == 1.0 else min(s[START_LO], e)
+                    s[START_HI] = e if s[SIGNAL] == 1.0 else max(s[START_HI], e)
+                    voiced = window_voicing(row, leg) >= voiced_min
+                    s[START_RUN] = s[START_RUN] + 1.0 if voiced else 0.0
+                    if s[START_RUN] >= voiced_run and s[START_HI] - s[START_LO] >= arm_range:
+                        s[STARTUP] = 1.0
+                    elif s[SIGNAL] >= arm_frames:
+                        s[STARTUP] = -1.0
+            startup = s[STARTUP] == 1.0 and s[SIGNAL] < startup_frames
+            far = startup and q50 > s[FLOOR] + startup_cap
+            if e > muted and cur[leg] < 0.5 and (s[INSP] == 0.0 or far):
                 q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5
                 q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
             q50 = max(q50, s[FLOOR])
             q90 = min(max(q90, q50 + 1.0), q50 + 4.0)
             s[NMEAN], s[NVAR] = q50, q90
-            frame_floors.append(q50)
+            mu_dec[leg] = min(q50, s[FLOOR] + startup_cap) if startup else q50
+            frame_floors.append(mu_dec[leg])
         floors.append(frame_floors)
         high, low = [False] * n_legs, [False] * n_legs
         for leg in range(n_legs):  # decisions, with echo rejection
             e = energy[row][leg]
             s = st[leg]
-            mu, spread = s[NMEAN], s[NVAR] - s[NMEAN]
+            mu, spread = mu_dec[leg], s[NVAR] - s[NMEAN]
             own = True
             if n_legs == 2:
                 other = 1 - leg
@@ -200,7 +218,7 @@ def vad_frames(
                 if s[VOICED] < voiced_run:
                     s[VOICED] = 0.0
             elif s[CONF] == 0.0:
-                s[PEAK] = max(s[PEAK], energy[row][leg] - s[NMEAN])
+                s[PEAK] = max(s[PEAK], energy[row][leg] - mu_dec[leg])
                 if s[VOICED] < voiced_run:
                     voiced = window_voicing(row, leg) >= voiced_min
                     s[VOICED] = s[VOICED] + 1.0 if voiced else 0.0

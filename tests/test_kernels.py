@@ -170,17 +170,24 @@ def test_leg_state_size_matches_the_stream() -> None:
     assert _LEG_STATE_SIZE == LEG_STATE_SIZE
 
 
-@pytest.mark.parametrize("chunk_s", [0.02, 0.37, 30.0])
+@pytest.mark.parametrize(
+    ("chunk_s", "mid_speech"), [(0.02, False), (0.37, False), (30.0, False), (0.37, True)]
+)
 def test_vad_state_machine_matches_naive_on_a_real_call(
-    data_dir: object, chunk_s: float, monkeypatch: pytest.MonkeyPatch
+    data_dir: object, chunk_s: float, mid_speech: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The two-leg speech state machine against its plain-Python port, on every call the
-    stream makes while analysing a simulated call (speech, bleed, noise, a hold)."""
+    stream makes while analysing a simulated call (speech, bleed, noise, a hold); and on the
+    call joined mid-word, which takes the start-up path."""
     from empathysignals._kernels import vad as kernels
     from empathysignals.detectors.voice_activity import VoiceActivityStream
     from empathysignals.simulate import simulate_call
 
     call = simulate_call(3, split="tune", n_exchanges=5)
+    audio = call.audio
+    if mid_speech:
+        onset = next(e.start for e in call.truth.events_of("turn") if e.start > 5.0)
+        audio = audio[round((onset + 0.3) * call.sample_rate) :]
     kernel = kernels.vad_frames
     calls = {"n": 0, "frames": 0, "speech": 0}
 
@@ -201,10 +208,12 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
     monkeypatch.setattr(kernels, "vad_frames", checked)
     stream = VoiceActivityStream(call.truth.roles, call.sample_rate)
     step = max(1, round(chunk_s * call.sample_rate))
-    for i in range(0, call.audio.shape[0], step):
-        stream.push(call.audio[i : i + step])
+    for i in range(0, audio.shape[0], step):
+        stream.push(audio[i : i + step])
     stream.finish()
-    assert calls["frames"] >= call.duration_s * 100 - 1 and calls["speech"] > 0
+    assert calls["frames"] >= len(audio) / call.sample_rate * 100 - 1 and calls["speech"] > 0
+    began_in_speech = stream._legs[:, kernels.S_STARTUP] == 1.0
+    assert began_in_speech.any() == mid_speech  # the start-up path was (or was not) taken
 
 
 _LINE_KW: dict[str, float] = dict(

@@ -185,6 +185,9 @@ def test_bad_roles_and_configs() -> None:
         es.TurnTakingConfig(dead_air_min_s=-1)
     with pytest.raises(es.ParameterError):
         es.VadConfig(hangover_ms=float("nan"))
+    for startup in (-1.0, float("inf")):
+        with pytest.raises(es.ParameterError, match="startup_s"):
+            es.VadConfig(startup_s=startup)
     for level in (float("nan"), -20.0, True):
         with pytest.raises(es.ParameterError, match="no_signal_max_dbfs"):
             es.VadConfig(no_signal_max_dbfs=level)  # type: ignore[arg-type]

@@ -99,3 +99,32 @@ def test_dc_offset_does_not_change_speech() -> None:
     plain16 = np.asarray(es.voice_activity(x16, 16000, roles=roles).active)
     shifted16 = np.asarray(es.voice_activity(x16 + 0.1, 16000, roles=roles).active)
     assert (shifted16 == plain16).mean() > 0.98
+
+
+def test_a_stream_joined_mid_word_hears_speech_sooner(data_dir: Path) -> None:
+    """Start-up (``VadConfig.startup_s``): streams joined 0.3 s into a word hear more of the
+    speech of their first 5 s than with the start-up off; a call that opens on its line noise
+    does not take the path, so its labels are the same either way."""
+    from empathysignals.simulate import simulate_call
+
+    call = simulate_call(2, split="tune")
+    labels = call.truth.frame_labels(hop_s=0.01)
+    truth = np.stack([labels[r] for r in call.truth.roles], axis=1).astype(bool)
+    rate = call.sample_rate
+    off = es.VadConfig(startup_s=0)
+    whole = es.voice_activity(call.audio, rate, roles=call.truth.roles).active
+    np.testing.assert_array_equal(
+        whole, es.voice_activity(call.audio, rate, roles=call.truth.roles, config=off).active
+    )
+    onsets = [e.start for e in call.truth.events_of("turn") if e.start > 20.0][:3]
+    heard = {"on": 0, "off": 0}
+    n_speech = 0
+    for onset in onsets:
+        first = round((onset + 0.3) * 100)
+        t = truth[first : first + 500]
+        part = call.audio[first * rate // 100 :]
+        for name, cfg in (("on", None), ("off", off)):
+            got = es.voice_activity(part, rate, roles=call.truth.roles, config=cfg).active
+            heard[name] += int((got[: len(t)] & t).sum())
+        n_speech += int(t.sum())
+    assert heard["on"] >= heard["off"] + 0.25 * n_speech, (heard, n_speech)

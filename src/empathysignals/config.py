@@ -80,6 +80,12 @@ class VadConfig:
         excerpts (noise at -64 to -67 dBFS) -80 dBFS lifts frame F1 from 0.804 to 0.827
         (train files) and 0.783 to 0.802 (dev files); on simulated telephone calls it costs
         0.001 (``docs/tuning.md``).
+    startup_s : float
+        How long a stream that opens in speech (joined mid-call, or a recording that starts
+        on the greeting) may judge speech against a noise level capped near its quietest
+        frames, while the running noise median comes down from the speech level it started
+        at. Only a leg whose first 0.5 s holds voiced sound with a 15 dB level range takes
+        this path. 0 turns it off. 8 s (tune split, ``benchmarks/study_mid_start.py``).
     """
 
     speech_above_floor_db: float = 6.0
@@ -94,6 +100,7 @@ class VadConfig:
     segment_peak_db: float = 10.0
     noise_spread_factor: float = 2.0
     no_signal_max_dbfs: float = -70.0
+    startup_s: float = 8.0
 
     def __post_init__(self) -> None:
         _check_positive(
@@ -107,7 +114,7 @@ class VadConfig:
             "noise_spread_factor",
             "min_voiced_ms",
         )
-        _check_positive(self, "bleed_margin_db", allow_zero=True)
+        _check_positive(self, "bleed_margin_db", "startup_s", allow_zero=True)
         if not -60.0 <= self.max_echo_db <= 0.0:
             raise ParameterError(f"max_echo_db must be in [-60, 0] dB, got {self.max_echo_db!r}")
         if not 0.0 < self.voicing_threshold < 1.0:
@@ -147,6 +154,10 @@ class VadConfig:
     @property
     def min_voiced_frames(self) -> int:
         return max(1, round(self.min_voiced_ms / 1000 / HOP_S))
+
+    @property
+    def startup_frames(self) -> int:
+        return round(self.startup_s / HOP_S)
 
     @property
     def music_lookahead_frames(self) -> int:

@@ -249,7 +249,12 @@ S_CONFIRMED = 14  # the open segment has had a voiced frame: it is speech
 S_SEG_PEAK = 15  # loudest frame of the open segment above the noise median (dB)
 S_SEG_VOICED = 16  # run of consecutive loud voiced frames of the open segment (capped)
 S_MUSIC_UNTIL = 17  # block until which stable blocks count as music however quiet
-LEG_STATE_SIZE = 18
+S_SIGNAL_FRAMES = 18  # frames above the muted level seen so far (counted up to the start-up)
+S_STARTUP = 19  # 0: undecided, 1: the stream began in speech, -1: it did not
+S_START_RUN = 20  # voiced frames in a row at the stream's start
+S_START_LO = 21  # quietest and loudest signal frame at the stream's start
+S_START_HI = 22
+LEG_STATE_SIZE = 23
 N_SUBWIN = 8
 
 
@@ -297,7 +302,8 @@ def vad_frames(
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
          sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db,
-         segment_peak_db, ring_frames, noise_spread_factor, voiced_run_frames]
+         segment_peak_db, ring_frames, noise_spread_factor, voiced_run_frames,
+         startup_frames, startup_cap_db, startup_arm_frames, startup_arm_range_db]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -324,6 +330,10 @@ def vad_frames(
     ring = int(params[11])  # frames that may still change: older ones are final
     spread_k = params[12]
     voiced_run = params[13]  # loud voiced frames in a row that make a segment speech
+    startup_frames = params[14]  # signal frames the start-up lasts at most
+    startup_cap = params[15]  # dB over the minimum-statistics floor
+    arm_frames = params[16]  # signal frames in which a start in speech must show
+    arm_range = params[17]  # dB between their loudest and quietest frame
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -340,6 +350,7 @@ def vad_frames(
     floors = np.empty((n, n_legs), dtype=np.float64)
     high = np.zeros(n_legs, dtype=np.bool_)
     low = np.zeros(n_legs, dtype=np.bool_)
+    mu_dec = np.zeros(n_legs)
     energy = hist
     for k in range(n):
         t = first_frame + k
@@ -402,7 +413,36 @@ def vad_frames(
                 st[leg, S_NVAR] = e + 3.0  # 90th percentile
             q50 = st[leg, S_NMEAN]
             q90 = st[leg, S_NVAR]
-            if e > muted and cur[leg] < 0.5 and st[leg, S_IN_SPEECH] == 0.0:
+            # Start-up. A stream that opens in speech (a late-joined call, a recording that
+            # starts on the greeting) starts its noise median at the speech level, and the
+            # median comes down 5 dB/s at most: ~6 s deaf. If the leg's first 0.5 s holds a
+            # voiced run and a 15 dB level range (speech; steady noise, even periodic hum,
+            # has no such range), its decisions use at most floor + startup_cap for its first
+            # startup_frames frames, and the median keeps learning through them. Only the
+            # decisions: the median itself is never capped, so noise whose dips lie far
+            # under its median is not left with too low an estimate afterwards.
+            if e > muted and st[leg, S_SIGNAL_FRAMES] < startup_frames:
+                st[leg, S_SIGNAL_FRAMES] += 1.0
+                if st[leg, S_STARTUP] == 0.0:
+                    if st[leg, S_SIGNAL_FRAMES] == 1.0:
+                        st[leg, S_START_LO] = e
+                        st[leg, S_START_HI] = e
+                    st[leg, S_START_LO] = min(st[leg, S_START_LO], e)
+                    st[leg, S_START_HI] = max(st[leg, S_START_HI], e)
+                    if voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
+                        st[leg, S_START_RUN] += 1.0
+                    else:
+                        st[leg, S_START_RUN] = 0.0
+                    if (
+                        st[leg, S_START_RUN] >= voiced_run
+                        and st[leg, S_START_HI] - st[leg, S_START_LO] >= arm_range
+                    ):
+                        st[leg, S_STARTUP] = 1.0
+                    elif st[leg, S_SIGNAL_FRAMES] >= arm_frames:
+                        st[leg, S_STARTUP] = -1.0
+            startup = st[leg, S_STARTUP] == 1.0 and st[leg, S_SIGNAL_FRAMES] < startup_frames
+            far = startup and q50 > fl + startup_cap
+            if e > muted and cur[leg] < 0.5 and (st[leg, S_IN_SPEECH] == 0.0 or far):
                 q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5
                 q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
             # The minimum-statistics floor anchors both: noise is never below it.
@@ -416,12 +456,15 @@ def vad_frames(
                 q90 = q50 + 4.0
             st[leg, S_NMEAN] = q50
             st[leg, S_NVAR] = q90
-            floors[k, leg] = q50
+            mu_dec[leg] = q50
+            if startup and q50 > fl + startup_cap:
+                mu_dec[leg] = fl + startup_cap
+            floors[k, leg] = mu_dec[leg]
         # 3) candidate decisions with echo (bleed) rejection
         for leg in range(n_legs):
             e = energy[row, leg]
-            mu = st[leg, S_NMEAN]
-            spread = st[leg, S_NVAR] - mu  # 90th percentile - median, ~1.3 sd if Gaussian
+            mu = mu_dec[leg]
+            spread = st[leg, S_NVAR] - st[leg, S_NMEAN]  # 90th percentile - median, ~1.3 sd
             own = True
             if n_legs == 2:
                 other = 1 - leg
@@ -500,7 +543,7 @@ def vad_frames(
                 if st[leg, S_SEG_VOICED] < voiced_run:
                     st[leg, S_SEG_VOICED] = 0.0  # the voiced run must be loud throughout
             elif st[leg, S_CONFIRMED] == 0.0:
-                above = energy[row, leg] - st[leg, S_NMEAN]
+                above = energy[row, leg] - mu_dec[leg]
                 if above > st[leg, S_SEG_PEAK]:
                     st[leg, S_SEG_PEAK] = above
                 if st[leg, S_SEG_VOICED] < voiced_run:

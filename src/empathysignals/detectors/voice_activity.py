@@ -34,8 +34,14 @@ DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 ABS_MIN_DBFS = -65.0
+# Start-up of a stream that opens in speech (``_kernels.vad``, ``VadConfig.startup_s``): set
+# on the tune split with benchmarks/study_mid_start.py (streams cut mid-word) and checked
+# there on whole calls.
+STARTUP_CAP_DB = 10.0
+STARTUP_ARM_FRAMES = 50  # the first 0.5 s of signal
+STARTUP_ARM_RANGE_DB = 15.0
 #: ``_kernels.vad.LEG_STATE_SIZE``, repeated so that building a stream does not import numba.
-_LEG_STATE_SIZE = 18
+_LEG_STATE_SIZE = 23
 MAX_PUSH_S = 30  # seconds of input processed per internal slice
 
 
@@ -136,6 +142,10 @@ class VoiceActivityStream:
                 self._ring,
                 self.config.noise_spread_factor,
                 self.config.min_voiced_frames,
+                self.config.startup_frames,
+                STARTUP_CAP_DB,
+                STARTUP_ARM_FRAMES,
+                STARTUP_ARM_RANGE_DB,
             ]
         )
 
