@@ -2,6 +2,7 @@
 
     python benchmarks/study_mid_start.py                  # test split, 10 calls, ~1 min
     python benchmarks/study_mid_start.py --split tune
+    python benchmarks/study_mid_start.py --startup-s 0     # the start-up off (as before)
 
 A media stream may join a call that is already under way (a transfer, a recorder started
 late, a server that restarted), and many recordings open on the agent's greeting. The
@@ -36,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("tune", "test"), default="test")
     ap.add_argument("--calls", type=int, default=10)
+    ap.add_argument("--startup-s", type=float, default=es.VadConfig().startup_s)
     args = ap.parse_args(argv)
+    config = es.VadConfig(startup_s=args.startup_s)
     first_seed = 1000 if args.split == "test" else 0
     # per window: truth frames, hits and false alarms, cut stream then uncut call
     n_true = dict.fromkeys(WINDOWS_S, 0)
@@ -48,14 +51,15 @@ def main(argv: list[str] | None = None) -> int:
         roles = tuple(call.truth.roles)
         labels = call.truth.frame_labels(hop_s=0.01)
         truth = np.stack([labels[r] for r in roles], axis=1).astype(bool)
-        whole = es.voice_activity(call.audio, call.sample_rate, roles=roles).active
+        whole = es.voice_activity(call.audio, call.sample_rate, roles=roles, config=config).active
         n = min(len(truth), len(whole))
         truth, whole = truth[:n], whole[:n]
         onsets = np.flatnonzero(np.diff(truth.any(axis=1).astype(np.int8)) == 1) + 1
         hop = call.sample_rate // 100
         cuts = [c + CUT_AFTER_ONSET for c in onsets if 2000 < c < n - 2500][:MAX_CUTS]
         for c in cuts:
-            cut = es.voice_activity(call.audio[c * hop :], call.sample_rate, roles=roles).active
+            part = call.audio[c * hop :]
+            cut = es.voice_activity(part, call.sample_rate, roles=roles, config=config).active
             for a, b in WINDOWS_S:
                 t = truth[c + a * 100 : c + b * 100]
                 for k, labels_k in enumerate((cut[a * 100 : b * 100], whole[c + a * 100 :])):
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         ])  # fmt: skip
     print(
         f"{args.split} split, {args.calls} calls, {n_cuts} streams cut 0.3 s after a speech "
-        "onset (both legs pooled)\n"
+        f"onset (both legs pooled), startup_s={args.startup_s:g}\n"
     )
     header = [
         "after the cut", "speech frames", "recall, cut stream", "recall, whole call",
