@@ -95,7 +95,7 @@ def vad_frames(
     ring, spread_k = int(params[11]), float(params[12])
     voiced_run = float(params[13])
     startup_frames, startup_cap = float(params[14]), float(params[15])
-    arm_frames, arm_range = float(params[16]), float(params[17])
+    arm_frames, arm_range, descent = float(params[16]), float(params[17]), float(params[18])
     energy = hist.tolist()
     st = legs.tolist()
     mins = sub_mins.tolist()
@@ -164,7 +164,7 @@ def vad_frames(
             startup = s[STARTUP] == 1.0 and s[SIGNAL] < startup_frames
             far = startup and q50 > s[FLOOR] + startup_cap
             if e > muted and cur[leg] < 0.5 and (s[INSP] == 0.0 or far):
-                q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5
+                q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5 * (descent if far else 1.0)
                 q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
             q50 = max(q50, s[FLOOR])
             q90 = min(max(q90, q50 + 1.0), q50 + 4.0)

@@ -303,7 +303,8 @@ def vad_frames(
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
          sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db,
          segment_peak_db, ring_frames, noise_spread_factor, voiced_run_frames,
-         startup_frames, startup_cap_db, startup_arm_frames, startup_arm_range_db]
+         startup_frames, startup_cap_db, startup_arm_frames, startup_arm_range_db,
+         startup_descent]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -334,6 +335,7 @@ def vad_frames(
     startup_cap = params[15]  # dB over the minimum-statistics floor
     arm_frames = params[16]  # signal frames in which a start in speech must show
     arm_range = params[17]  # dB between their loudest and quietest frame
+    startup_descent = params[18]  # the median's downward step while far, x normal
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -420,7 +422,8 @@ def vad_frames(
             # has no such range), its decisions use at most floor + startup_cap for its first
             # startup_frames frames, and the median keeps learning through them. Only the
             # decisions: the median itself is never capped, so noise whose dips lie far
-            # under its median is not left with too low an estimate afterwards.
+            # under its median is not left with too low an estimate afterwards. While it
+            # stands over floor + startup_cap it comes down startup_descent times faster.
             if e > muted and st[leg, S_SIGNAL_FRAMES] < startup_frames:
                 st[leg, S_SIGNAL_FRAMES] += 1.0
                 if st[leg, S_STARTUP] == 0.0:
@@ -443,7 +446,7 @@ def vad_frames(
             startup = st[leg, S_STARTUP] == 1.0 and st[leg, S_SIGNAL_FRAMES] < startup_frames
             far = startup and q50 > fl + startup_cap
             if e > muted and cur[leg] < 0.5 and (st[leg, S_IN_SPEECH] == 0.0 or far):
-                q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5
+                q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5 * (startup_descent if far else 1.0)
                 q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
             # The minimum-statistics floor anchors both: noise is never below it.
             if q50 < fl:

@@ -40,6 +40,7 @@ ABS_MIN_DBFS = -65.0
 STARTUP_CAP_DB = 10.0
 STARTUP_ARM_FRAMES = 50  # the first 0.5 s of signal
 STARTUP_ARM_RANGE_DB = 15.0
+STARTUP_DESCENT = 4.0  # 20 dB/s instead of 5 dB/s while the median is far over the floor
 #: ``_kernels.vad.LEG_STATE_SIZE``, repeated so that building a stream does not import numba.
 _LEG_STATE_SIZE = 23
 MAX_PUSH_S = 30  # seconds of input processed per internal slice
@@ -146,6 +147,7 @@ class VoiceActivityStream:
                 STARTUP_CAP_DB,
                 STARTUP_ARM_FRAMES,
                 STARTUP_ARM_RANGE_DB,
+                STARTUP_DESCENT,
             ]
         )
 
