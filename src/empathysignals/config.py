@@ -83,9 +83,10 @@ class VadConfig:
     startup_s : float
         How long a stream that opens in speech (joined mid-call, or a recording that starts
         on the greeting) may judge speech against a noise level capped near its quietest
-        frames, while the running noise median comes down from the speech level it started
-        at. Only a leg whose first 0.5 s holds voiced sound with a 15 dB level range takes
-        this path. 0 turns it off. 8 s (tune split, ``benchmarks/study_mid_start.py``).
+        frames, while the running noise median comes down (four times faster than usual)
+        from the speech level it started at. Only a leg whose first 0.5 s holds voiced
+        sound with a 15 dB level range takes this path. 0 turns it off. 8 s (tune split,
+        ``benchmarks/study_mid_start.py``).
     """
 
     speech_above_floor_db: float = 6.0
