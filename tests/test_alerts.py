@@ -161,3 +161,27 @@ def test_dead_air_alert_states_the_threshold() -> None:
     (alert,) = tracker.observe_event(es.DeadAirEvent(3, 10.0, None, 17.5))
     assert (alert.kind, alert.value, alert.threshold) == ("dead_air", 7.0, 7.0)
     assert "7 s" in alert.message and alert.emitted_at == 17.5
+
+
+def test_the_analyzer_shares_the_hold_detectors_line_gate(data_dir: object) -> None:
+    """The Analyzer's alert tracker takes the hold detector's silent-hold frames instead of
+    running its own line gate; on a silence-suppressed agent leg (where the gate decides
+    which muted stretches are holds) its alerts equal those of a tracker with its own gate."""
+    from empathysignals.alerts import AlertTracker
+    from test_line_gate import _gated_call
+
+    call, audio = _gated_call(1)
+    analyzer = es.Analyzer(roles=call.truth.roles, sample_rate=call.sample_rate)
+
+    def alerts(stream: object) -> list[dict[str, object]]:
+        events = stream.push(audio) + stream.finish()  # type: ignore[attr-defined]
+        return [e.to_dict() for e in events if e.type == "alert"]
+
+    shared = analyzer.stream()
+    assert shared._alerts is not None and shared._alerts.line_gate is None
+    own = analyzer.stream()
+    own._alerts = AlertTracker(own.context, analyzer.alerts, analyzer.turn_taking)
+    own._alerts_share_gate = False
+    assert own._alerts.line_gate is not None
+    got, want = alerts(shared), alerts(own)
+    assert want and got == want

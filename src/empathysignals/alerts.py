@@ -36,6 +36,8 @@ class AlertTracker:
         context: DetectorContext,
         config: AlertConfig,
         turn_taking: TurnTakingConfig | None = None,
+        *,
+        own_line_gate: bool = True,
     ) -> None:
         self.ctx = context
         self.cfg = config
@@ -43,9 +45,11 @@ class AlertTracker:
         # The hold detector's own rules: an agent line at the muted level is a (silent)
         # hold, not a wait, unless silent holds are off (silence-suppressed lines).
         self.muted_dbfs = tt.muted_max_dbfs if tt.silent_holds is not False else -math.inf
+        # own_line_gate=False: the caller passes the hold detector's silent-hold frames to
+        # observe_block (the Analyzer does), so the gate's work is not done twice.
         self.line_gate = (
             LineGateWatch(hop_s=context.hop_s, hold_min_s=tt.hold_min_s)
-            if tt.silent_holds == "auto"
+            if tt.silent_holds == "auto" and own_line_gate
             else None
         )
         self.dead_air_s = tt.dead_air_min_s
@@ -68,7 +72,12 @@ class AlertTracker:
         return AlertEvent(alert_id, t, t, round(at, 6), kind=kind, who=who,
                           message=message, value=value, threshold=threshold)  # fmt: skip
 
-    def observe_block(self, block: FrameBlock) -> list[Event]:
+    def observe_block(
+        self, block: FrameBlock, silent_hold: np.ndarray | None = None
+    ) -> list[Event]:
+        """Alerts decided by a block of final frames. ``silent_hold``: the hold detector's
+        frames of this block where the agent's muted line counts as a hold (else the
+        tracker works it out itself)."""
         if len(self.ctx.roles) < 2 or block.n_frames == 0:
             return []
         out: list[Event] = []
@@ -78,9 +87,12 @@ class AlertTracker:
         la = np.maximum.accumulate(np.where(block.active[:, self.a], frames, self.last_agent))
         wait = round(self.cfg.long_wait_s / self.ctx.hop_s)
         music = block.music_prob[:, self.a] > _MUSIC
-        muted = block.energy_db[:, self.a] <= self.muted_dbfs
-        if self.line_gate is not None:
-            muted &= self.line_gate.update(block.active[:, self.a], muted, music)
+        if silent_hold is not None:
+            muted = silent_hold
+        else:
+            muted = block.energy_db[:, self.a] <= self.muted_dbfs
+            if self.line_gate is not None:
+                muted &= self.line_gate.update(block.active[:, self.a], muted, music)
         on_hold = music | muted
         cond = (lc >= 0) & (lc > la) & (frames - lc >= wait) & (lc != self.alerted_wait)
         cond &= ~on_hold & (self.hold_start is None)

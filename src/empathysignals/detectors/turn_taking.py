@@ -212,6 +212,9 @@ class TurnTakingDetector:
             else None
         )
         self.marker_hold = False
+        # The last block's frames where the hold leg is a muted line that counts as a hold
+        # (the alert tracker shares this instead of repeating the line-gate work).
+        self.silent_hold_frames = np.zeros(0, dtype=bool)
         self._out: list[Event] = []
 
     # ------------------------------------------------------------------ public
@@ -311,6 +314,7 @@ class TurnTakingDetector:
             muted &= self.line_gate.update(act[:, h], digital_silence, music)
         if not self.watch_hold:
             music = muted = digital_silence = np.zeros(len(code), dtype=bool)
+        self.silent_hold_frames = muted
         code |= (music.astype(np.int64) << 2) | (muted.astype(np.int64) << 3)
         # Bit 6: digital silence, whether or not it may be a hold: it never stands for the
         # line's own noise floor (_note_quiet), which a music hold's end is judged against.
