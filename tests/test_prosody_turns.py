@@ -253,3 +253,15 @@ def test_frame_features_match_the_stream_front_end(sim: object, tmp_path: object
     late.to_csv(str(path))
     times = np.loadtxt(path, delimiter=",", skiprows=1)[:, 0]
     assert np.all(np.diff(times) > 0.009)
+
+
+def test_run_columns_agree_with_the_kernel() -> None:
+    """``prosody.turns`` repeats the run-sum kernel's column numbers (so that importing it
+    does not import numba): they must be the kernel's."""
+    from empathysignals._kernels import prosody as kernel
+    from empathysignals.prosody import turns
+
+    names = [n for n in dir(kernel) if n.startswith("RUN_") and n != "RUN_FIELDS"]
+    assert len(names) == kernel.RUN_FIELDS == turns.N_FIELDS
+    for name in names:
+        assert getattr(turns, "R_" + name[4:]) == getattr(kernel, name), name

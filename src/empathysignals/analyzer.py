@@ -265,19 +265,13 @@ class CallStream:
             )
         self._state = StateTracker(self.roles)
         self._coaching = CoachingTracker(self.roles)
-        # The alert tracker takes the hold detector's silent-hold frames when both watch
-        # the same leg (they share the rules; the line gate then runs once).
-        self._alerts_share_gate = False
-        self._alerts: AlertTracker | None = None
-        if analyzer.alerts is not None:
-            self._alerts = AlertTracker(
-                self.context, analyzer.alerts, analyzer.turn_taking, own_line_gate=False
-            )
-            self._alerts_share_gate = (
-                len(self.roles) == 2 and self._turns.hold_leg == self._alerts.a
-            )
-            if not self._alerts_share_gate:
-                self._alerts = AlertTracker(self.context, analyzer.alerts, analyzer.turn_taking)
+        # The alert tracker takes the hold detector's silent-hold frames (both watch the
+        # agent's leg by the same rules), so the line gate runs once.
+        self._alerts = (
+            AlertTracker(self.context, analyzer.alerts, analyzer.turn_taking, own_line_gate=False)
+            if analyzer.alerts is not None
+            else None
+        )
         self._held: list[TurnEvent] = []  # turns waiting for their transcript
         self._awaiting: list[TurnEvent] = []  # turns with text, waiting for emotion
         self._outbox: list[Event] = []
@@ -535,8 +529,7 @@ class CallStream:
             alerts: list[Event] = []
             for ev in out:
                 alerts += self._alerts.observe_event(ev)
-            shared = self._turns.silent_hold_frames if self._alerts_share_gate else None
-            out += alerts + self._alerts.observe_block(block, shared)
+            out += alerts + self._alerts.observe_block(block, self._turns.silent_hold_frames)
         return out
 
     def _diarized(self, block: FrameBlock) -> FrameBlock:

@@ -281,8 +281,6 @@ class PitchStream:
     def push(self, samples: np.ndarray) -> PitchTrack:
         """Add mono samples (shape ``(n,)`` or ``(n, 1)``, int16/int32/float); return the
         frames finished by them (possibly none)."""
-        if self._finished:
-            raise StreamStateError("push() after finish(): create a new PitchStream")
         return self.push_checked(_mono(samples))
 
     def push_checked(self, x: np.ndarray) -> PitchTrack:

@@ -23,7 +23,9 @@ from .spectrum import balance_from_sums, spectral_balance_sums
 
 __all__ = ["AROUSAL_FEATURES", "TurnProsody", "utterance_prosody"]
 
-# One speech run (or its part inside one frame block) per row.
+# One speech run (or its part inside one frame block) per row: the columns of
+# ``_kernels.prosody.speech_run_sums``, repeated so that importing this module does not
+# import numba (a test checks they agree).
 R_START, R_END, R_VOICED, R_SUM_F0, R_SUM_ST, R_SUM_ST2 = 0, 1, 2, 3, 4, 5
 R_SUM_T, R_SUM_T2, R_SUM_TST, R_MIN_ST, R_MAX_ST, R_SUM_POW, R_SUM_HNR, R_NUCLEI = (
     6, 7, 8, 9, 10, 11, 12, 13,
@@ -130,9 +132,9 @@ class TurnProsody:
         self._nuclei_state = np.stack([new_nucleus_state() for _ in roles])
         self._open: list[np.ndarray | None] = [None] * len(roles)
         self._runs: list[deque[np.ndarray]] = [deque() for _ in roles]
-        # Per role and feature: turns seen, mean and sum of squared deviations (Welford).
         self._queued: list[np.ndarray] = []  # pushed audio not yet analysed
         self._ahead_samples = round(0.05 * sample_rate)
+        # Per role and feature: turns seen, mean and sum of squared deviations (Welford).
         self._baseline = {
             r: {k: [0.0, 0.0, 0.0] for k in AROUSAL_FEATURES} for r in roles
         }  # fmt: skip
