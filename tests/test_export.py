@@ -87,7 +87,7 @@ def test_csv_has_every_turn_field(events: list[es.Event], tmp_path: Path) -> Non
     rows = list(csv.DictReader(path.open()))
     turns = [e for e in events if isinstance(e, es.TurnEvent)]
     assert len(rows) == len(turns)
-    assert {"prosody_f0_mean_hz", "prosody_arousal", "prosody_jitter", "emotion_label",
+    assert {"part", "prosody_f0_mean_hz", "prosody_arousal", "prosody_jitter", "emotion_label",
             "emotion_valence", "emotion_predicted", "sentiment_negative", "text",
             "state_valence", "state_arousal", "state_label", "state_confidence",
             "state_evidence"} <= set(rows[0])  # fmt: skip

@@ -188,6 +188,9 @@ def test_bad_roles_and_configs() -> None:
     for startup in (-1.0, float("inf")):
         with pytest.raises(es.ParameterError, match="startup_s"):
             es.VadConfig(startup_s=startup)
+    for longest in (-1.0, float("inf"), "20"):
+        with pytest.raises(es.ParameterError, match="max_turn_s"):
+            es.TurnTakingConfig(max_turn_s=longest)  # type: ignore[arg-type]
     for level in (float("nan"), -20.0, True):
         with pytest.raises(es.ParameterError, match="no_signal_max_dbfs"):
             es.VadConfig(no_signal_max_dbfs=level)  # type: ignore[arg-type]
@@ -452,3 +455,35 @@ def test_every_segmentation_speaker_must_be_mapped_or_left_out() -> None:
     assert left_out[-1].talk_time_s == {"customer": 1.0, "agent": 0.8}
     with pytest.raises(es.ParameterError, match="--speaker-roles A=customer,B=agent,C=agent"):
         es.analyze(x, 8000, segmentation=rows)
+
+
+def test_a_monologue_gets_its_turn_in_parts_while_it_runs(data_dir: Path) -> None:
+    """One speaker's ten utterances (real speech, 0.6 s apart: pauses, no dead air) on a
+    lone leg. The turn goes out in parts of at least max_turn_s, each with its prosody and
+    state, long before the stream ends; the parts do not depend on chunking; the summary
+    counts one turn."""
+    folder = data_dir / "speech" / "librispeech_test-other" / "1998"
+    parts = []
+    for path in sorted(folder.glob("*.flac")):
+        x, rate = sf.read(path, dtype="float32")
+        parts += [x, np.zeros(round(0.6 * rate), np.float32)]
+    samples = np.concatenate(parts)
+    duration = len(samples) / rate
+    analyzer = es.Analyzer(roles=("customer",), sample_rate=rate)
+    events = es.analyze(samples, rate, roles=("customer",))
+    turns = [e for e in events if e.type == "turn"]
+    max_turn = es.TurnTakingConfig().max_turn_s
+    assert len(turns) >= 3 and [t.part for t in turns] == list(range(1, len(turns) + 1))
+    for t in turns[:-1]:
+        assert t.end - t.start >= max_turn and t.emitted_at < duration - 5.0, t
+    for t in turns:
+        assert t.prosody and t.prosody["f0_mean_hz"] and t.state, t
+    assert events[-1].turns == {"customer": 1}
+    rng = np.random.default_rng(5)
+    for _ in range(2):
+        stream = analyzer.stream()
+        cuts = np.sort(rng.integers(1, len(samples) - 1, 30))
+        fed: list[es.Event] = []
+        for a, b in itertools.pairwise([0, *cuts.tolist(), len(samples)]):
+            fed += stream.push(samples[a:b])
+        assert dicts(fed + stream.finish()) == dicts(events)

@@ -670,3 +670,74 @@ def test_interruption_open_at_the_end_is_decided_by_who_had_stopped() -> None:
     both = run(activity(6, customer=[(0, 6.0)], agent=[(3.0, 6.0)]))
     (open_,) = closed(both, "interruption")
     assert open_.successful is False
+
+
+def test_long_turn_is_reported_in_parts_at_pauses() -> None:
+    """A 4 s spurt every 4.5 s for 49 s: the turn reaches max_turn_s (20 s) in the spurt
+    that ends at 22 s, so its first part ends at that pause and the next begins at 22.5 s."""
+    spurts = [(4.5 * k, 4.5 * k + 4.0) for k in range(11)]
+    act = activity(60, customer=spurts, agent=[(51, 53)])
+    ev = run(act)
+    parts = [(t.start, t.end, t.part) for t in closed(ev, "turn") if t.speaker == "customer"]
+    assert parts == [(0.0, 22.0, 1), (22.5, 44.5, 2), (45.0, 49.0, 3)]
+    # The part goes out when the speaker resumes after the pause, with the pause.
+    first = next(t for t in closed(ev, "turn") if t.part == 1 and t.speaker == "customer")
+    pause = next(p for p in closed(ev, "pause") if p.start == 22.0)
+    assert first.emitted_at == pause.emitted_at == pytest.approx(22.5 + HOP)
+    # Nothing else changes: the floor passes once, from the last part.
+    (gap,) = closed(ev, "gap")
+    assert (gap.start, gap.end, gap.offset) == pytest.approx((49.0, 51.0, 2.0))
+    whole = run(act, max_turn_s=0.0)
+    assert [(t.start, t.end, t.part) for t in closed(whole, "turn")] == [
+        (0.0, 49.0, 1),
+        (51.0, 53.0, 1),
+    ]
+
+
+def _merged_turns(events: list[Event]) -> list[tuple[str, float, float, float, int]]:
+    """Whole floor turns from their parts: speaker, start, end, emitted_at (of the last
+    part), number of parts. Parts must follow each other, numbered 2, 3, ..."""
+    out: list[tuple[str, float, float, float, int]] = []
+    for t in closed(events, "turn"):
+        if t.part == 1:
+            out.append((t.speaker, t.start, t.end, t.emitted_at, 1))
+            continue
+        speaker, start, _, _, parts = out[-1]
+        assert speaker == t.speaker and t.part == parts + 1, t
+        out[-1] = (speaker, start, t.end, t.emitted_at, t.part)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_splitting_long_turns_changes_nothing_but_the_turns(seed: int) -> None:
+    """Random two-leg activity with long stretches of one speaker, max_turn_s 3 s: every
+    event other than the turns is as without splitting, the parts merge back into the
+    same turns, every part but a turn's last lasted max_turn_s, and the parts meet at a
+    pause of their speaker."""
+    rng = np.random.default_rng(seed)
+    act = random_activity(seed + 200)
+    for _ in range(3):  # monologues: 9 s of one leg talking in spurts, the other silent
+        a = int(rng.integers(0, 5000))
+        leg = int(rng.integers(0, 2))
+        act[a : a + 900] = False
+        k = a
+        while k < a + 900:
+            d = int(rng.integers(30, 200))
+            act[k : min(k + d, a + 900), leg] = True
+            k += d + int(rng.integers(25, 60))
+    split = run(act, max_turn_s=3.0)
+    whole = run(act, max_turn_s=0.0)
+
+    def others(events: list[Event]) -> list[dict[str, object]]:
+        return [{**e.to_dict(), "id": 0} for e in events if e.type != "turn"]
+
+    assert others(split) == others(whole)
+    merged = _merged_turns(split)
+    assert [m[:4] for m in merged] == [m[:4] for m in _merged_turns(whole)]
+    assert max(m[4] for m in merged) > 1  # some turn was split
+    turns = closed(split, "turn")
+    pauses = {(p.speaker, p.start, p.end) for p in closed(split, "pause")}
+    for a, b in itertools.pairwise(turns):
+        if b.part > 1:
+            assert a.end - a.start >= 3.0 - 1e-9, (a, b)
+            assert (a.speaker, a.end, b.start) in pauses, (a, b)

@@ -203,6 +203,14 @@ class TurnTakingConfig:
         gated (short muted runs tightly bracketed by the agent's own talk,
         ``detectors.line_gate``), then stops; ``True`` always reports them, ``False``
         never. Music holds and host markers are unaffected.
+    max_turn_s : float
+        A turn that has lasted this long is reported in parts: at the speaker's next pause
+        (``min_pause_s``) the part so far is emitted as a ``turn`` and their talk after the
+        pause continues the same floor as the next part (``part`` 2, 3, ...). A customer's
+        two-minute complaint then gets its prosody and emotional state, and can raise an
+        alert, while it runs, and a lone speaker's leg gets per-utterance turns; the
+        per-call state stays bounded. 20 s is above every turn of the simulated calls and
+        under what live coaching can wait. 0 never splits.
     """
 
     min_pause_s: float = 0.25
@@ -215,12 +223,14 @@ class TurnTakingConfig:
     hold_end_tolerance_s: float = 2.0
     muted_max_dbfs: float = -80.0
     silent_holds: bool | Literal["auto"] = "auto"
+    max_turn_s: float = 20.0
 
     def __post_init__(self) -> None:
         if not (isinstance(self.silent_holds, bool) or self.silent_holds == "auto"):
             raise ParameterError(
                 f"silent_holds must be 'auto', True or False, got {self.silent_holds!r}"
             )
+        _check_positive(self, "max_turn_s", allow_zero=True)
         _check_positive(
             self,
             "min_pause_s",

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: Version of the JSON form. Minor bumps add fields; major bumps change or remove them.
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 # JSON keys that are Python keywords get a trailing underscore as attributes.
 _KEY_RENAMES = {"from_": "from"}
@@ -76,10 +76,14 @@ class Event:
 @dataclass(frozen=True, slots=True)
 class TurnEvent(Event):
     """A speaker's turn: from their first to their last speech while they held the floor
-    (backchannels and failed interruptions by the listener do not end it)."""
+    (backchannels and failed interruptions by the listener do not end it). A turn longer
+    than ``TurnTakingConfig.max_turn_s`` is reported in parts, split at pauses."""
 
     type: ClassVar[str] = "turn"
     speaker: str = ""
+    #: 1 for a turn's first (or only) part; 2, 3, ... for the parts of a long turn after
+    #: its first, each beginning after a pause of the same speaker (schema 1.3).
+    part: int = 1
     #: What was said or written in the turn, when a transcript was given (schema 1.1).
     text: str | None = None
     #: Text emotion of ``text`` (schema 1.1): ``model``, ``top`` ([label, prob] pairs),

@@ -177,16 +177,17 @@ def write_textgrid(
 
 
 def turn_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
-    """One flat dict per turn: times, speaker, text, every ``prosody`` field (prefixed
-    ``prosody_``), the text emotion's top label, its probability, the predicted labels
-    (``;``-joined), valence and sentiment, and the fused ``state`` (valence, arousal,
-    label, confidence, and the signals named as evidence, ``;``-joined)."""
+    """One flat dict per turn: times, speaker, part (of a long turn), text, every
+    ``prosody`` field (prefixed ``prosody_``), the text emotion's top label, its
+    probability, the predicted labels (``;``-joined), valence and sentiment, and the fused
+    ``state`` (valence, arousal, label, confidence, and the signals named as evidence,
+    ``;``-joined)."""
     rows = []
     for t in _closed(events):
         if not isinstance(t, TurnEvent):
             continue
-        row: dict[str, Any] = {"id": t.id, "speaker": t.speaker, "start": t.start,
-                               "end": t.end, "text": t.text}  # fmt: skip
+        row: dict[str, Any] = {"id": t.id, "speaker": t.speaker, "part": t.part,
+                               "start": t.start, "end": t.end, "text": t.text}  # fmt: skip
         for key, value in (t.prosody or {}).items():
             row[f"prosody_{key}"] = value
         emotion = t.emotion or {}

@@ -72,7 +72,7 @@ class SummaryBuilder:
                 self.interruptions[ev.by] = self.interruptions.get(ev.by, 0) + 1
             elif isinstance(ev, BackchannelEvent):
                 self.backchannels[ev.speaker] = self.backchannels.get(ev.speaker, 0) + 1
-            elif isinstance(ev, TurnEvent):
+            elif isinstance(ev, TurnEvent) and ev.part == 1:  # a long turn's parts: one turn
                 self.turns[ev.speaker] = self.turns.get(ev.speaker, 0) + 1
             elif isinstance(ev, HoldEvent):
                 self.hold_count += 1

@@ -157,6 +157,7 @@ class TurnTakingDetector:
         self._merge = round(self.cfg.listener_pause_max_s * f)
         self._min_overlap = round(self.cfg.interruption_min_overlap_s * f)
         self._dead_air = round(self.cfg.dead_air_min_s * f)
+        self._max_turn = round(self.cfg.max_turn_s * f)  # 0: never split
         self._hold_min = round(self.cfg.hold_min_s * f)
         self._hold_tol = round(self.cfg.hold_end_tolerance_s * f)
         self._hold_back = round(_HOLD_BACK_S * f)
@@ -168,6 +169,7 @@ class TurnTakingDetector:
         self.floor = _NONE
         self.turn_start = _NONE
         self.turn_last_end = _NONE
+        self.turn_part = 1  # part of the current floor turn (max_turn_s)
         self.cand: _Candidate | None = None
         self.silence_start = 0
         self.dead_air_id = _NONE
@@ -515,7 +517,7 @@ class TurnTakingDetector:
                 self.hold_onsets = [*self.hold_onsets[-(_HOLD_ONSETS_KEPT - 1) :], t]
             return
         if self.floor == _NONE:
-            self.floor, self.turn_start, self.turn_last_end = leg, t, _NONE
+            self._new_floor(leg, t, _NONE)
             return
         if self.floor == leg:
             self.end_before_spurt = self.turn_last_end
@@ -547,8 +549,8 @@ class TurnTakingDetector:
         if self.dead_air_end == t and self.turn_last_end != _NONE:
             # The silence was dead air: the floor lapsed, and the holder's talk after it is
             # a new turn, not a pause of many seconds inside the old one.
-            self._event(TurnEvent, self.turn_start, self.turn_last_end, t, speaker=self._role(leg))
-            self.turn_start, self.turn_last_end = t, _NONE
+            self._emit_turn(leg, self.turn_last_end, t)
+            self._new_floor(leg, t, _NONE)
             return
         cand = self.cand
         if cand is not None and cand.end == _NONE and cand.interruption_id == _NONE:
@@ -582,6 +584,17 @@ class TurnTakingDetector:
             # The holder talks again over the newcomer: the overlap goes on.
             cand.holder_end_in_overlap = _NONE
             cand.holder_stop_deadline = _NONE
+        if (
+            self._max_turn
+            and self.cand is None
+            and self.turn_last_end != _NONE
+            and t - self.turn_last_end >= self._min_pause
+            and self.turn_last_end - self.turn_start >= self._max_turn
+        ):
+            # A long turn goes out in parts, split at a pause: its prosody and state (and
+            # the alerts on them) then come while it runs, not minutes later.
+            self._emit_turn(leg, self.turn_last_end, t)
+            self.turn_start, self.turn_part = t, self.turn_part + 1
         self.turn_last_end = _NONE
 
     def _offset(self, leg: int, t: int) -> None:
@@ -646,7 +659,7 @@ class TurnTakingDetector:
             old_end = cand.holder_end_before
         else:
             old_end = self.turn_last_end if self.turn_last_end != _NONE else self.last_end[old]
-        self._event(TurnEvent, self.turn_start, old_end, decided, speaker=self._role(old))
+        self._emit_turn(old, old_end, decided)
         lo, hi = min(old_end, cand.start), max(old_end, cand.start)
         self._event(
             GapEvent,
@@ -657,9 +670,7 @@ class TurnTakingDetector:
             to=self._role(cand.leg),
             offset=round(self._s(cand.start - old_end), 3),
         )
-        self.floor = cand.leg
-        self.turn_start = cand.start
-        self.turn_last_end = cand.end if cand.end != _NONE else _NONE
+        self._new_floor(cand.leg, cand.start, cand.end)
         self.cand = None
         # The old holder may already be talking again over the new one: they are now the
         # newcomer, from where they first came back in over them.
@@ -924,7 +935,7 @@ class TurnTakingDetector:
         ):
             # The agent came back and stopped talking before the hold's end was known
             # (hold_end_tolerance_s later): that talk is their turn.
-            self.floor, self.turn_start, self.turn_last_end = h, first, self.last_end[h]
+            self._new_floor(h, first, self.last_end[h])
             for other in talking:  # a newcomer after the agent's words
                 cand = _Candidate(other, self.spurt_start[other], holder_talking_at_start=False)
                 cand.holder_end_before = self.turn_last_end
@@ -935,7 +946,7 @@ class TurnTakingDetector:
             start = self.spurt_start[leg]
             if leg == h and first != _NONE:
                 start = first  # from their first words after the hold
-            self.floor, self.turn_start, self.turn_last_end = leg, start, _NONE
+            self._new_floor(leg, start, _NONE)
             for other in talking:
                 if other != leg:
                     self.cand = _Candidate(
@@ -957,14 +968,32 @@ class TurnTakingDetector:
             # The holder's "talk" since the hold began was the hold's music, which the
             # frame labels take for speech until the music detector has heard enough.
             end = self.end_before_spurt
+        elif (
+            before is not None
+            and leg == self.hold_leg
+            and self.spurt_start[leg] >= before
+            and self.turn_part > 1
+            and self.turn_start >= self.spurt_start[leg]
+        ):
+            end = self.turn_start  # a part split off at that music: nothing of it was talk
         elif self.speaking[leg] or end == _NONE:
             end = decided if before is None else before
         if before is not None:
             end = min(end, before)
         if end > self.turn_start:
-            self._event(TurnEvent, self.turn_start, end, decided, speaker=self._role(leg))
+            self._emit_turn(leg, end, decided)
         self.floor = _NONE
         self.turn_last_end = _NONE
+
+    def _new_floor(self, leg: int, start: int, last_end: int) -> None:
+        self.floor, self.turn_start, self.turn_last_end = leg, start, last_end
+        self.turn_part = 1
+
+    def _emit_turn(self, leg: int, end: int, decided: int) -> None:
+        """The current turn (part) of ``leg``, from ``turn_start`` to ``end``."""
+        self._event(
+            TurnEvent, self.turn_start, end, decided, speaker=self._role(leg), part=self.turn_part
+        )
 
 
 def turn_taking(
