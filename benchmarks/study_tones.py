@@ -5,9 +5,10 @@
 The three tones in ``../shared/data/noise/telephony_tones`` (freedesktop sound theme: an
 incoming-call ringtone, the ring-back and the busy tone a caller hears) are looped to 12 s,
 put on an 8 kHz mu-law line with low noise (-50 dBFS), preceded by 0.3 s of that noise, and
-run through ``voice_activity`` alone. Nothing is tuned here: this documents a limitation.
-A call recording that starts before the agent answers carries ring-back; a failed transfer,
-busy tone.
+run through ``voice_activity`` alone. A call recording that starts before the agent answers
+carries ring-back; a failed transfer, busy tone. Session 9 documented here that parts of
+them were called speech; session 10's call-progress tone detector (``TONE_*`` in
+``detectors/voice_activity.py``) was checked with it (docs/benchmarks.md).
 """
 
 from __future__ import annotations

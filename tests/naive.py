@@ -67,6 +67,7 @@ def vad_frames(
     hist: np.ndarray,
     dec_hist: np.ndarray,
     flux_hist: np.ndarray,
+    tone_hist: np.ndarray,
     hist_first: int,
     flux_first: int,
     first_frame: int,
@@ -96,6 +97,7 @@ def vad_frames(
     voiced_run = float(params[13])
     startup_frames, startup_cap = float(params[14]), float(params[15])
     arm_frames, arm_range, descent = float(params[16]), float(params[17]), float(params[18])
+    tone_min, tone_blocks = float(params[19]), int(params[20])
     energy = hist.tolist()
     st = legs.tolist()
     mins = sub_mins.tolist()
@@ -115,6 +117,10 @@ def vad_frames(
     for k in range(n):
         t = first_frame + k
         row = t - hist_first
+        # a tone: a window of tone_blocks covering t's block, ending within the lookahead
+        b = t // block - flux_first
+        windows = range(max(0, b - tone_blocks + 1), min(b, b + n_ahead - tone_blocks + 1) + 1)
+        tone = [any(tone_hist[w, leg] >= tone_min for w in windows) for leg in range(n_legs)]
         if t % block == 0:
             for leg in range(n_legs):
                 fl = st[leg][NMEAN] if st[leg][STARTED] != 0.0 else -120.0
@@ -134,7 +140,7 @@ def vad_frames(
             if s[STARTED] == 0.0:
                 s[STARTED], s[SMOOTH], s[BMIN], s[FLOOR] = 1.0, e, e, e
                 mins[leg] = [1e9] * len(mins[leg])
-            if e > muted and cur[leg] < 0.5:
+            if e > muted and cur[leg] < 0.5 and not tone[leg]:
                 s[SMOOTH] = 0.7 * s[SMOOTH] + 0.3 * e
                 s[BMIN] = min(s[BMIN], s[SMOOTH])
                 s[BCOUNT] += 1.0
@@ -155,7 +161,7 @@ def vad_frames(
                 if s[STARTUP] == 0.0:
                     s[START_LO] = e if s[SIGNAL] == 1.0 else min(s[START_LO], e)
                     s[START_HI] = e if s[SIGNAL] == 1.0 else max(s[START_HI], e)
-                    voiced = window_voicing(row, leg) >= voiced_min
+                    voiced = not tone[leg] and window_voicing(row, leg) >= voiced_min
                     s[START_RUN] = s[START_RUN] + 1.0 if voiced else 0.0
                     if s[START_RUN] >= voiced_run and s[START_HI] - s[START_LO] >= arm_range:
                         s[STARTUP] = 1.0
@@ -163,7 +169,7 @@ def vad_frames(
                         s[STARTUP] = -1.0
             startup = s[STARTUP] == 1.0 and s[SIGNAL] < startup_frames
             far = startup and q50 > s[FLOOR] + startup_cap
-            if e > muted and cur[leg] < 0.5 and (s[INSP] == 0.0 or far):
+            if e > muted and cur[leg] < 0.5 and not tone[leg] and (s[INSP] == 0.0 or far):
                 q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5 * (descent if far else 1.0)
                 q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
             q50 = max(q50, s[FLOOR])
@@ -187,7 +193,7 @@ def vad_frames(
                     c = min(max(c, -45.0), max_echo)
                 s[COUP] = c
                 own = e > eo + c + margin
-            ok = own and music[k][leg] < 0.5 and e > abs_min
+            ok = own and music[k][leg] < 0.5 and not tone[leg] and e > abs_min
             high[leg] = ok and e > mu + max(speech_db, spread_k * spread)
             low[leg] = ok and e > mu + max(boundary_db, 0.5 * spread_k * spread)
         for leg in range(n_legs):  # segments

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.signal import resample_poly
 
 import naive
 from empathysignals.audio import StreamingResampler, resample
+from empathysignals.detectors import voice_activity as va
 from empathysignals.detectors.voice_activity import _highpass_200hz
 
 
@@ -93,19 +96,31 @@ def test_voicing_matches_naive() -> None:
 
 
 def test_block_flux_is_cosine_distance_of_spectra() -> None:
-    from empathysignals.detectors.voice_activity import MUSIC_BINS, VoiceActivityStream
+    """... and the tone precheck is the share of a block's 200-2000 Hz power within
+    TONE_PRECHECK_HALF_HZ of a tone frequency, and that power in dB."""
+    from empathysignals.detectors import voice_activity as va
 
     rng = np.random.default_rng(5)
     dec = rng.standard_normal((15, 40, 1)).astype(np.float32)
-    flux = VoiceActivityStream(("a",), 8000)._block_flux(dec)[:, 0]
+    dec[10:, :, 0] += np.sin(2 * np.pi * 425 * np.arange(200) / 4000).reshape(5, 40) * 30
+    flux, region, level = va.VoiceActivityStream(("a",), 8000)._block_flux(dec)
+    freqs = np.fft.rfftfreq(200, 1 / 4000)[va.MUSIC_BINS]
+    near = np.zeros(len(freqs), bool)
+    for f in {f for plan in va.TONE_PLANS_HZ for f in plan}:
+        near |= np.abs(freqs - f) <= va.TONE_PRECHECK_HALF_HZ
     spectra = [
-        np.abs(np.fft.rfft(dec[5 * j : 5 * j + 5, :, 0].ravel() * np.hanning(200)))[MUSIC_BINS]
+        np.abs(np.fft.rfft(dec[5 * j : 5 * j + 5, :, 0].ravel() * np.hanning(200)))[va.MUSIC_BINS]
         for j in range(3)
     ]
     for j in (1, 2):
         a, b = spectra[j], spectra[j - 1]
-        assert flux[j] == pytest.approx(1 - a @ b / np.linalg.norm(a) / np.linalg.norm(b))
-    assert flux[0] == 1.0  # no previous block: never "stable"
+        assert flux[j, 0] == pytest.approx(1 - a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+    assert flux[0, 0] == 1.0  # no previous block: never "stable"
+    for j in range(3):
+        power = spectra[j] ** 2
+        assert region[j, 0] == pytest.approx(power[near].sum() / power.sum())
+        assert level[j, 0] == pytest.approx(10 * np.log10(power.sum()))
+    assert region[2, 0] > 0.95 > 0.5 > region[0, 0]  # the tone block, a noise block
 
 
 @pytest.mark.parametrize("rate", [11025, 16000, 22050, 44100, 48000])
@@ -171,14 +186,17 @@ def test_leg_state_size_matches_the_stream() -> None:
 
 
 @pytest.mark.parametrize(
-    ("chunk_s", "mid_speech"), [(0.02, False), (0.37, False), (30.0, False), (0.37, True)]
-)
+    ("chunk_s", "mid_speech", "tone"),
+    [(0.02, False, False), (0.37, False, False), (30.0, False, False), (0.37, True, False),
+     (0.37, False, True)],
+)  # fmt: skip
 def test_vad_state_machine_matches_naive_on_a_real_call(
-    data_dir: object, chunk_s: float, mid_speech: bool, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, chunk_s: float, mid_speech: bool, tone: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The two-leg speech state machine against its plain-Python port, on every call the
-    stream makes while analysing a simulated call (speech, bleed, noise, a hold); and on the
-    call joined mid-word, which takes the start-up path."""
+    stream makes while analysing a simulated call (speech, bleed, noise, a hold); on the
+    call joined mid-word, which takes the start-up path; and with a busy tone on the agent
+    leg, which takes the tone path."""
     from empathysignals._kernels import vad as kernels
     from empathysignals.detectors.voice_activity import VoiceActivityStream
     from empathysignals.simulate import simulate_call
@@ -188,8 +206,16 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
     if mid_speech:
         onset = next(e.start for e in call.truth.events_of("turn") if e.start > 5.0)
         audio = audio[round((onset + 0.3) * call.sample_rate) :]
+    if tone:
+        x, rate = sf.read(
+            data_dir / "noise/telephony_tones/phone-outgoing-busy.wav", dtype="float32"
+        )
+        x = np.tile(resample(x, rate, call.sample_rate), 2)
+        audio = audio.copy()
+        at = round(1.0 * call.sample_rate)
+        audio[at : at + len(x), 1] += 0.3 * x
     kernel = kernels.vad_frames
-    calls = {"n": 0, "frames": 0, "speech": 0}
+    calls = {"n": 0, "frames": 0, "speech": 0, "tone": 0}
 
     def checked(*args: object) -> object:
         got = kernel(*args)
@@ -203,6 +229,7 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
         calls["n"] += 1
         calls["frames"] += int(args[6])  # type: ignore[call-overload]
         calls["speech"] += int(out.sum())
+        calls["tone"] += int((args[3] >= va.TONE_SHARE_MIN).sum())  # type: ignore[operator]
         return got
 
     monkeypatch.setattr(kernels, "vad_frames", checked)
@@ -214,6 +241,7 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
     assert calls["frames"] >= len(audio) / call.sample_rate * 100 - 1 and calls["speech"] > 0
     began_in_speech = stream._legs[:, kernels.S_STARTUP] == 1.0
     assert began_in_speech.any() == mid_speech  # the start-up path was (or was not) taken
+    assert (calls["tone"] > 0) == tone  # so was the tone path
 
 
 _LINE_KW: dict[str, float] = dict(

@@ -156,3 +156,68 @@ def test_a_real_recording_joined_mid_word_finds_every_later_word(data_dir: Path)
     assert len(words) >= 8
     assert found(es.VadConfig()) == len(words)
     assert found(es.VadConfig(startup_s=0)) < len(words)
+
+
+def _mulaw_line(x: np.ndarray) -> np.ndarray:
+    mu = 255.0
+    y = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+    q = np.round(y * 127.0) / 127.0
+    return np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu
+
+
+def _cadenced(freqs: tuple[float, ...], on_off_s: tuple[float, ...], seconds: float) -> np.ndarray:
+    """A call-progress tone as a network generates it: equal-level sines at ``freqs``
+    (-13 dBm0 each, about -16 dBFS), switched by the cadence ``on_off_s`` (s on, s off, ...)."""
+    t = np.arange(round(seconds * SR)) / SR
+    tone = sum(np.sin(2 * np.pi * f * t) for f in freqs) * 10 ** (-16 / 20)
+    period = sum(on_off_s)
+    phase = t % period
+    on = np.zeros(len(t), bool)
+    edge = 0.0
+    for i, d in enumerate(on_off_s):
+        if i % 2 == 0:
+            on |= (phase >= edge) & (phase < edge + d)
+        edge += d
+    return np.asarray(tone * on)
+
+
+def test_call_progress_tones_are_not_speech_and_do_not_deafen_the_leg(data_dir: Path) -> None:
+    """Ring-back and busy tones of four networks (ITU-T E.180 frequencies and cadences), on
+    a mu-law line with its noise, then a real sentence: no tone frame is speech, and the
+    sentence after 10 s of tone is heard as well as after 10 s of the line's noise alone."""
+    words = _load(str(data_dir / "speech/librispeech_test-other/1998/1998-15444-0000.flac"), SR)
+    words = words / np.max(np.abs(words)) * 0.3
+    rng = np.random.default_rng(1)
+    plans = {
+        "North American ring-back": ((440.0, 480.0), (2.0, 4.0)),
+        "North American busy": ((480.0, 620.0), (0.5, 0.5)),
+        "European ring-back": ((425.0,), (1.0, 4.0)),
+        "UK ring-back": ((400.0, 450.0), (0.4, 0.2, 0.4, 2.0)),
+    }
+    lead = np.zeros(round(0.5 * SR))
+    baseline = None
+    for name, (freqs, cadence) in plans.items():
+        tone = _cadenced(freqs, cadence, 10.0)
+        for with_tone in (True, False):
+            signal = np.concatenate([lead, tone if with_tone else 0 * tone, words])
+            noise = rng.standard_normal(len(signal)) * 10 ** (-50 / 20)
+            speech = _speech(_mulaw_line(signal + noise))
+            tone_frames = slice(len(lead) // 80, (len(lead) + len(tone)) // 80)
+            heard = speech[(len(signal) - len(words)) // 80 :].mean()
+            if with_tone:
+                assert not speech[tone_frames].any(), name
+                tone_heard = heard
+            else:
+                baseline = heard
+        assert baseline is not None and baseline > 0.5
+        assert abs(tone_heard - baseline) < 0.02, (name, tone_heard, baseline)
+
+
+def test_real_ring_back_and_busy_tones_are_not_speech(data_dir: Path) -> None:
+    """The freedesktop sound theme's ring-back and busy tones (425 Hz, GPL-2+), looped on a
+    mu-law line: before the tone detector, the busy tone's bursts were 17.5 % speech."""
+    for stem in ("phone-outgoing-calling", "phone-outgoing-busy"):
+        x = _load(str(data_dir / f"noise/telephony_tones/{stem}.wav"), SR)
+        x = np.tile(x, 8)
+        noise = np.random.default_rng(2).standard_normal(len(x)) * 10 ** (-50 / 20)
+        assert not _speech(_mulaw_line(x + noise)).any(), stem

@@ -101,21 +101,32 @@ def frame_features(
 
 
 @njit
-def spectral_flux(mag: np.ndarray, prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cosine distance between consecutive blocks' magnitude spectra.
+def spectral_flux(
+    mag: np.ndarray, prev: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cosine distance between consecutive blocks' magnitude spectra, and each block's
+    power and weighted power.
 
     ``mag`` (L, n_blocks, n_bins); ``prev`` (L, n_bins) is the unit spectrum of the block
-    before (zeros if none). Blocks without energy, or after one, get 1.0 ("changing").
-    Returns the flux (n_blocks, L) and the last unit spectrum.
+    before (zeros if none); ``weights`` (n_bins,). Blocks without energy, or after one, get
+    1.0 ("changing"). Returns the flux (n_blocks, L), the last unit spectrum, the power
+    (sum of squared magnitudes) and the weighted power, both (n_blocks, L).
     """
     n_legs, nb, nbins = mag.shape
     out = np.empty((nb, n_legs), dtype=np.float64)
+    power = np.empty((nb, n_legs), dtype=np.float64)
+    weighted = np.empty((nb, n_legs), dtype=np.float64)
     last = prev.copy()
     for leg in range(n_legs):
         for j in range(nb):
             ss = 0.0
+            ws = 0.0
             for k in range(nbins):
-                ss += mag[leg, j, k] * mag[leg, j, k]
+                p = mag[leg, j, k] * mag[leg, j, k]
+                ss += p
+                ws += weights[k] * p
+            power[j, leg] = ss
+            weighted[j, leg] = ws
             norm = np.sqrt(ss)
             pn = 0.0
             dot = 0.0
@@ -129,7 +140,7 @@ def spectral_flux(mag: np.ndarray, prev: np.ndarray) -> tuple[np.ndarray, np.nda
                 out[j, leg] = 1.0
             for k in range(nbins):
                 last[leg, k] = mag[leg, j, k] / norm if norm > 1e-9 else 0.0
-    return out, last
+    return out, last, power, weighted
 
 
 @njit
@@ -263,6 +274,7 @@ def vad_frames(
     hist: np.ndarray,
     dec_hist: np.ndarray,
     flux_hist: np.ndarray,
+    tone_hist: np.ndarray,
     hist_first: int,
     flux_first: int,
     first_frame: int,
@@ -287,6 +299,11 @@ def vad_frames(
         The same frames' 4 kHz samples (for the voicing check).
     flux_hist : (b, L) float64
         Spectral flux of music blocks ``flux_first ...`` (1.0 where undefined).
+    tone_hist : (b, L) float64
+        Call-progress tone share of the window of ``tone_blocks`` blocks that begins at
+        each of those blocks (0 where not measured). A block is tone, neither speech nor
+        noise, when a window that covers it and lies within the lookahead reaches
+        ``tone_share_min``.
     n : int
         Frames to process.
     music_now : (L,) float64
@@ -304,7 +321,7 @@ def vad_frames(
          sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db,
          segment_peak_db, ring_frames, noise_spread_factor, voiced_run_frames,
          startup_frames, startup_cap_db, startup_arm_frames, startup_arm_range_db,
-         startup_descent]
+         startup_descent, tone_share_min, tone_blocks]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -336,6 +353,9 @@ def vad_frames(
     arm_frames = params[16]  # signal frames in which a start in speech must show
     arm_range = params[17]  # dB between their loudest and quietest frame
     startup_descent = params[18]  # the median's downward step while far, x normal
+    tone_min = params[19]
+    tone_blocks = int(params[20])
+    tone = np.zeros(n_legs, dtype=np.bool_)
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -357,6 +377,15 @@ def vad_frames(
     for k in range(n):
         t = first_frame + k
         row = t - hist_first
+        if t % block == 0 or k == 0:
+            # Windows covering this block whose last block lies within the lookahead.
+            b = t // block - flux_first
+            w_hi = min(b, b + n_ahead - (tone_blocks - 1))
+            for leg in range(n_legs):
+                tone[leg] = False
+                for w in range(max(0, b - tone_blocks + 1), w_hi + 1):
+                    if tone_hist[w, leg] >= tone_min:
+                        tone[leg] = True
         if t % block == 0:
             for leg in range(n_legs):
                 fl = st[leg, S_NMEAN] if st[leg, S_STARTED] != 0.0 else -120.0
@@ -386,8 +415,8 @@ def vad_frames(
                 st[leg, S_FLOOR] = e
                 for u in range(N_SUBWIN):
                     mins[leg, u] = 1e9
-            # A muted line or hold music says nothing about the noise under speech.
-            if e > muted and cur[leg] < 0.5:
+            # A muted line, hold music or a tone says nothing about the noise under speech.
+            if e > muted and cur[leg] < 0.5 and not tone[leg]:
                 sm = 0.7 * st[leg, S_SMOOTH] + 0.3 * e
                 st[leg, S_SMOOTH] = sm
                 if sm < st[leg, S_BLOCK_MIN]:
@@ -432,7 +461,7 @@ def vad_frames(
                         st[leg, S_START_HI] = e
                     st[leg, S_START_LO] = min(st[leg, S_START_LO], e)
                     st[leg, S_START_HI] = max(st[leg, S_START_HI], e)
-                    if voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
+                    if not tone[leg] and voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
                         st[leg, S_START_RUN] += 1.0
                     else:
                         st[leg, S_START_RUN] = 0.0
@@ -445,7 +474,8 @@ def vad_frames(
                         st[leg, S_STARTUP] = -1.0
             startup = st[leg, S_STARTUP] == 1.0 and st[leg, S_SIGNAL_FRAMES] < startup_frames
             far = startup and q50 > fl + startup_cap
-            if e > muted and cur[leg] < 0.5 and (st[leg, S_IN_SPEECH] == 0.0 or far):
+            learn = e > muted and cur[leg] < 0.5 and not tone[leg]
+            if learn and (st[leg, S_IN_SPEECH] == 0.0 or far):
                 q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5 * (startup_descent if far else 1.0)
                 q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
             # The minimum-statistics floor anchors both: noise is never below it.
@@ -495,7 +525,7 @@ def vad_frames(
                 st[leg, S_COUPLING] = c
                 own = e > eo + c + margin
             not_music = music_prob[k, leg] < 0.5
-            ok = own and not_music and e > abs_min
+            ok = own and not_music and not tone[leg] and e > abs_min
             high[leg] = ok and e > mu + max(speech_db, spread_k * spread)
             low[leg] = ok and e > mu + max(boundary_db, 0.5 * spread_k * spread)
         # 4) segment state machine. A segment becomes speech once voiced_run loud frames
