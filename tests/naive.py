@@ -80,7 +80,7 @@ def vad_frames(
     params: np.ndarray,
     music_params: np.ndarray,
     flux_max: float,
-) -> tuple[list[list[int]], Table, Table, Table, Table]:
+) -> tuple[list[list[int]], Table, Table, Table, Table, list[list[int]]]:
     """The two-leg speech state machine of ``_kernels.vad.vad_frames``, frame by frame in
     plain Python: noise floors (minimum statistics and quantile tracking), echo coupling,
     double-threshold decisions, voiced confirmation with backfill, hangover. Returns the
@@ -105,6 +105,7 @@ def vad_frames(
     out = [list(map(int, row)) for row in tent.tolist()] + [[0] * n_legs for _ in range(n)]
     floors: list[list[float]] = []
     music: list[list[float]] = []
+    tones: list[list[int]] = []
     (FLOOR, SMOOTH, BMIN, BCOUNT, INSP, SEGSTART, LASTACT, _HC, RECENT, COUP, STARTED,
      LOWRUN, NMEAN, NVAR, CONF, PEAK, VOICED, MUSIC_UNTIL, SIGNAL, STARTUP, START_RUN,
      START_LO, START_HI) = range(23)  # fmt: skip
@@ -125,15 +126,23 @@ def vad_frames(
             for leg in range(n_legs):
                 fl = st[leg][NMEAN] if st[leg][STARTED] != 0.0 else -120.0
                 b = t // block - flux_first
+                # a block in a tone window that ends within the lookahead is no music
+                last_window = b + n_ahead - tone_blocks + 1
+                flux = [
+                    1.0 if any(tone_hist[w, leg] >= tone_min
+                               for w in range(max(0, j - tone_blocks + 1), min(j, last_window) + 1))
+                    else float(flux_hist[j, leg])
+                    for j in range(b - n_back + 1, b + n_ahead + 1)
+                ]  # fmt: skip
                 cur[leg] = music_score(
                     [energy[i][leg] for i in range(row - (n_back - 1) * block,
                                                    row + (n_ahead + 1) * block)],
-                    [float(flux_hist[j, leg]) for j in range(b - n_back + 1, b + n_ahead + 1)],
-                    fl, flux_max, sounding_only=t // block >= st[leg][MUSIC_UNTIL],
+                    flux, fl, flux_max, sounding_only=t // block >= st[leg][MUSIC_UNTIL],
                 )  # fmt: skip
                 if cur[leg] >= 0.5:
                     st[leg][MUSIC_UNTIL] = t // block + music_memory_blocks
         music.append(list(cur))
+        tones.append([int(v) for v in tone])
         for leg in range(n_legs):  # minimum statistics
             e = energy[row][leg]
             s = st[leg]
@@ -239,7 +248,7 @@ def vad_frames(
                 while j >= 0 and j >= t - ring - tent_first and out[j][leg] == 0:
                     out[j][leg] = 1
                     j -= 1
-    return out, st, mins, floors, music
+    return out, st, mins, floors, music, tones
 
 
 def hold_line_back(

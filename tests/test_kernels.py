@@ -51,14 +51,24 @@ def test_music_score_matches_naive() -> None:
     rng = np.random.default_rng(3)
     energy = rng.uniform(-70, -10, 400)
     flux = rng.uniform(0, 0.3, 80)
+    tone = np.where(rng.uniform(0, 1, 80) < 0.1, 0.95, 0.5)
     for floor in (-55.0, -40.0, -20.0, -5.0):
         for block_row in (30, 45, 60):
             for sounding_only in (False, True):
                 row = block_row * 5
-                got = music_score(energy, flux, row, block_row, floor, 5, 20, 3, 0.1, sounding_only)
+                got = music_score(
+                    energy, flux, row, block_row, floor, 5, 20, 3, 0.1, sounding_only,
+                    tone, 0.9, 4,
+                )  # fmt: skip
+                # a block in a tone window (ending within the lookahead) is never stable
+                masked = [
+                    1.0 if any(tone[w] >= 0.9 for w in range(j - 3, min(j, block_row) + 1))
+                    else float(flux[j])
+                    for j in range(block_row - 19, block_row + 4)
+                ]  # fmt: skip
                 ref = naive.music_score(
                     energy[row - 19 * 5 : row + 4 * 5].tolist(),
-                    flux[block_row - 19 : block_row + 4].tolist(),
+                    masked,
                     floor,
                     0.1,
                     sounding_only=sounding_only,
@@ -77,10 +87,18 @@ def test_music_score_steady_noise_then_a_word_is_not_music() -> None:
     flux = np.full(40, 0.05)  # every block's spectrum steady
     row, block_row = 150, 30  # window: blocks 11 .. 30 and 3 ahead, 4 of 23 loud
     assert SOUNDING_BLOCK_DB > 1.0
-    quiet_counts = music_score(energy, flux, row, block_row, floor, 5, 20, 3, 0.1, False)
-    loud_only = music_score(energy, flux, row, block_row, floor, 5, 20, 3, 0.1, True)
+    no_tone = np.zeros(40)
+    args = (5, 20, 3, 0.1)
+    quiet_counts = music_score(energy, flux, row, block_row, floor, *args, False, no_tone, 0.9, 4)
+    loud_only = music_score(energy, flux, row, block_row, floor, *args, True, no_tone, 0.9, 4)
     assert quiet_counts == 1.0  # music
     assert loud_only == pytest.approx(4 / 23)  # the word's own steady blocks only: no music
+    # a tone window over blocks 20-23 (4 of the 23): those blocks are steady, but no music
+    tone = no_tone.copy()
+    tone[20] = 0.95
+    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, 0.9, 4) == (
+        pytest.approx(19 / 23)
+    )
 
 
 def test_voicing_matches_naive() -> None:
@@ -219,13 +237,14 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
 
     def checked(*args: object) -> object:
         got = kernel(*args)
-        want_out, want_st, want_mins, want_floors, want_music = naive.vad_frames(*args)
-        out, st, mins, floors, music, _ = got
+        want_out, want_st, want_mins, want_floors, want_music, want_tones = naive.vad_frames(*args)
+        out, st, mins, floors, music, _, tones = got
         np.testing.assert_array_equal(out, np.array(want_out, dtype=np.int8).reshape(out.shape))
         np.testing.assert_allclose(st, want_st, rtol=0, atol=1e-9)
         np.testing.assert_allclose(mins, want_mins, rtol=0, atol=1e-9)
         np.testing.assert_allclose(floors, np.array(want_floors).reshape(floors.shape), atol=1e-9)
         np.testing.assert_allclose(music, np.array(want_music).reshape(music.shape), atol=1e-12)
+        np.testing.assert_array_equal(tones, np.array(want_tones).reshape(tones.shape))
         calls["n"] += 1
         calls["frames"] += int(args[6])  # type: ignore[call-overload]
         calls["speech"] += int(out.sum())

@@ -487,3 +487,22 @@ def test_a_monologue_gets_its_turn_in_parts_while_it_runs(data_dir: Path) -> Non
         for a, b in itertools.pairwise([0, *cuts.tolist(), len(samples)]):
             fed += stream.push(samples[a:b])
         assert dicts(fed + stream.finish()) == dicts(events)
+
+
+def test_ring_back_before_the_answer_is_no_hold_no_dead_air_and_no_talk(
+    call: tuple[np.ndarray, int], data_dir: Path
+) -> None:
+    """A recording that starts while the agent's side still rings (the freedesktop
+    ring-back, 425 Hz, 12 s on the agent leg) and then the call: the ring-back is neither
+    speech, nor a music hold, nor dead air; chunking does not change the events."""
+    samples, rate = call
+    x, tone_rate = sf.read(data_dir / "noise/telephony_tones/phone-outgoing-calling.wav")
+    ring = np.tile(es.audio.resample(x.astype(np.float32), tone_rate, rate), 11)[: 12 * rate]
+    lead = np.random.default_rng(3).standard_normal((len(ring), 2)).astype(np.float32) * 2e-3
+    lead[:, 1] += 0.5 * ring
+    audio = np.concatenate([lead, samples])
+    events = es.analyze(audio, rate)
+    early = [e for e in events if e.start < 11.5 and e.type != "summary"]
+    assert not early, early
+    cuts = np.random.default_rng(4).integers(1, len(audio) - 1, 25).tolist()
+    assert dicts(feed(audio, rate, cuts)) == dicts(events)

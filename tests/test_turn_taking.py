@@ -741,3 +741,19 @@ def test_splitting_long_turns_changes_nothing_but_the_turns(seed: int) -> None:
         if b.part > 1:
             assert a.end - a.start >= 3.0 - 1e-9, (a, b)
             assert (a.speaker, a.end, b.start) in pauses, (a, b)
+
+
+def test_silence_around_call_progress_tones_is_no_dead_air() -> None:
+    """Ring-back on the agent leg (1 s on, 4 s off) for 20 s, then the call: the rings and
+    their 4 s cadence are no dead air; 6 s of silence after the last ring's cadence is."""
+    act = activity(40, customer=[(31, 33)], agent=[(34, 36)])
+    tone = np.zeros_like(act)
+    for start in range(0, 20, 5):
+        tone[start * 100 : (start + 1) * 100, 1] = True
+    frames = frames_from_activity(act, roles=ROLES, tone=tone)
+    ev = check_detector(lambda ctx: TurnTakingDetector(ctx), frames)
+    (dead,) = closed(ev, "dead_air")
+    assert (dead.start, dead.end) == pytest.approx((16.0 + 4.0, 31.0))
+    quiet = frames_from_activity(act, roles=ROLES)  # the same silence without the tones
+    (dead,) = closed(check_detector(lambda ctx: TurnTakingDetector(ctx), quiet), "dead_air")
+    assert (dead.start, dead.end) == pytest.approx((0.0, 31.0))

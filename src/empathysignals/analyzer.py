@@ -543,6 +543,8 @@ class CallStream:
             rep(block.energy_db, 2, axis=1),
             rep(block.floor_db, 2, axis=1),
             rep(block.music_prob, 2, axis=1),
+            block.hop_s,
+            None if block.tone is None else rep(block.tone, 2, axis=1),
         )
 
     @property

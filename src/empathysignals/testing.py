@@ -28,17 +28,20 @@ def frames_from_activity(
     energy_db: np.ndarray | None = None,
     music_prob: np.ndarray | None = None,
     floor_db: float | np.ndarray = -60.0,
+    tone: np.ndarray | None = None,
 ) -> FrameBlock:
     """Build a FrameBlock from per-frame activity ``(n, n_roles)`` (speech at -20 dBFS over
     a -60 dBFS floor unless ``energy_db`` is given; ``floor_db`` is a level or an array
-    of the same shape as ``active``)."""
+    of the same shape as ``active``; ``tone``, bool like ``active``, marks call-progress
+    tone frames)."""
     act = np.asarray(active, dtype=bool)
     if act.ndim != 2 or act.shape[1] != len(roles):
         raise ValueError(f"active must have shape (n, {len(roles)}), got {act.shape}")
     floor = np.broadcast_to(np.asarray(floor_db, dtype=float), act.shape).copy()
     energy = np.where(act, -20.0, floor + 1.0) if energy_db is None else np.asarray(energy_db)
     music = np.zeros(act.shape) if music_prob is None else np.asarray(music_prob)
-    return FrameBlock(0, roles, act, energy.astype(float), floor, music)
+    tones = np.zeros(act.shape, bool) if tone is None else np.asarray(tone, dtype=bool)
+    return FrameBlock(0, roles, act, energy.astype(float), floor, music, tone=tones)
 
 
 def split_frames(block: FrameBlock, cuts: Sequence[int]) -> list[FrameBlock]:
@@ -53,6 +56,7 @@ def split_frames(block: FrameBlock, cuts: Sequence[int]) -> list[FrameBlock]:
             block.floor_db[a:b],
             block.music_prob[a:b],
             block.hop_s,
+            None if block.tone is None else block.tone[a:b],
         )
         for a, b in itertools.pairwise(bounds)
     ]

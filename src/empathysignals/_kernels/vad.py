@@ -155,6 +155,9 @@ def music_score(
     n_ahead: int,
     flux_max: float,
     sounding_only: bool,
+    tone: np.ndarray,
+    tone_min: float,
+    tone_blocks: int,
 ) -> float:
     """Music probability of the block whose first frame is history row ``row`` and whose
     spectral-flux entry is ``block_row``: the fraction of blocks in
@@ -165,13 +168,24 @@ def music_score(
     With ``sounding_only`` a stable block counts only if it stands ``SOUNDING_BLOCK_DB``
     above the noise level: steady noise has a steady spectrum too, and a second of it
     followed by a loud word would otherwise pass for music and hide the word's onset.
+
+    Blocks of a call-progress tone are steady too, but no music: ``tone`` holds the tone
+    share of the window of ``tone_blocks`` blocks beginning at each flux entry (see
+    :func:`vad_frames`), and only windows that end within the lookahead count.
     """
     lo = block_row - n_back + 1
     hi = block_row + n_ahead
+    w_max = hi - tone_blocks + 1
     stable = 0
     sounding_sum = block * (floor_db + SOUNDING_BLOCK_DB)
     for j in range(lo, hi + 1):
         if flux[j] > flux_max:
+            continue
+        in_tone = False
+        for w in range(max(0, j - tone_blocks + 1), min(j, w_max) + 1):
+            if tone[w] >= tone_min:
+                in_tone = True
+        if in_tone:
             continue
         if sounding_only:
             r0 = row + (j - block_row) * block
@@ -287,7 +301,7 @@ def vad_frames(
     params: np.ndarray,
     music_params: np.ndarray,
     flux_max: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run the speech state machine over frames ``first_frame ...`` of all legs at once.
 
     Parameters
@@ -335,12 +349,17 @@ def vad_frames(
         Updated state.
     floors, music : (n, L) float64
         Noise floor and music probability of each frame.
+    music_now : (L,) float64
+        Updated.
+    tones : (n, L) int8
+        1 where the frame is in a call-progress tone.
     """
     n_legs = hist.shape[1]
     block = music_params[0]
     n_back = music_params[1]
     n_ahead = music_params[2]
     music_prob = np.empty((n, n_legs), dtype=np.float64)
+    tones = np.zeros((n, n_legs), dtype=np.int8)
     cur = music_now.copy()
     voiced_min = params[8]
     max_echo = params[9]
@@ -400,11 +419,15 @@ def vad_frames(
                     n_ahead,
                     flux_max,
                     t // block >= st[leg, S_MUSIC_UNTIL],
+                    tone_hist[:, leg],
+                    tone_min,
+                    tone_blocks,
                 )
                 if cur[leg] >= 0.5:
                     st[leg, S_MUSIC_UNTIL] = t // block + MUSIC_MEMORY_BLOCKS
         for leg in range(n_legs):
             music_prob[k, leg] = cur[leg]
+            tones[k, leg] = 1 if tone[leg] else 0
         # 1) noise floors (minimum statistics over N_SUBWIN sub-windows, Martin 2001)
         for leg in range(n_legs):
             e = energy[row, leg]
@@ -600,7 +623,7 @@ def vad_frames(
                 while j >= 0 and j >= t - ring - tent_first and out[j, leg] == 0:
                     out[j, leg] = 1
                     j -= 1
-    return out, st, mins, floors, music_prob, cur
+    return out, st, mins, floors, music_prob, cur, tones
 
 
 @njit

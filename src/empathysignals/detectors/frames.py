@@ -24,13 +24,17 @@ class FrameBlock:
     roles : tuple of str
         Leg names, in column order.
     active : np.ndarray, (n, n_legs) bool
-        Final voice-activity label (own speech, not echo, not music).
+        Final voice-activity label (own speech, not echo, not music, not a tone).
     energy_db : np.ndarray, (n, n_legs) float64
         Frame energy in dBFS after a 200 Hz high-pass (-120 for digital silence).
     floor_db : np.ndarray, (n, n_legs) float64
         Tracked noise floor (dBFS).
     music_prob : np.ndarray, (n, n_legs) float64
         Probability that the frame is music rather than speech.
+    hop_s : float
+    tone : np.ndarray, (n, n_legs) bool, optional
+        The frame is in a call-progress tone (ring-back, busy, dial); ``None`` when the
+        front end does not detect tones (then no frame is).
     """
 
     first_frame: int
@@ -40,6 +44,7 @@ class FrameBlock:
     floor_db: np.ndarray
     music_prob: np.ndarray
     hop_s: float = HOP_S
+    tone: np.ndarray | None = None
 
     @property
     def n_frames(self) -> int:
@@ -67,6 +72,8 @@ class FrameBlock:
             np.zeros((0, n)),
             np.zeros((0, n)),
             np.zeros((0, n)),
+            HOP_S,
+            np.zeros((0, n), dtype=bool),
         )
 
     @staticmethod
@@ -82,4 +89,7 @@ class FrameBlock:
             np.concatenate([b.floor_db for b in blocks]),
             np.concatenate([b.music_prob for b in blocks]),
             blocks[0].hop_s,
+            None
+            if any(b.tone is None for b in blocks)
+            else np.concatenate([b.tone for b in blocks if b.tone is not None]),
         )

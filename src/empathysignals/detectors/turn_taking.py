@@ -66,6 +66,9 @@ _MUSIC_BACKDATE_S = 2.0
 #: Agent talk on the hold leg that, since the hold was last heard, marks the agent as back:
 #: a muted line after it is a pause in their talk, not the hold going on.
 _HOLD_BACK_S = 0.5
+#: Longest silence inside a call-progress tone's cadence (ring-back: 4 s off in North
+#: America and much of Europe, ITU-T E.180): silence that soon after a tone is not dead air.
+_TONE_CADENCE_S = 4.0
 #: Hold-leg onsets kept during a hold, to start the agent's turn at their first words after
 #: it (music taken for speech adds onsets; the last ones are the ones that matter).
 _HOLD_ONSETS_KEPT = 32
@@ -157,6 +160,7 @@ class TurnTakingDetector:
         self._merge = round(self.cfg.listener_pause_max_s * f)
         self._min_overlap = round(self.cfg.interruption_min_overlap_s * f)
         self._dead_air = round(self.cfg.dead_air_min_s * f)
+        self._tone_cadence = round(_TONE_CADENCE_S * f)
         self._max_turn = round(self.cfg.max_turn_s * f)  # 0: never split
         self._hold_min = round(self.cfg.hold_min_s * f)
         self._hold_tol = round(self.cfg.hold_end_tolerance_s * f)
@@ -323,6 +327,10 @@ class TurnTakingDetector:
         code |= digital_silence.astype(np.int64) << 6
         sounding = (frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB) & ~act[:, h]
         code |= sounding.astype(np.int64) << 5
+        # Bit 7: a call-progress tone on a leg (ring-back before the answer, busy): the
+        # call is not in conversation, so its silence is no dead air.
+        if frames.tone is not None:
+            code |= frames.tone.any(axis=1).astype(np.int64) << 7
         # Markers split runs so they apply at their exact frame.
         for frame, _on in self.markers:
             k = frame - frames.first_frame
@@ -351,6 +359,11 @@ class TurnTakingDetector:
         elif not sounding_now:
             self.sounding_since = _NONE
         self._code = code
+        if code >> 7 & 1 and not any(self.speaking):
+            if self.dead_air_id != _NONE:
+                self._close_dead_air(r0, r0)
+            # The tone's cadence (off for up to 4 s between rings) is not silence either.
+            self.silence_start = r1 + self._tone_cadence
         kind = "music" if code >> 2 & 1 else "silence" if code >> 3 & 1 else ""
         if code >> self.hold_leg & 1:
             kind = ""  # the agent talking is no hold, whatever the music detector says

@@ -180,6 +180,7 @@ class VoiceActivityStream:
         self._pend_energy = np.zeros((0, self.n_legs))
         self._pend_floor = np.zeros((0, self.n_legs))
         self._pend_music = np.zeros((0, self.n_legs))
+        self._pend_tone = np.zeros((0, self.n_legs), dtype=np.int8)
         self._finished = False
         # Labels of the last _ring frames may still change; older ones are emitted.
         self._ring = self.config.hangover_frames + self.config.min_speech_frames + 2
@@ -313,7 +314,7 @@ class VoiceActivityStream:
         n = stop - self._n_vad
         if n <= 0:
             return
-        tent, self._legs, self._sub_mins, floors, music, self._music_now = vad_frames(
+        tent, self._legs, self._sub_mins, floors, music, self._music_now, tone = vad_frames(
             self._hist,
             self._dec_hist,
             self._flux,
@@ -336,6 +337,7 @@ class VoiceActivityStream:
         self._pend_energy = np.concatenate([self._pend_energy, self._hist[lo : lo + n]])
         self._pend_floor = np.concatenate([self._pend_floor, floors])
         self._pend_music = np.concatenate([self._pend_music, music])
+        self._pend_tone = np.concatenate([self._pend_tone, tone])
         self._n_vad = stop
 
     def _ready(self) -> int:
@@ -352,11 +354,14 @@ class VoiceActivityStream:
             self._pend_energy[:k],
             self._pend_floor[:k],
             self._pend_music[:k],
+            HOP_S,
+            self._pend_tone[:k].astype(bool),
         )
         self._tent = self._tent[k:]
         self._pend_energy = self._pend_energy[k:]
         self._pend_floor = self._pend_floor[k:]
         self._pend_music = self._pend_music[k:]
+        self._pend_tone = self._pend_tone[k:]
         self._tent_first += k
         # Keep only the history that future music windows and echo lags can reach.
         first_block = self._n_vad // MUSIC_BLOCK - MUSIC_BACK_BLOCKS
