@@ -102,27 +102,33 @@ def frame_features(
 
 @njit
 def spectral_flux(
-    mag: np.ndarray, prev: np.ndarray, weights: np.ndarray
+    spectrum: np.ndarray, first_bin: int, prev: np.ndarray, weights: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cosine distance between consecutive blocks' magnitude spectra, and each block's
     power and weighted power.
 
-    ``mag`` (L, n_blocks, n_bins); ``prev`` (L, n_bins) is the unit spectrum of the block
-    before (zeros if none); ``weights`` (n_bins,). Blocks without energy, or after one, get
-    1.0 ("changing"). Returns the flux (n_blocks, L), the last unit spectrum, the power
-    (sum of squared magnitudes) and the weighted power, both (n_blocks, L).
+    ``spectrum`` (L, n_blocks, n) complex: the blocks' spectra, of which bins
+    ``first_bin .. first_bin + n_bins - 1`` are used; ``prev`` (L, n_bins) is the unit
+    magnitude spectrum of the block before (zeros if none); ``weights`` (n_bins,). Blocks
+    without energy, or after one, get 1.0 ("changing"). Returns the flux (n_blocks, L), the
+    last unit spectrum, the power (sum of squared magnitudes) and the weighted power, both
+    (n_blocks, L).
     """
-    n_legs, nb, nbins = mag.shape
+    n_legs, nb = spectrum.shape[0], spectrum.shape[1]
+    nbins = prev.shape[1]
     out = np.empty((nb, n_legs), dtype=np.float64)
     power = np.empty((nb, n_legs), dtype=np.float64)
     weighted = np.empty((nb, n_legs), dtype=np.float64)
     last = prev.copy()
+    mag = np.empty(nbins)
     for leg in range(n_legs):
         for j in range(nb):
             ss = 0.0
             ws = 0.0
             for k in range(nbins):
-                p = mag[leg, j, k] * mag[leg, j, k]
+                c = spectrum[leg, j, first_bin + k]
+                p = c.real * c.real + c.imag * c.imag
+                mag[k] = math.sqrt(p)
                 ss += p
                 ws += weights[k] * p
             power[j, leg] = ss
@@ -133,13 +139,13 @@ def spectral_flux(
             for k in range(nbins):
                 pn += last[leg, k] * last[leg, k]
                 if norm > 1e-9:
-                    dot += last[leg, k] * mag[leg, j, k] / norm
+                    dot += last[leg, k] * mag[k] / norm
             if norm > 1e-9 and pn > 1e-18:
                 out[j, leg] = 1.0 - dot
             else:
                 out[j, leg] = 1.0
             for k in range(nbins):
-                last[leg, k] = mag[leg, j, k] / norm if norm > 1e-9 else 0.0
+                last[leg, k] = mag[k] / norm if norm > 1e-9 else 0.0
     return out, last, power, weighted
 
 
