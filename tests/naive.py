@@ -27,7 +27,7 @@ def frame_features(x: np.ndarray, b: np.ndarray, a: np.ndarray) -> tuple[list[fl
 
 def music_score(
     energy: list[float],
-    flux: list[float],
+    flux: list[float | None],
     floor: float,
     flux_max: float,
     *,
@@ -35,17 +35,24 @@ def music_score(
     sounding_db: float = 6.0,
 ) -> float:
     """Fraction of stable blocks (of 5 frames each, with ``sounding_only`` only those whose
-    mean floored level is ``sounding_db`` over the floor), or 0 when the frames are within
-    6 dB of the noise."""
+    mean floored level is ``sounding_db`` over the floor) among the blocks whose flux is
+    not ``None`` (tone blocks), or 0 when the frames are within 6 dB of the noise or no
+    block counts."""
     level = sum(max(e, floor) for e in energy) / len(energy)
-    if level < floor + 6.0:
+    counted = [j for j, f in enumerate(flux) if f is not None]
+    if level < floor + 6.0 or not counted:
         return 0.0
     stable = 0
-    for j, f in enumerate(flux):
+    for j in counted:
+        f = flux[j]
         block_level = sum(max(e, floor) for e in energy[5 * j : 5 * j + 5]) / 5
-        if f <= flux_max and (not sounding_only or block_level >= floor + sounding_db):
+        if (
+            f is not None
+            and f <= flux_max
+            and (not sounding_only or block_level >= floor + sounding_db)
+        ):
             stable += 1
-    return stable / len(flux)
+    return stable / len(counted)
 
 
 def voicing(x: list[float], min_lag: int, max_lag: int) -> float:
@@ -98,6 +105,7 @@ def vad_frames(
     startup_frames, startup_cap = float(params[14]), float(params[15])
     arm_frames, arm_range, descent = float(params[16]), float(params[17]), float(params[18])
     tone_min, tone_blocks = float(params[19]), int(params[20])
+    edge_share, edge_reach = float(params[21]), int(params[22])
     energy = hist.tolist()
     st = legs.tolist()
     mins = sub_mins.tolist()
@@ -115,25 +123,36 @@ def vad_frames(
         samples = [float(v) for r in range(row - 2, row + 1) for v in dec_hist[r, :, leg]]
         return voicing(samples, 10, 64)
 
+    def window_tone(j: int, leg: int, last_window: int) -> bool:
+        # a window of tone_blocks covering block j that ends within the lookahead
+        last = min(j, last_window, len(tone_hist) - 1)
+        return any(
+            tone_hist[w, leg, 0] >= tone_min for w in range(max(0, j - tone_blocks + 1), last + 1)
+        )
+
+    def in_tone(j: int, leg: int, last_window: int) -> bool:
+        # DTMF, a tone window, or a tone-like block next to one
+        if tone_hist[j, leg, 1] >= 0.5 or window_tone(j, leg, last_window):
+            return True
+        near = range(max(0, j - edge_reach), j + edge_reach + 1)
+        return bool(tone_hist[j, leg, 2] >= edge_share) and any(
+            window_tone(i, leg, last_window) for i in near if i != j
+        )
+
     for k in range(n):
         t = first_frame + k
         row = t - hist_first
-        # a tone: a window of tone_blocks covering t's block, ending within the lookahead
         b = t // block - flux_first
-        windows = range(max(0, b - tone_blocks + 1), min(b, b + n_ahead - tone_blocks + 1) + 1)
-        tone = [any(tone_hist[w, leg] >= tone_min for w in windows) for leg in range(n_legs)]
+        last_window = b + n_ahead - tone_blocks + 1
+        tone = [in_tone(b, leg, last_window) for leg in range(n_legs)]
         if t % block == 0:
             for leg in range(n_legs):
                 fl = st[leg][NMEAN] if st[leg][STARTED] != 0.0 else -120.0
-                b = t // block - flux_first
-                # a block in a tone window that ends within the lookahead is no music
-                last_window = b + n_ahead - tone_blocks + 1
-                flux = [
-                    1.0 if any(tone_hist[w, leg] >= tone_min
-                               for w in range(max(0, j - tone_blocks + 1), min(j, last_window) + 1))
-                    else float(flux_hist[j, leg])
+                # a block in a tone says nothing about music
+                flux: list[float | None] = [
+                    None if in_tone(j, leg, last_window) else float(flux_hist[j, leg])
                     for j in range(b - n_back + 1, b + n_ahead + 1)
-                ]  # fmt: skip
+                ]
                 cur[leg] = music_score(
                     [energy[i][leg] for i in range(row - (n_back - 1) * block,
                                                    row + (n_ahead + 1) * block)],

@@ -51,19 +51,31 @@ def test_music_score_matches_naive() -> None:
     rng = np.random.default_rng(3)
     energy = rng.uniform(-70, -10, 400)
     flux = rng.uniform(0, 0.3, 80)
-    tone = np.where(rng.uniform(0, 1, 80) < 0.1, 0.95, 0.5)
+    # per block: tone window share, DTMF, own share near a tone frequency
+    tone = np.zeros((80, 3))
+    tone[:, 0] = np.where(rng.uniform(0, 1, 80) < 0.1, 0.95, 0.5)
+    tone[:, 1] = rng.uniform(0, 1, 80) < 0.05
+    tone[:, 2] = rng.uniform(0.5, 1.0, 80)
+    params = np.array([0.9, 4, 0.8, 2])
+
+    def window(j: int, last: int) -> bool:
+        return any(tone[w, 0] >= 0.9 for w in range(j - 3, min(j, last) + 1))
+
     for floor in (-55.0, -40.0, -20.0, -5.0):
         for block_row in (30, 45, 60):
             for sounding_only in (False, True):
                 row = block_row * 5
                 got = music_score(
                     energy, flux, row, block_row, floor, 5, 20, 3, 0.1, sounding_only,
-                    tone, 0.9, 4,
+                    tone, params,
                 )  # fmt: skip
-                # a block in a tone window (ending within the lookahead) is never stable
-                masked = [
-                    1.0 if any(tone[w] >= 0.9 for w in range(j - 3, min(j, block_row) + 1))
-                    else float(flux[j])
+                # a block in a tone (DTMF; a tone window ending within the lookahead; or
+                # tone-like within 2 blocks of one) is left out
+                masked: list[float | None] = [
+                    None if tone[j, 1] or window(j, block_row) or (
+                        tone[j, 2] >= 0.8
+                        and any(window(i, block_row) for i in (j - 2, j - 1, j + 1, j + 2))
+                    ) else float(flux[j])
                     for j in range(block_row - 19, block_row + 4)
                 ]  # fmt: skip
                 ref = naive.music_score(
@@ -87,18 +99,27 @@ def test_music_score_steady_noise_then_a_word_is_not_music() -> None:
     flux = np.full(40, 0.05)  # every block's spectrum steady
     row, block_row = 150, 30  # window: blocks 11 .. 30 and 3 ahead, 4 of 23 loud
     assert SOUNDING_BLOCK_DB > 1.0
-    no_tone = np.zeros(40)
+    no_tone = np.zeros((40, 3))
     args = (5, 20, 3, 0.1)
-    quiet_counts = music_score(energy, flux, row, block_row, floor, *args, False, no_tone, 0.9, 4)
-    loud_only = music_score(energy, flux, row, block_row, floor, *args, True, no_tone, 0.9, 4)
+    params = np.array([0.9, 4, 0.8, 2])
+    quiet_counts = music_score(energy, flux, row, block_row, floor, *args, False, no_tone, params)
+    loud_only = music_score(energy, flux, row, block_row, floor, *args, True, no_tone, params)
     assert quiet_counts == 1.0  # music
     assert loud_only == pytest.approx(4 / 23)  # the word's own steady blocks only: no music
-    # a tone window over blocks 20-23 (4 of the 23): those blocks are steady, but no music
+    # a tone window over blocks 20-23 (4 of the 23): left out, the rest decide
     tone = no_tone.copy()
-    tone[20] = 0.95
-    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, 0.9, 4) == (
-        pytest.approx(19 / 23)
+    tone[20, 0] = 0.95
+    flux[26] = 0.5  # one changing block among the 19 others
+    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, params) == (
+        pytest.approx(18 / 19)
     )
+    tone[18, 2] = tone[25, 2] = 0.85  # tone-like blocks 2 before and 2 after: tone as well
+    tone[17, 2] = 0.85  # ... but not 3 before
+    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, params) == (
+        pytest.approx(16 / 17)
+    )
+    tone[11:34, 1] = 1.0  # all DTMF: nothing to judge
+    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, params) == 0.0
 
 
 def test_voicing_matches_naive() -> None:
@@ -115,13 +136,18 @@ def test_voicing_matches_naive() -> None:
 
 def test_block_flux_is_cosine_distance_of_spectra() -> None:
     """... and the tone precheck is the share of a block's 200-2000 Hz power within
-    TONE_PRECHECK_HALF_HZ of a tone frequency, and that power in dB."""
+    TONE_PRECHECK_HALF_HZ of a tone frequency, and that power in dB; a block of a DTMF
+    digit (770 + 1336 Hz, "5") is DTMF, a 425 Hz tone or noise is not."""
     from empathysignals.detectors import voice_activity as va
 
     rng = np.random.default_rng(5)
-    dec = rng.standard_normal((15, 40, 1)).astype(np.float32)
-    dec[10:, :, 0] += np.sin(2 * np.pi * 425 * np.arange(200) / 4000).reshape(5, 40) * 30
-    flux, region, level = va.VoiceActivityStream(("a",), 8000)._block_flux(dec)
+    dec = rng.standard_normal((20, 40, 1)).astype(np.float32)
+    t = np.arange(200) / 4000
+    dec[10:15, :, 0] += np.sin(2 * np.pi * 425 * t).reshape(5, 40) * 30
+    digit = np.sin(2 * np.pi * 770 * t) + np.sin(2 * np.pi * 1336 * t)
+    dec[15:, :, 0] += digit.reshape(5, 40) * 30
+    flux, region, level, dtmf = va.VoiceActivityStream(("a",), 8000)._block_flux(dec)
+    assert dtmf[:, 0].tolist() == [0.0, 0.0, 0.0, 1.0]
     freqs = np.fft.rfftfreq(200, 1 / 4000)[va.MUSIC_BINS]
     near = np.zeros(len(freqs), bool)
     for f in {f for plan in va.TONE_PLANS_HZ for f in plan}:
@@ -214,7 +240,7 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
     """The two-leg speech state machine against its plain-Python port, on every call the
     stream makes while analysing a simulated call (speech, bleed, noise, a hold); on the
     call joined mid-word, which takes the start-up path; and with a busy tone on the agent
-    leg, which takes the tone path."""
+    leg and DTMF on the customer's, which take the tone paths."""
     from empathysignals._kernels import vad as kernels
     from empathysignals.detectors.voice_activity import VoiceActivityStream
     from empathysignals.simulate import simulate_call
@@ -232,8 +258,15 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
         audio = audio.copy()
         at = round(1.0 * call.sample_rate)
         audio[at : at + len(x), 1] += 0.3 * x
+        # and the customer keying "159#" (DTMF, 120 ms digits 100 ms apart) at 9 s
+        t = np.arange(round(0.12 * call.sample_rate)) / call.sample_rate
+        at = round(9.0 * call.sample_rate)
+        for low, high in ((697, 1209), (770, 1336), (852, 1477), (941, 1477)):
+            digit = 0.2 * (np.sin(2 * np.pi * low * t) + np.sin(2 * np.pi * high * t))
+            audio[at : at + len(t), 0] += digit.astype(np.float32)
+            at += len(t) + round(0.1 * call.sample_rate)
     kernel = kernels.vad_frames
-    calls = {"n": 0, "frames": 0, "speech": 0, "tone": 0}
+    calls = {"n": 0, "frames": 0, "speech": 0, "tone": 0, "dtmf": 0}
 
     def checked(*args: object) -> object:
         got = kernel(*args)
@@ -248,7 +281,9 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
         calls["n"] += 1
         calls["frames"] += int(args[6])  # type: ignore[call-overload]
         calls["speech"] += int(out.sum())
-        calls["tone"] += int((args[3] >= va.TONE_SHARE_MIN).sum())  # type: ignore[operator]
+        tone_table = args[3]
+        calls["tone"] += int((tone_table[:, :, 0] >= va.TONE_SHARE_MIN).sum())  # type: ignore[index]
+        calls["dtmf"] += int((tone_table[:, :, 1] >= 0.5).sum())  # type: ignore[index]
         return got
 
     monkeypatch.setattr(kernels, "vad_frames", checked)
@@ -260,7 +295,7 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
     assert calls["frames"] >= len(audio) / call.sample_rate * 100 - 1 and calls["speech"] > 0
     began_in_speech = stream._legs[:, kernels.S_STARTUP] == 1.0
     assert began_in_speech.any() == mid_speech  # the start-up path was (or was not) taken
-    assert (calls["tone"] > 0) == tone  # so was the tone path
+    assert (calls["tone"] > 0) == (calls["dtmf"] > 0) == tone  # so were the tone paths
 
 
 _LINE_KW: dict[str, float] = dict(

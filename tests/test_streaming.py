@@ -506,3 +506,26 @@ def test_ring_back_before_the_answer_is_no_hold_no_dead_air_and_no_talk(
     assert not early, early
     cuts = np.random.default_rng(4).integers(1, len(audio) - 1, 25).tolist()
     assert dicts(feed(audio, rate, cuts)) == dicts(events)
+
+
+def test_keyed_digits_are_not_talk(call: tuple[np.ndarray, int]) -> None:
+    """The customer keys a card number (16 DTMF digits, 90 ms each, 90 ms apart, as a
+    keypad sends them) before the call's talk: no turn, backchannel or interruption comes
+    of it, and 20 ms pushes give the same events."""
+    samples, rate = call
+    lows, highs = (697, 770, 852, 941), (1209, 1336, 1477)
+    digits = [np.zeros(round(0.5 * rate))]
+    t = np.arange(round(0.09 * rate)) / rate
+    for k in range(16):
+        low, high = lows[k % 4], highs[(k * 7) % 3]
+        digits += [0.15 * (np.sin(2 * np.pi * low * t) + np.sin(2 * np.pi * high * t))]
+        digits += [np.zeros(round(0.09 * rate))]
+    keyed = np.concatenate(digits).astype(np.float32)
+    lead = np.random.default_rng(5).standard_normal((len(keyed), 2)).astype(np.float32) * 2e-3
+    lead[:, 0] += keyed
+    audio = np.concatenate([lead, samples])
+    events = es.analyze(audio, rate)
+    early = [e for e in events if e.start < len(keyed) / rate and e.type != "summary"]
+    assert not early, early
+    step = rate // 50
+    assert dicts(feed(audio, rate, list(range(step, len(audio), step)))) == dicts(events)

@@ -105,34 +105,34 @@ def spectral_flux(
     spectrum: np.ndarray, first_bin: int, prev: np.ndarray, weights: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cosine distance between consecutive blocks' magnitude spectra, and each block's
-    power and weighted power.
+    power and weighted powers.
 
     ``spectrum`` (L, n_blocks, n) complex: the blocks' spectra, of which bins
     ``first_bin .. first_bin + n_bins - 1`` are used; ``prev`` (L, n_bins) is the unit
-    magnitude spectrum of the block before (zeros if none); ``weights`` (n_bins,). Blocks
-    without energy, or after one, get 1.0 ("changing"). Returns the flux (n_blocks, L), the
-    last unit spectrum, the power (sum of squared magnitudes) and the weighted power, both
-    (n_blocks, L).
+    magnitude spectrum of the block before (zeros if none); ``weights`` (n_w, n_bins).
+    Blocks without energy, or after one, get 1.0 ("changing"). Returns the flux
+    (n_blocks, L), the last unit spectrum, the power (sum of squared magnitudes,
+    (n_blocks, L)) and the weighted powers (n_blocks, L, n_w).
     """
     n_legs, nb = spectrum.shape[0], spectrum.shape[1]
     nbins = prev.shape[1]
+    n_w = weights.shape[0]
     out = np.empty((nb, n_legs), dtype=np.float64)
     power = np.empty((nb, n_legs), dtype=np.float64)
-    weighted = np.empty((nb, n_legs), dtype=np.float64)
+    weighted = np.zeros((nb, n_legs, n_w), dtype=np.float64)
     last = prev.copy()
     mag = np.empty(nbins)
     for leg in range(n_legs):
         for j in range(nb):
             ss = 0.0
-            ws = 0.0
             for k in range(nbins):
                 c = spectrum[leg, j, first_bin + k]
                 p = c.real * c.real + c.imag * c.imag
                 mag[k] = math.sqrt(p)
                 ss += p
-                ws += weights[k] * p
+                for r in range(n_w):
+                    weighted[j, leg, r] += weights[r, k] * p
             power[j, leg] = ss
-            weighted[j, leg] = ws
             norm = np.sqrt(ss)
             pn = 0.0
             dot = 0.0
@@ -150,6 +150,38 @@ def spectral_flux(
 
 
 @njit
+def _window_tone(
+    tone: np.ndarray, j: int, last_window: int, tone_min: float, tone_blocks: int
+) -> bool:
+    for w in range(max(0, j - tone_blocks + 1), min(j, last_window, tone.shape[0] - 1) + 1):
+        if tone[w, 0] >= tone_min:
+            return True
+    return False
+
+
+@njit
+def block_in_tone(tone: np.ndarray, j: int, last_window: int, tone_params: np.ndarray) -> bool:
+    """Whether block ``j`` is in a tone. ``tone`` (b, 3) per block: the tone share of the
+    window of ``tone_blocks`` blocks beginning at it, 1.0 if the block is DTMF, and the
+    share of its own energy near a tone frequency. ``tone_params``: [tone_min,
+    tone_blocks, edge_share, edge_reach]. A block is in a tone if it is DTMF, if a window
+    covering it reaches ``tone_min``, or if its own energy is ``edge_share`` near a tone
+    frequency within ``edge_reach`` blocks of such a block (a burst's edges and short
+    bursts, which no whole window covers). Only windows beginning at most at
+    ``last_window`` count (those that end within the lookahead), so the answer does not
+    depend on how the input was chunked."""
+    tone_min, tone_blocks = tone_params[0], int(tone_params[1])
+    if tone[j, 1] >= 0.5 or _window_tone(tone, j, last_window, tone_min, tone_blocks):
+        return True
+    if tone[j, 2] >= tone_params[2]:
+        reach = int(tone_params[3])
+        for i in range(max(0, j - reach), j + reach + 1):
+            if i != j and _window_tone(tone, i, last_window, tone_min, tone_blocks):
+                return True
+    return False
+
+
+@njit
 def music_score(
     energy: np.ndarray,
     flux: np.ndarray,
@@ -162,8 +194,7 @@ def music_score(
     flux_max: float,
     sounding_only: bool,
     tone: np.ndarray,
-    tone_min: float,
-    tone_blocks: int,
+    tone_params: np.ndarray,
 ) -> float:
     """Music probability of the block whose first frame is history row ``row`` and whose
     spectral-flux entry is ``block_row``: the fraction of blocks in
@@ -175,23 +206,22 @@ def music_score(
     above the noise level: steady noise has a steady spectrum too, and a second of it
     followed by a loud word would otherwise pass for music and hide the word's onset.
 
-    Blocks of a call-progress tone are steady too, but no music: ``tone`` holds the tone
-    share of the window of ``tone_blocks`` blocks beginning at each flux entry (see
-    :func:`vad_frames`), and only windows that end within the lookahead count.
+    Blocks of a call-progress tone or of DTMF are steady too, but say nothing about music
+    (a held note of hold music can pass for a tone): they are left out, and the
+    probability is the fraction of the other blocks (0 if none). ``tone`` (b, 3) is the
+    leg's :func:`block_in_tone` table, aligned with ``flux``.
     """
     lo = block_row - n_back + 1
     hi = block_row + n_ahead
-    w_max = hi - tone_blocks + 1
+    last_window = hi - int(tone_params[1]) + 1
     stable = 0
+    counted = 0
     sounding_sum = block * (floor_db + SOUNDING_BLOCK_DB)
     for j in range(lo, hi + 1):
-        if flux[j] > flux_max:
+        if block_in_tone(tone, j, last_window, tone_params):
             continue
-        in_tone = False
-        for w in range(max(0, j - tone_blocks + 1), min(j, w_max) + 1):
-            if tone[w] >= tone_min:
-                in_tone = True
-        if in_tone:
+        counted += 1
+        if flux[j] > flux_max:
             continue
         if sounding_only:
             r0 = row + (j - block_row) * block
@@ -208,9 +238,9 @@ def music_score(
     for i in range(first, last):
         e = energy[i]
         acc += e if e > floor_db else floor_db
-    if acc / (last - first) < floor_db + 6.0:
+    if acc / (last - first) < floor_db + 6.0 or counted == 0:
         return 0.0
-    return stable / (hi - lo + 1)
+    return stable / counted
 
 
 #: A stable block is music evidence only this far above the noise (dB), unless music was
@@ -319,11 +349,11 @@ def vad_frames(
         The same frames' 4 kHz samples (for the voicing check).
     flux_hist : (b, L) float64
         Spectral flux of music blocks ``flux_first ...`` (1.0 where undefined).
-    tone_hist : (b, L) float64
-        Call-progress tone share of the window of ``tone_blocks`` blocks that begins at
-        each of those blocks (0 where not measured). A block is tone, neither speech nor
-        noise, when a window that covers it and lies within the lookahead reaches
-        ``tone_share_min``.
+    tone_hist : (b, L, 3) float64
+        Per block of ``flux_hist``: the call-progress tone share of the window of
+        ``tone_blocks`` blocks that begins at it (0 where not measured), 1.0 if the block is
+        DTMF, and the share of its energy near a tone frequency. A block in a tone
+        (:func:`block_in_tone`) is neither speech, nor noise, nor music.
     n : int
         Frames to process.
     music_now : (L,) float64
@@ -341,7 +371,7 @@ def vad_frames(
          sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db,
          segment_peak_db, ring_frames, noise_spread_factor, voiced_run_frames,
          startup_frames, startup_cap_db, startup_arm_frames, startup_arm_range_db,
-         startup_descent, tone_share_min, tone_blocks]
+         startup_descent, tone_share_min, tone_blocks, tone_edge_share, tone_edge_reach]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -378,7 +408,7 @@ def vad_frames(
     arm_frames = params[16]  # signal frames in which a start in speech must show
     arm_range = params[17]  # dB between their loudest and quietest frame
     startup_descent = params[18]  # the median's downward step while far, x normal
-    tone_min = params[19]
+    tone_params = params[19:23].copy()
     tone_blocks = int(params[20])
     tone = np.zeros(n_legs, dtype=np.bool_)
     speech_db = params[0]
@@ -403,14 +433,11 @@ def vad_frames(
         t = first_frame + k
         row = t - hist_first
         if t % block == 0 or k == 0:
-            # Windows covering this block whose last block lies within the lookahead.
             b = t // block - flux_first
-            w_hi = min(b, b + n_ahead - (tone_blocks - 1))
             for leg in range(n_legs):
-                tone[leg] = False
-                for w in range(max(0, b - tone_blocks + 1), w_hi + 1):
-                    if tone_hist[w, leg] >= tone_min:
-                        tone[leg] = True
+                tone[leg] = block_in_tone(
+                    tone_hist[:, leg, :], b, b + n_ahead - tone_blocks + 1, tone_params
+                )
         if t % block == 0:
             for leg in range(n_legs):
                 fl = st[leg, S_NMEAN] if st[leg, S_STARTED] != 0.0 else -120.0
@@ -425,9 +452,8 @@ def vad_frames(
                     n_ahead,
                     flux_max,
                     t // block >= st[leg, S_MUSIC_UNTIL],
-                    tone_hist[:, leg],
-                    tone_min,
-                    tone_blocks,
+                    tone_hist[:, leg, :],
+                    tone_params,
                 )
                 if cur[leg] >= 0.5:
                     st[leg, S_MUSIC_UNTIL] = t // block + MUSIC_MEMORY_BLOCKS

@@ -33,8 +33,8 @@ class FrameBlock:
         Probability that the frame is music rather than speech.
     hop_s : float
     tone : np.ndarray, (n, n_legs) bool, optional
-        The frame is in a call-progress tone (ring-back, busy, dial); ``None`` when the
-        front end does not detect tones (then no frame is).
+        The frame is in a call-progress tone (ring-back, busy, dial) or a keyed DTMF digit;
+        ``None`` when the front end does not detect tones (then no frame is).
     """
 
     first_frame: int

@@ -65,6 +65,20 @@ TONE_SHARE_MIN = 0.9
 TONE_RANGE_DB = 3.0
 TONE_PRECHECK = 0.8
 TONE_PRECHECK_HALF_HZ = 45.0  # the 50 ms blocks' 20 Hz bins and Hann main lobe
+# A block that passes the precheck within TONE_EDGE_BLOCKS of a tone window's block is tone
+# too: a burst's edges, and bursts shorter than a window right after one (a ring-back's
+# double ring), are covered by no whole steady window.
+TONE_EDGE_BLOCKS = 2
+# DTMF (ITU-T Q.23: one low- and one high-group frequency) from keypads: digits are 40 ms
+# and up, so each 50 ms block is judged alone, at its 20 Hz resolution (the groups'
+# frequencies are 70 Hz and more apart): DTMF_SHARE_MIN of its 200-2000 Hz energy within
+# DTMF_HALF_HZ of one low and one high frequency, each holding DTMF_PART_MIN of it (a
+# level difference, "twist", of up to ~9 dB).
+DTMF_LOW_HZ = (697.0, 770.0, 852.0, 941.0)
+DTMF_HIGH_HZ = (1209.0, 1336.0, 1477.0, 1633.0)
+DTMF_HALF_HZ = 40.0
+DTMF_SHARE_MIN = 0.9
+DTMF_PART_MIN = 0.1
 #: ``_kernels.vad.LEG_STATE_SIZE``, repeated so that building a stream does not import numba.
 _LEG_STATE_SIZE = 23
 MAX_PUSH_S = 30  # seconds of input processed per internal slice
@@ -77,19 +91,21 @@ def _hann(n: int) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _tone_masks() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[tuple[int, ...], ...]]:
-    """Bin masks: the 50 ms blocks' tone region (of their 200-2000 Hz bins); the 200 ms
-    windows' 200-2000 Hz band, and one row per tone frequency; each plan's rows."""
+    """Bin masks: for the 50 ms blocks' 200-2000 Hz bins, the tone region and one row per
+    DTMF frequency (low group, then high), as float weights; the 200 ms windows' 200-2000 Hz
+    band, and one row per tone frequency; each plan's rows."""
     rate = ANALYSIS_RATE_HZ / 2  # the 4 kHz samples
     f_block = np.fft.rfftfreq(MUSIC_BLOCK * HOP_SAMPLES // 2, 1 / rate)[MUSIC_BINS]
     tones = [f for plan in TONE_PLANS_HZ for f in plan]
-    region = np.any([np.abs(f_block - f) <= TONE_PRECHECK_HALF_HZ for f in tones], axis=0)
-    region = region.astype(np.float64)  # a weight vector: power @ region sums the region
+    region = [np.any([np.abs(f_block - f) <= TONE_PRECHECK_HALF_HZ for f in tones], axis=0)]
+    region += [np.abs(f_block - f) <= DTMF_HALF_HZ for f in DTMF_LOW_HZ + DTMF_HIGH_HZ]
+    block_weights = np.array(region, dtype=np.float64)
     f_win = np.fft.rfftfreq(TONE_BLOCKS * MUSIC_BLOCK * HOP_SAMPLES // 2, 1 / rate)
     band = (f_win >= 200.0) & (f_win <= 2000.0)
     freqs = sorted(set(tones))
     near = np.array([np.abs(f_win - f) <= TONE_HALF_HZ for f in freqs])
     plans = tuple(tuple(freqs.index(f) for f in plan) for plan in TONE_PLANS_HZ)
-    return region, band, near, plans
+    return block_weights, band, near, plans
 
 
 def _plan_share(shares: np.ndarray, plans: tuple[tuple[int, ...], ...]) -> float:
@@ -157,11 +173,11 @@ class VoiceActivityStream:
         # Spectral flux per music block; virtual blocks before 0 are "not stable".
         self._flux = np.ones((MUSIC_BACK_BLOCKS, self.n_legs))
         self._flux_first = -MUSIC_BACK_BLOCKS
-        # Per block, aligned with _flux: the share of its energy near a tone frequency
-        # and its level (the precheck), and the tone share of the window that begins at it.
-        self._tone_region = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs))
+        # Per block, aligned with _flux: its level (for the tone precheck); and the tone
+        # share of the window that begins at it, 1.0 if it is DTMF, and the share of its
+        # own energy near a tone frequency (_kernels.vad.block_in_tone).
         self._tone_level = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs))
-        self._tone = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs))
+        self._tone = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs, 3))
         self._block_dec = np.zeros((0, HOP_SAMPLES // 2, self.n_legs), np.float32)
         self._prev_spec = np.zeros((self.n_legs, MUSIC_BINS.stop - MUSIC_BINS.start))
         self._dec_hist = np.zeros((len(self._hist), HOP_SAMPLES // 2, self.n_legs), np.float32)
@@ -207,6 +223,8 @@ class VoiceActivityStream:
                 STARTUP_DESCENT,
                 TONE_SHARE_MIN,
                 TONE_BLOCKS,
+                TONE_PRECHECK,
+                TONE_EDGE_BLOCKS,
             ]
         )
 
@@ -252,18 +270,18 @@ class VoiceActivityStream:
         n_blocks = len(block_dec) // MUSIC_BLOCK
         if n_blocks:
             used = n_blocks * MUSIC_BLOCK
-            flux, region, level = self._block_flux(block_dec[:used])
+            flux, region, level, dtmf = self._block_flux(block_dec[:used])
             self._flux = np.concatenate([self._flux, flux])
-            self._tone_region = np.concatenate([self._tone_region, region])
             self._tone_level = np.concatenate([self._tone_level, level])
-            self._tone = np.concatenate([self._tone, np.zeros_like(region)])
+            new = np.stack([np.zeros_like(region), dtmf, region], axis=2)
+            self._tone = np.concatenate([self._tone, new])
             self._measure_tones(len(self._flux) - n_blocks)
         self._block_dec = block_dec[n_blocks * MUSIC_BLOCK :].copy()
 
-    def _block_flux(self, dec: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _block_flux(self, dec: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Cosine distance between consecutive 50 ms magnitude spectra, per leg; the share
-        of each block's 200-2000 Hz energy near a tone frequency; and that energy in dB (of
-        the spectrum). All (blocks, L)."""
+        of each block's 200-2000 Hz energy near a tone frequency; that energy in dB (of the
+        spectrum); and 1.0 where the block is DTMF. All (blocks, L)."""
         from .._kernels.vad import spectral_flux, window_blocks
 
         # (legs, blocks, 200 samples at 4 kHz), windowed, rows contiguous for the FFT.
@@ -272,20 +290,26 @@ class VoiceActivityStream:
         # import adds ~0.2 s to the first call.
         # The kernel takes the magnitudes of MUSIC_BINS itself (one pass less over memory).
         spectrum = np.fft.rfft(x, axis=-1)
-        flux, self._prev_spec, power, near = spectral_flux(
+        flux, self._prev_spec, power, weighted = spectral_flux(
             spectrum, MUSIC_BINS.start, self._prev_spec, _tone_masks()[0]
         )
-        return flux, near / (power + 1e-30), 10.0 * np.log10(power + 1e-30)
+        shares = weighted / (power[:, :, None] + 1e-30)
+        n_low = len(DTMF_LOW_HZ)
+        low = shares[:, :, 1 : 1 + n_low].max(axis=2)
+        high = shares[:, :, 1 + n_low :].max(axis=2)
+        dtmf = (low + high >= DTMF_SHARE_MIN) & (np.minimum(low, high) >= DTMF_PART_MIN)
+        return flux, shares[:, :, 0], 10.0 * np.log10(power + 1e-30), dtmf.astype(np.float64)
 
     def _measure_tones(self, first_new: int) -> None:
         """Tone share of each window whose last block arrived in this push (rows of
         ``_flux`` from ``first_new``); see TONE_PLANS_HZ."""
         lo = max(0, first_new - TONE_BLOCKS + 1, -self._flux_first)  # no virtual blocks
         hi = len(self._flux) - TONE_BLOCKS + 1  # window starts lo..hi-1
-        if hi <= lo or not (self._tone_region[first_new:] >= TONE_PRECHECK).any():
+        region = self._tone[:, :, 2]
+        if hi <= lo or not (region[first_new:] >= TONE_PRECHECK).any():
             return  # (a window's last block must pass too: the usual exit, one test)
         # Precheck, vectorized: every block of the window near a tone frequency.
-        near_tone = self._tone_region[lo : hi + TONE_BLOCKS - 1] >= TONE_PRECHECK
+        near_tone = region[lo : hi + TONE_BLOCKS - 1] >= TONE_PRECHECK
         passing = near_tone[: hi - lo].copy()
         for k in range(1, TONE_BLOCKS):
             passing &= near_tone[k : k + hi - lo]
@@ -308,7 +332,7 @@ class VoiceActivityStream:
             spectrum = np.abs(np.fft.rfft(x * _hann(len(x)))) ** 2
             total = spectrum[band].sum()
             if total > 0.0:
-                self._tone[row, leg] = _plan_share(near @ spectrum / total, plans)
+                self._tone[row, leg, 0] = _plan_share(near @ spectrum / total, plans)
 
     def _run_vad(self, stop: int) -> None:
         """Label frames up to ``stop`` (exclusive); their music context must be in history."""
@@ -374,10 +398,11 @@ class VoiceActivityStream:
             self._hist = self._hist[drop:]
             self._dec_hist = self._dec_hist[drop:]
             self._hist_first += drop
-        drop = first_block - self._flux_first
+        # The tone table is read further back: windows that cover a block next to the
+        # music context's first block (_kernels.vad.block_in_tone).
+        drop = first_block - TONE_BLOCKS - TONE_EDGE_BLOCKS - self._flux_first
         if drop > 0:
             self._flux = self._flux[drop:]
-            self._tone_region = self._tone_region[drop:]
             self._tone_level = self._tone_level[drop:]
             self._tone = self._tone[drop:]
             self._flux_first += drop
@@ -430,9 +455,8 @@ class VoiceActivityStream:
         n_pad_blocks = self._lookahead // MUSIC_BLOCK + 2
         self._flux = np.concatenate([self._flux, np.ones((n_pad_blocks, self.n_legs))])
         no_tone = np.zeros((n_pad_blocks, self.n_legs))
-        self._tone_region = np.concatenate([self._tone_region, no_tone])
         self._tone_level = np.concatenate([self._tone_level, no_tone])
-        self._tone = np.concatenate([self._tone, no_tone])
+        self._tone = np.concatenate([self._tone, np.zeros((n_pad_blocks, self.n_legs, 3))])
         self._run_vad(n_real)
         from .._kernels import vad as k
 
