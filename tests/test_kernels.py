@@ -67,7 +67,7 @@ def test_music_score_matches_naive() -> None:
                 row = block_row * 5
                 got = music_score(
                     energy, flux, row, block_row, floor, 5, 20, 3, 0.1, sounding_only,
-                    tone, params,
+                    tone, params, True,
                 )  # fmt: skip
                 # a block in a tone (DTMF; a tone window ending within the lookahead; or
                 # tone-like within 2 blocks of one) is left out
@@ -102,24 +102,28 @@ def test_music_score_steady_noise_then_a_word_is_not_music() -> None:
     no_tone = np.zeros((40, 3))
     args = (5, 20, 3, 0.1)
     params = np.array([0.9, 4, 0.8, 2])
-    quiet_counts = music_score(energy, flux, row, block_row, floor, *args, False, no_tone, params)
-    loud_only = music_score(energy, flux, row, block_row, floor, *args, True, no_tone, params)
+    quiet_counts = music_score(
+        energy, flux, row, block_row, floor, *args, False, no_tone, params, False
+    )
+    loud_only = music_score(
+        energy, flux, row, block_row, floor, *args, True, no_tone, params, False
+    )
     assert quiet_counts == 1.0  # music
     assert loud_only == pytest.approx(4 / 23)  # the word's own steady blocks only: no music
     # a tone window over blocks 20-23 (4 of the 23): left out, the rest decide
     tone = no_tone.copy()
     tone[20, 0] = 0.95
     flux[26] = 0.5  # one changing block among the 19 others
-    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, params) == (
+    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, params, True) == (
         pytest.approx(18 / 19)
     )
     tone[18, 2] = tone[25, 2] = 0.85  # tone-like blocks 2 before and 2 after: tone as well
     tone[17, 2] = 0.85  # ... but not 3 before
-    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, params) == (
+    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, params, True) == (
         pytest.approx(16 / 17)
     )
     tone[11:34, 1] = 1.0  # all DTMF: nothing to judge
-    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, params) == 0.0
+    assert music_score(energy, flux, row, block_row, floor, *args, False, tone, params, True) == 0.0
 
 
 def test_voicing_matches_naive() -> None:

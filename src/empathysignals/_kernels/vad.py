@@ -122,6 +122,14 @@ def spectral_flux(
     weighted = np.zeros((nb, n_legs, n_w), dtype=np.float64)
     last = prev.copy()
     mag = np.empty(nbins)
+    band_lo = np.zeros(n_w, dtype=np.int64)
+    band_hi = np.zeros(n_w, dtype=np.int64)
+    for r in range(n_w):
+        band_lo[r] = nbins
+        for k in range(nbins):
+            if weights[r, k] != 0.0:
+                band_lo[r] = min(band_lo[r], k)
+                band_hi[r] = k + 1
     for leg in range(n_legs):
         for j in range(nb):
             ss = 0.0
@@ -130,9 +138,12 @@ def spectral_flux(
                 p = c.real * c.real + c.imag * c.imag
                 mag[k] = math.sqrt(p)
                 ss += p
-                for r in range(n_w):
-                    weighted[j, leg, r] += weights[r, k] * p
             power[j, leg] = ss
+            for r in range(n_w):  # the weights are sparse bands: only their bins
+                acc = 0.0
+                for k in range(band_lo[r], band_hi[r]):
+                    acc += weights[r, k] * mag[k] * mag[k]
+                weighted[j, leg, r] = acc
             norm = np.sqrt(ss)
             pn = 0.0
             dot = 0.0
@@ -195,6 +206,7 @@ def music_score(
     sounding_only: bool,
     tone: np.ndarray,
     tone_params: np.ndarray,
+    tone_near: bool,
 ) -> float:
     """Music probability of the block whose first frame is history row ``row`` and whose
     spectral-flux entry is ``block_row``: the fraction of blocks in
@@ -209,7 +221,8 @@ def music_score(
     Blocks of a call-progress tone or of DTMF are steady too, but say nothing about music
     (a held note of hold music can pass for a tone): they are left out, and the
     probability is the fraction of the other blocks (0 if none). ``tone`` (b, 3) is the
-    leg's :func:`block_in_tone` table, aligned with ``flux``.
+    leg's :func:`block_in_tone` table, aligned with ``flux``; ``tone_near``: whether any
+    tone window or DTMF block lies near enough to matter (else the table is not read).
     """
     lo = block_row - n_back + 1
     hi = block_row + n_ahead
@@ -218,7 +231,7 @@ def music_score(
     counted = 0
     sounding_sum = block * (floor_db + SOUNDING_BLOCK_DB)
     for j in range(lo, hi + 1):
-        if block_in_tone(tone, j, last_window, tone_params):
+        if tone_near and block_in_tone(tone, j, last_window, tone_params):
             continue
         counted += 1
         if flux[j] > flux_max:
@@ -411,6 +424,17 @@ def vad_frames(
     tone_params = params[19:23].copy()
     tone_blocks = int(params[20])
     tone = np.zeros(n_legs, dtype=np.bool_)
+    tone_near = np.zeros(n_legs, dtype=np.bool_)
+    # Rows with a tone window or a DTMF block, counted (prefix sums): most calls have none
+    # near a block, and then the tone table need not be read for it.
+    n_rows = tone_hist.shape[0]
+    marks = np.zeros((n_rows + 1, n_legs), dtype=np.int64)
+    for leg in range(n_legs):
+        for r in range(n_rows):
+            hit = tone_hist[r, leg, 0] >= tone_params[0] or tone_hist[r, leg, 1] >= 0.5
+            marks[r + 1, leg] = marks[r, leg] + (1 if hit else 0)
+    reach_back = n_back - 1 + tone_blocks - 1 + int(tone_params[3])
+    reach_ahead = n_ahead + int(tone_params[3])
     speech_db = params[0]
     boundary_db = params[1]
     min_speech = int(params[2])
@@ -434,8 +458,11 @@ def vad_frames(
         row = t - hist_first
         if t % block == 0 or k == 0:
             b = t // block - flux_first
+            r_lo = min(max(0, b - reach_back), n_rows)
+            r_hi = min(max(0, b + reach_ahead + 1), n_rows)
             for leg in range(n_legs):
-                tone[leg] = block_in_tone(
+                tone_near[leg] = marks[r_hi, leg] > marks[r_lo, leg]
+                tone[leg] = tone_near[leg] and block_in_tone(
                     tone_hist[:, leg, :], b, b + n_ahead - tone_blocks + 1, tone_params
                 )
         if t % block == 0:
@@ -454,6 +481,7 @@ def vad_frames(
                     t // block >= st[leg, S_MUSIC_UNTIL],
                     tone_hist[:, leg, :],
                     tone_params,
+                    tone_near[leg],
                 )
                 if cur[leg] >= 0.5:
                     st[leg, S_MUSIC_UNTIL] = t // block + MUSIC_MEMORY_BLOCKS
