@@ -161,6 +161,37 @@ def spectral_flux(
 
 
 @njit
+def tone_block_features(
+    power: np.ndarray, weighted: np.ndarray, n_low: int, share_min: float, part_min: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per block and leg, from :func:`spectral_flux`'s power (n_blocks, L) and weighted
+    powers (n_blocks, L, 1 + n_low + n_high: the tone region, then one band per DTMF
+    frequency, low group first): the tone region's share, the level in dB, and 1.0 where
+    the block is DTMF (``share_min`` of the power in one low and one high band together,
+    each with ``part_min``)."""
+    nb, n_legs, n_w = weighted.shape
+    region = np.empty((nb, n_legs))
+    level = np.empty((nb, n_legs))
+    dtmf = np.zeros((nb, n_legs))
+    for j in range(nb):
+        for leg in range(n_legs):
+            total = power[j, leg] + 1e-30
+            region[j, leg] = weighted[j, leg, 0] / total
+            level[j, leg] = 10.0 * math.log10(total)
+            low = 0.0
+            high = 0.0
+            for r in range(1, n_w):
+                share = weighted[j, leg, r] / total
+                if r <= n_low:
+                    low = max(low, share)
+                else:
+                    high = max(high, share)
+            if low + high >= share_min and min(low, high) >= part_min:
+                dtmf[j, leg] = 1.0
+    return region, level, dtmf
+
+
+@njit
 def _window_tone(
     tone: np.ndarray, j: int, last_window: int, tone_min: float, tone_blocks: int
 ) -> bool:

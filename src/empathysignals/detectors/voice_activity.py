@@ -282,7 +282,7 @@ class VoiceActivityStream:
         """Cosine distance between consecutive 50 ms magnitude spectra, per leg; the share
         of each block's 200-2000 Hz energy near a tone frequency; that energy in dB (of the
         spectrum); and 1.0 where the block is DTMF. All (blocks, L)."""
-        from .._kernels.vad import spectral_flux, window_blocks
+        from .._kernels.vad import spectral_flux, tone_block_features, window_blocks
 
         # (legs, blocks, 200 samples at 4 kHz), windowed, rows contiguous for the FFT.
         x = window_blocks(dec, _hann(MUSIC_BLOCK * dec.shape[1]), MUSIC_BLOCK)
@@ -293,12 +293,10 @@ class VoiceActivityStream:
         flux, self._prev_spec, power, weighted = spectral_flux(
             spectrum, MUSIC_BINS.start, self._prev_spec, _tone_masks()[0]
         )
-        shares = weighted / (power[:, :, None] + 1e-30)
-        n_low = len(DTMF_LOW_HZ)
-        low = shares[:, :, 1 : 1 + n_low].max(axis=2)
-        high = shares[:, :, 1 + n_low :].max(axis=2)
-        dtmf = (low + high >= DTMF_SHARE_MIN) & (np.minimum(low, high) >= DTMF_PART_MIN)
-        return flux, shares[:, :, 0], 10.0 * np.log10(power + 1e-30), dtmf.astype(np.float64)
+        region, level, dtmf = tone_block_features(
+            power, weighted, len(DTMF_LOW_HZ), DTMF_SHARE_MIN, DTMF_PART_MIN
+        )
+        return flux, region, level, dtmf
 
     def _measure_tones(self, first_new: int) -> None:
         """Tone share of each window whose last block arrived in this push (rows of
