@@ -221,3 +221,17 @@ def test_real_ring_back_and_busy_tones_are_not_speech(data_dir: Path) -> None:
         x = np.tile(x, 8)
         noise = np.random.default_rng(2).standard_normal(len(x)) * 10 ** (-50 / 20)
         assert not _speech(_mulaw_line(x + noise)).any(), stem
+
+
+def test_keyed_digits_are_not_speech_at_any_input_rate() -> None:
+    """Ten DTMF digits ("5", 770 + 1336 Hz, 100 ms on, 100 ms off) at 8, 16 and 48 kHz
+    (resampled to 8 kHz inside): every digit is marked tone, none is speech."""
+    for rate in (8000, 16000, 48000):
+        t = np.arange(rate // 10) / rate
+        digit = 0.2 * (np.sin(2 * np.pi * 770 * t) + np.sin(2 * np.pi * 1336 * t))
+        keyed = np.concatenate([np.zeros(rate // 2), *[np.r_[digit, 0 * digit]] * 10])
+        noise = np.random.default_rng(rate).standard_normal(len(keyed)) * 1e-3
+        va = es.voice_activity((keyed + noise).astype(np.float32), rate, roles=("customer",))
+        assert not va.active.any(), rate
+        assert va.frames.tone is not None
+        assert va.frames.tone[:, 0].sum() >= 10 * 10 - 2, rate  # ~every digit frame
