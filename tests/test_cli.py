@@ -313,3 +313,25 @@ def test_report_takes_the_analysis_options(tmp_path: Path, data_dir: Path) -> No
     assert "customer" in page and "agent" in page
     bad = cli("report", str(ami / "dev00.wav"), "--rttm-uri", "dev00", "-o", str(out))
     assert bad.returncode != 0 and "--rttm-uri needs --rttm" in bad.stderr
+
+
+def test_max_turn_s_option(tmp_path: Path, data_dir: Path) -> None:
+    """One speaker's 70 s of real speech (0.6 s pauses) on a lone leg: parts by default,
+    one whole turn with --max-turn-s 0, and a bad value is a one-line error."""
+    folder = data_dir / "speech" / "librispeech_test-other" / "1998"
+    parts = []
+    for path in sorted(folder.glob("*.flac"))[:6]:
+        x, rate = sf.read(path, dtype="float32")
+        parts += [x, np.zeros(round(0.6 * rate), np.float32)]
+    sf.write(tmp_path / "talk.wav", np.concatenate(parts), rate)
+    talk = str(tmp_path / "talk.wav")
+    counts = {}
+    for flags in ((), ("--max-turn-s", "0"), ("--max-turn-s", "10")):
+        out = cli("analyze", talk, "--roles", "speaker", "--no-emotion", *flags)
+        assert out.returncode == 0, out.stderr
+        turns = [json.loads(line) for line in out.stdout.splitlines()]
+        counts[flags] = [t["part"] for t in turns if t["type"] == "turn"]
+    assert len(counts[()]) >= 2 and counts[("--max-turn-s", "0")] == [1]
+    assert len(counts[("--max-turn-s", "10")]) > len(counts[()])
+    bad = cli("analyze", talk, "--roles", "speaker", "--max-turn-s", "-1")
+    assert bad.returncode != 0 and "max_turn_s" in bad.stderr and "Traceback" not in bad.stderr

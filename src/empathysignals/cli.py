@@ -94,6 +94,13 @@ def _audio_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the same as --silent-holds never (for legs with silence suppression)",
     )
+    p.add_argument(
+        "--max-turn-s",
+        type=float,
+        default=None,
+        help="report a turn longer than this in parts, split at the speaker's pauses "
+        "(default 20; 0 never splits)",
+    )
 
 
 def _silent_holds(args: argparse.Namespace) -> bool | Literal["auto"]:
@@ -176,7 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.call,
                 roles=args.roles,
                 segmentation=segmentation,
-                turn_taking=TurnTakingConfig(silent_holds=_silent_holds(args)),
+                turn_taking=TurnTakingConfig(
+                    silent_holds=_silent_holds(args),
+                    **({} if args.max_turn_s is None else {"max_turn_s": args.max_turn_s}),
+                ),
                 speaker_roles=_speaker_roles(args.speaker_roles),
                 allow_truncated=args.allow_truncated,
                 transcript=args.transcript,
