@@ -529,3 +529,35 @@ def test_keyed_digits_are_not_talk(call: tuple[np.ndarray, int]) -> None:
     assert not early, early
     step = rate // 50
     assert dicts(feed(audio, rate, list(range(step, len(audio), step)))) == dicts(events)
+
+
+@pytest.fixture(scope="module")
+def tones_call(call: tuple[np.ndarray, int], data_dir: Path) -> tuple[np.ndarray, int]:
+    """The call with the freedesktop busy tone on the agent leg for its first 6 s and keyed
+    digits on the customer leg at 8 s: both tone paths, music and talk in one stream."""
+    samples, rate = call
+    audio = samples.copy()
+    x, tone_rate = sf.read(data_dir / "noise/telephony_tones/phone-outgoing-busy.wav")
+    busy = np.tile(es.audio.resample(x.astype(np.float32), tone_rate, rate), 3)[: 6 * rate]
+    audio[: len(busy), 1] += 0.3 * busy
+    t = np.arange(round(0.08 * rate)) / rate
+    at = 8 * rate
+    for low, high in ((852, 1209), (697, 1477), (941, 1336)):
+        audio[at : at + len(t), 0] += 0.15 * (
+            np.sin(2 * np.pi * low * t) + np.sin(2 * np.pi * high * t)
+        )
+        at += 2 * len(t)
+    return audio, rate
+
+
+@settings(
+    deadline=None, max_examples=4, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_events_with_tones_do_not_depend_on_chunking(
+    tones_call: tuple[np.ndarray, int], data: st.DataObject
+) -> None:
+    samples, rate = tones_call
+    whole = dicts(es.analyze(samples, rate))
+    cuts = data.draw(st.lists(st.integers(1, len(samples) - 1), max_size=60))
+    assert dicts(feed(samples, rate, cuts)) == whole
