@@ -40,16 +40,19 @@ def feed(samples: np.ndarray, rate: int, cuts: list[int]) -> list[es.Event]:
     return events + stream.finish()
 
 
+@pytest.mark.parametrize("audio", ["call", "tones_call"])
 @settings(
     deadline=None, max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
 def test_events_do_not_depend_on_chunking(
-    call: tuple[np.ndarray, int], data: st.DataObject
+    audio: str, request: pytest.FixtureRequest, data: st.DataObject
 ) -> None:
-    samples, rate = call
+    """The events of a call (and of the call with a busy tone and keyed digits) fed in
+    chunks cut at random points equal the batch run's."""
+    samples, rate = request.getfixturevalue(audio)
     whole = dicts(es.analyze(samples, rate))
-    cuts = data.draw(st.lists(st.integers(1, len(samples) - 1), max_size=40))
+    cuts = data.draw(st.lists(st.integers(1, len(samples) - 1), max_size=50))
     assert dicts(feed(samples, rate, cuts)) == whole
 
 
@@ -548,16 +551,3 @@ def tones_call(call: tuple[np.ndarray, int], data_dir: Path) -> tuple[np.ndarray
         )
         at += 2 * len(t)
     return audio, rate
-
-
-@settings(
-    deadline=None, max_examples=4, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(data=st.data())
-def test_events_with_tones_do_not_depend_on_chunking(
-    tones_call: tuple[np.ndarray, int], data: st.DataObject
-) -> None:
-    samples, rate = tones_call
-    whole = dicts(es.analyze(samples, rate))
-    cuts = data.draw(st.lists(st.integers(1, len(samples) - 1), max_size=60))
-    assert dicts(feed(samples, rate, cuts)) == whole
