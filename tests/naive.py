@@ -125,7 +125,7 @@ def vad_frames(
 
     def window_tone(j: int, leg: int, last_window: int) -> bool:
         # a window of tone_blocks covering block j that ends within the lookahead
-        last = min(j, last_window, len(tone_hist) - 1)
+        last = min(j, last_window)
         return any(
             tone_hist[w, leg, 0] >= tone_min for w in range(max(0, j - tone_blocks + 1), last + 1)
         )

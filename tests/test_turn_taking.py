@@ -757,3 +757,20 @@ def test_silence_around_call_progress_tones_is_no_dead_air() -> None:
     quiet = frames_from_activity(act, roles=ROLES)  # the same silence without the tones
     (dead,) = closed(check_detector(lambda ctx: TurnTakingDetector(ctx), quiet), "dead_air")
     assert (dead.start, dead.end) == pytest.approx((0.0, 31.0))
+
+
+def test_a_turn_part_split_off_at_the_holds_music_is_not_reported() -> None:
+    """With max_turn_s 0.5 s the agent's turn is split at their pauses; the music's start,
+    taken for the agent talking, begins a new part, and the hold that follows shows it was
+    music: that part is not reported, and the parts before it end at the agent's words."""
+    act = activity(30, agent=[(0.2, 0.8), (1.1, 1.7)], customer=[(23.5, 26.0)])
+    act[200:250, 1] = True  # 2.0-2.5 s: the music's start, taken for speech
+    energy, music = _music_on_agent_leg(act, until_s=20.0, line_db=-58.0)
+    music[200:250, 1] = 0.0
+    frames = frames_from_activity(act, roles=ROLES, energy_db=energy, music_prob=music)
+    cfg = TurnTakingConfig(max_turn_s=0.5)
+    ev = check_detector(lambda ctx: TurnTakingDetector(ctx, cfg), frames)
+    (hold,) = closed(ev, "hold")
+    assert (hold.start, hold.end) == (2.0, 20.0)
+    agent = [(t.start, t.end, t.part) for t in closed(ev, "turn") if t.speaker == "agent"]
+    assert agent == [(0.2, 0.8, 1), (1.1, 1.7, 2)]

@@ -195,7 +195,7 @@ def tone_block_features(
 def _window_tone(
     tone: np.ndarray, j: int, last_window: int, tone_min: float, tone_blocks: int
 ) -> bool:
-    for w in range(max(0, j - tone_blocks + 1), min(j, last_window, tone.shape[0] - 1) + 1):
+    for w in range(max(0, j - tone_blocks + 1), min(j, last_window) + 1):
         if tone[w, 0] >= tone_min:
             return True
     return False
@@ -203,7 +203,7 @@ def _window_tone(
 
 @njit
 def block_in_tone(tone: np.ndarray, j: int, last_window: int, tone_params: np.ndarray) -> bool:
-    """Whether block ``j`` is in a tone. ``tone`` (b, 3) per block: the tone share of the
+    """Whether block ``j`` is in a tone. ``tone`` (b, >= 3) per block: the tone share of the
     window of ``tone_blocks`` blocks beginning at it, 1.0 if the block is DTMF, and the
     share of its own energy near a tone frequency. ``tone_params``: [tone_min,
     tone_blocks, edge_share, edge_reach]. A block is in a tone if it is DTMF, if a window
@@ -251,7 +251,7 @@ def music_score(
 
     Blocks of a call-progress tone or of DTMF are steady too, but say nothing about music
     (a held note of hold music can pass for a tone): they are left out, and the
-    probability is the fraction of the other blocks (0 if none). ``tone`` (b, 3) is the
+    probability is the fraction of the other blocks (0 if none). ``tone`` (b, >= 3) is the
     leg's :func:`block_in_tone` table, aligned with ``flux``; ``tone_near``: whether any
     tone window or DTMF block lies near enough to matter (else the table is not read).
     """
@@ -393,11 +393,11 @@ def vad_frames(
         The same frames' 4 kHz samples (for the voicing check).
     flux_hist : (b, L) float64
         Spectral flux of music blocks ``flux_first ...`` (1.0 where undefined).
-    tone_hist : (b, L, 3) float64
+    tone_hist : (b, L, c) float64, c >= 3
         Per block of ``flux_hist``: the call-progress tone share of the window of
         ``tone_blocks`` blocks that begins at it (0 where not measured), 1.0 if the block is
-        DTMF, and the share of its energy near a tone frequency. A block in a tone
-        (:func:`block_in_tone`) is neither speech, nor noise, nor music.
+        DTMF, and the share of its energy near a tone frequency (further columns unread).
+        A block in a tone (:func:`block_in_tone`) is neither speech, nor noise, nor music.
     n : int
         Frames to process.
     music_now : (L,) float64
@@ -432,7 +432,7 @@ def vad_frames(
     music_now : (L,) float64
         Updated.
     tones : (n, L) int8
-        1 where the frame is in a call-progress tone.
+        1 where the frame is in a call-progress tone or a DTMF digit.
     """
     n_legs = hist.shape[1]
     block = music_params[0]

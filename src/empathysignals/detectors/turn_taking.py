@@ -981,18 +981,10 @@ class TurnTakingDetector:
             # The holder's "talk" since the hold began was the hold's music, which the
             # frame labels take for speech until the music detector has heard enough.
             end = self.end_before_spurt
-        elif (
-            before is not None
-            and leg == self.hold_leg
-            and self.spurt_start[leg] >= before
-            and self.turn_part > 1
-            and self.turn_start >= self.spurt_start[leg]
-        ):
-            end = self.turn_start  # a part split off at that music: nothing of it was talk
         elif self.speaking[leg] or end == _NONE:
             end = decided if before is None else before
         if before is not None:
-            end = min(end, before)
+            end = min(end, before)  # (a part that began at the hold's music: nothing left)
         if end > self.turn_start:
             self._emit_turn(leg, end, decided)
         self.floor = _NONE

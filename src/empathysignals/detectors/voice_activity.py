@@ -173,11 +173,10 @@ class VoiceActivityStream:
         # Spectral flux per music block; virtual blocks before 0 are "not stable".
         self._flux = np.ones((MUSIC_BACK_BLOCKS, self.n_legs))
         self._flux_first = -MUSIC_BACK_BLOCKS
-        # Per block, aligned with _flux: its level (for the tone precheck); and the tone
-        # share of the window that begins at it, 1.0 if it is DTMF, and the share of its
-        # own energy near a tone frequency (_kernels.vad.block_in_tone).
-        self._tone_level = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs))
-        self._tone = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs, 3))
+        # Per block, aligned with _flux: the tone share of the window that begins at it,
+        # 1.0 if it is DTMF, the share of its own energy near a tone frequency (the columns
+        # _kernels.vad.block_in_tone reads) and its level in dB (for the tone precheck).
+        self._tone = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs, 4))
         self._block_dec = np.zeros((0, HOP_SAMPLES // 2, self.n_legs), np.float32)
         self._prev_spec = np.zeros((self.n_legs, MUSIC_BINS.stop - MUSIC_BINS.start))
         self._dec_hist = np.zeros((len(self._hist), HOP_SAMPLES // 2, self.n_legs), np.float32)
@@ -272,8 +271,7 @@ class VoiceActivityStream:
             used = n_blocks * MUSIC_BLOCK
             flux, region, level, dtmf = self._block_flux(block_dec[:used])
             self._flux = np.concatenate([self._flux, flux])
-            self._tone_level = np.concatenate([self._tone_level, level])
-            new = np.stack([np.zeros_like(region), dtmf, region], axis=2)
+            new = np.stack([np.zeros_like(region), dtmf, region, level], axis=2)
             self._tone = np.concatenate([self._tone, new])
             self._measure_tones(len(self._flux) - n_blocks)
         self._block_dec = block_dec[n_blocks * MUSIC_BLOCK :].copy()
@@ -286,9 +284,8 @@ class VoiceActivityStream:
 
         # (legs, blocks, 200 samples at 4 kHz), windowed, rows contiguous for the FFT.
         x = window_blocks(dec, _hann(MUSIC_BLOCK * dec.shape[1]), MUSIC_BLOCK)
-        # numpy's FFT on contiguous float64 rows; scipy.fft would be a bit faster but its
-        # import adds ~0.2 s to the first call.
-        # The kernel takes the magnitudes of MUSIC_BINS itself (one pass less over memory).
+        # numpy's FFT on contiguous float64 rows (scipy.fft would be a bit faster but its
+        # import adds ~0.2 s to the first call); the kernel forms the magnitudes itself.
         spectrum = np.fft.rfft(x, axis=-1)
         flux, self._prev_spec, power, weighted = spectral_flux(
             spectrum, MUSIC_BINS.start, self._prev_spec, _tone_masks()[0]
@@ -314,7 +311,7 @@ class VoiceActivityStream:
         if not passing.any():
             return
         # ... and steady: its blocks' levels within TONE_RANGE_DB.
-        levels = self._tone_level[lo : hi + TONE_BLOCKS - 1]
+        levels = self._tone[lo : hi + TONE_BLOCKS - 1, :, 3]
         top, bottom = levels[: hi - lo].copy(), levels[: hi - lo].copy()
         for k in range(1, TONE_BLOCKS):
             np.maximum(top, levels[k : k + hi - lo], out=top)
@@ -327,10 +324,10 @@ class VoiceActivityStream:
             row = lo + int(offset)
             r0 = f0 + int(offset) * MUSIC_BLOCK
             x = self._dec_hist[r0 : r0 + frames, :, leg].reshape(-1)
-            spectrum = np.abs(np.fft.rfft(x * _hann(len(x)))) ** 2
-            total = spectrum[band].sum()
+            power = np.abs(np.fft.rfft(x * _hann(len(x)))) ** 2
+            total = power[band].sum()
             if total > 0.0:
-                self._tone[row, leg, 0] = _plan_share(near @ spectrum / total, plans)
+                self._tone[row, leg, 0] = _plan_share(near @ power / total, plans)
 
     def _run_vad(self, stop: int) -> None:
         """Label frames up to ``stop`` (exclusive); their music context must be in history."""
@@ -401,7 +398,6 @@ class VoiceActivityStream:
         drop = first_block - TONE_BLOCKS - TONE_EDGE_BLOCKS - self._flux_first
         if drop > 0:
             self._flux = self._flux[drop:]
-            self._tone_level = self._tone_level[drop:]
             self._tone = self._tone[drop:]
             self._flux_first += drop
         return block
@@ -452,9 +448,7 @@ class VoiceActivityStream:
         )
         n_pad_blocks = self._lookahead // MUSIC_BLOCK + 2
         self._flux = np.concatenate([self._flux, np.ones((n_pad_blocks, self.n_legs))])
-        no_tone = np.zeros((n_pad_blocks, self.n_legs))
-        self._tone_level = np.concatenate([self._tone_level, no_tone])
-        self._tone = np.concatenate([self._tone, np.zeros((n_pad_blocks, self.n_legs, 3))])
+        self._tone = np.concatenate([self._tone, np.zeros((n_pad_blocks, self.n_legs, 4))])
         self._run_vad(n_real)
         from .._kernels import vad as k
 
