@@ -3,6 +3,7 @@ taken from a real stream."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,14 @@ def test_missing_modalities_degrade_gracefully() -> None:
     assert text_only["valence"] < -0.5
     assert both["confidence"] > max(audio_only["confidence"], text_only["confidence"])
     assert {e["signal"] for e in both["evidence"]} == {"prosody", "text"}
+
+
+def test_audio_only_arousal_keeps_the_order_of_prosodic_arousal() -> None:
+    # Without text the fused arousal must rank turns as prosody does (issue 5: "at least as
+    # well as prosody alone"); squashing then rounding to 3 decimals tied turns 0.01 apart.
+    grid = [round(-3.0 + 0.01 * i, 2) for i in range(601)]
+    fused = [fuse_state(prosodic_arousal=z, emotion=None, behaviour=[])["arousal"] for z in grid]
+    assert all(a < b for a, b in pairwise(fused))
 
 
 @given(

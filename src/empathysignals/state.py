@@ -41,7 +41,8 @@ def _clip(x: float, lo: float = -1.0, hi: float = 1.0) -> float:
 
 
 def _r(x: float) -> float:
-    return round(float(x), 3)
+    # 4 decimals, as prosody's fields: 3 put distinct arousals on the same value (tanh squashes).
+    return round(float(x), 4)
 
 
 def fuse_state(
