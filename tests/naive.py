@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -23,6 +24,22 @@ def frame_features(x: np.ndarray, b: np.ndarray, a: np.ndarray) -> tuple[list[fl
         energy.append(10 * math.log10(p) if p > 1e-12 else -120.0)
     dec = [(y[2 * k] + y[2 * k + 1]) / 2 for k in range(len(x) // 2)]
     return energy, dec
+
+
+def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> list[list[float]]:
+    """Per 80-sample frame and leg: the smallest nonzero difference of consecutive samples
+    within the frame if its level is under ``quiet_db``, else infinity (also for a constant
+    frame)."""
+    out = []
+    for f in range(energy.shape[0]):
+        row = []
+        for leg in range(energy.shape[1]):
+            frame = [float(v) for v in x[f * 80 : (f + 1) * 80, leg]]
+            nonzero = [abs(b - a) for a, b in itertools.pairwise(frame) if b != a]
+            quiet = energy[f, leg] < quiet_db
+            row.append(min(nonzero) if quiet and nonzero else math.inf)
+        out.append(row)
+    return out
 
 
 def music_score(
@@ -75,6 +92,7 @@ def vad_frames(
     dec_hist: np.ndarray,
     flux_hist: np.ndarray,
     tone_hist: np.ndarray,
+    no_signal_hist: np.ndarray,
     hist_first: int,
     flux_first: int,
     first_frame: int,
@@ -98,14 +116,14 @@ def vad_frames(
     speech_db, boundary_db = float(params[0]), float(params[1])
     min_speech, hangover = int(params[2]), int(params[3])
     margin, sub_len = float(params[4]), int(params[5])
-    abs_min, muted = float(params[6]), float(params[7])
-    voiced_min, max_echo, peak_db = float(params[8]), float(params[9]), float(params[10])
-    ring, spread_k = int(params[11]), float(params[12])
-    voiced_run = float(params[13])
-    startup_frames, startup_cap = float(params[14]), float(params[15])
-    arm_frames, arm_range, descent = float(params[16]), float(params[17]), float(params[18])
-    tone_min, tone_blocks = float(params[19]), int(params[20])
-    edge_share, edge_reach = float(params[21]), int(params[22])
+    over_no_signal = float(params[6])
+    voiced_min, max_echo, peak_db = float(params[7]), float(params[8]), float(params[9])
+    ring, spread_k = int(params[10]), float(params[11])
+    voiced_run = float(params[12])
+    startup_frames, startup_cap = float(params[13]), float(params[14])
+    arm_frames, arm_range, descent = float(params[15]), float(params[16]), float(params[17])
+    tone_min, tone_blocks = float(params[18]), int(params[19])
+    edge_share, edge_reach = float(params[20]), int(params[21])
     energy = hist.tolist()
     st = legs.tolist()
     mins = sub_mins.tolist()
@@ -162,8 +180,10 @@ def vad_frames(
                     st[leg][MUSIC_UNTIL] = t // block + music_memory_blocks
         music.append(list(cur))
         tones.append([int(v) for v in tone])
+        no_signal = [float(v) for v in no_signal_hist[row]]
         for leg in range(n_legs):  # minimum statistics
             e = energy[row][leg]
+            muted = no_signal[leg]
             s = st[leg]
             if s[STARTED] == 0.0:
                 s[STARTED], s[SMOOTH], s[BMIN], s[FLOOR] = 1.0, e, e, e
@@ -184,6 +204,7 @@ def vad_frames(
             if s[NVAR] == 0.0:
                 s[NMEAN], s[NVAR] = e, e + 3.0
             q50, q90 = s[NMEAN], s[NVAR]
+            muted = no_signal[leg]
             if e > muted and s[SIGNAL] < startup_frames:  # does the stream open in speech?
                 s[SIGNAL] += 1.0
                 if s[STARTUP] == 0.0:
@@ -216,12 +237,14 @@ def vad_frames(
                 other = 1 - leg
                 eo = max(energy[row - lag][other] for lag in range(4))
                 c = s[COUP] if s[COUP] != 0.0 else max_echo
-                if eo > st[other][NMEAN] + 15.0 and e > mu + 6.0 and eo > abs_min:
+                eo_signal = eo > no_signal[other] + over_no_signal
+                if eo > st[other][NMEAN] + 15.0 and e > mu + 6.0 and eo_signal:
                     c += 0.06 if e - eo > c else -0.14
                     c = min(max(c, -45.0), max_echo)
                 s[COUP] = c
                 own = e > eo + c + margin
-            ok = own and music[k][leg] < 0.5 and not tone[leg] and e > abs_min
+            signal = e > no_signal[leg] + over_no_signal
+            ok = own and music[k][leg] < 0.5 and not tone[leg] and signal
             high[leg] = ok and e > mu + max(speech_db, spread_k * spread)
             low[leg] = ok and e > mu + max(boundary_db, 0.5 * spread_k * spread)
         for leg in range(n_legs):  # segments

@@ -45,6 +45,27 @@ def test_frame_features_carry_state_across_calls() -> None:
     np.testing.assert_array_equal(np.concatenate([e1, e2]), whole)
 
 
+@pytest.mark.parametrize("encoding", ["ULAW", "PCM_16", "FLOAT"])
+def test_quiet_frame_steps_match_naive(encoding: str, tmp_path: Path) -> None:
+    from empathysignals._kernels.vad import quiet_frame_steps
+
+    rng = np.random.default_rng(3)
+    # Noise from -90 to -30 dBFS across the frames, one frame of zeros, written in each
+    # encoding so the samples lie on its grid.
+    levels = np.repeat(np.linspace(-90, -30, 40), 80)
+    x = (rng.standard_normal((len(levels), 2)) * 10 ** (levels / 20)[:, None]).astype(np.float32)
+    x[800:880] = 0.0
+    sf.write(tmp_path / "n.wav", x, 8000, subtype=encoding)
+    x, _ = sf.read(tmp_path / "n.wav", dtype="float32")
+    energy = rng.uniform(-80, -20, size=(40, 2))
+    energy[10] = -100.0
+    got = quiet_frame_steps(x, energy, -50.0)
+    np.testing.assert_allclose(got, naive.quiet_frame_steps(x, energy, -50.0), rtol=1e-6)
+    assert np.isinf(got[10]).all() and np.isfinite(got[energy < -50]).any()
+    if encoding == "ULAW":
+        assert got[np.isfinite(got)].min() == pytest.approx(8 / 32768)  # its step near zero
+
+
 def test_music_score_matches_naive() -> None:
     from empathysignals._kernels.vad import music_score
 
@@ -283,7 +304,7 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
         np.testing.assert_allclose(music, np.array(want_music).reshape(music.shape), atol=1e-12)
         np.testing.assert_array_equal(tones, np.array(want_tones).reshape(tones.shape))
         calls["n"] += 1
-        calls["frames"] += int(args[6])  # type: ignore[call-overload]
+        calls["frames"] += int(args[7])  # type: ignore[call-overload]
         calls["speech"] += int(out.sum())
         tone_table = args[3]
         calls["tone"] += int((tone_table[:, :, 0] >= va.TONE_SHARE_MIN).sum())  # type: ignore[index]

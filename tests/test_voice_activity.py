@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import pytest
+import soundfile as sf
 
 import empathysignals as es
 from empathysignals.simulate import _load, _speech_islands
@@ -235,3 +237,66 @@ def test_keyed_digits_are_not_speech_at_any_input_rate() -> None:
         assert not va.active.any(), rate
         assert va.frames.tone is not None
         assert va.frames.tone[:, 0].sum() >= 10 * 10 - 2, rate  # ~every digit frame
+
+
+def test_a_quiet_recording_is_heard_as_a_loud_one(data_dir: Path) -> None:
+    """The recording gain changes no label and no turn-taking event. A fixed no-signal level
+    (-70 dBFS) took a call recorded 25 dB quieter for muted line: frame F1 0.94 -> 0.84 on
+    tune calls, with silent holds where there was only quiet noise. Judged against the
+    input's own quantization step, a quieter recording is the same call."""
+    from empathysignals.simulate import simulate_call
+
+    call = simulate_call(7, split="tune", n_exchanges=5, data_dir=data_dir)
+    roles = call.truth.roles
+
+    def heard(gain_db: float) -> tuple[np.ndarray, list[tuple[object, ...]]]:
+        x = call.audio * np.float32(10 ** (gain_db / 20))
+        labels = np.asarray(es.voice_activity(x, call.sample_rate, roles=roles).active)
+        events = es.analyze(x, call.sample_rate, roles=roles, emotion_model=None)
+        return labels, [(e.type, e.start, e.end) for e in events if e.type != "summary"]
+
+    labels, events = heard(0.0)
+    assert labels.any() and any(e[0] == "hold" for e in events)
+    for gain_db in (-12.0, -25.0):
+        quiet_labels, quiet_events = heard(gain_db)
+        np.testing.assert_array_equal(quiet_labels, labels)
+        assert quiet_events == events
+    # ... which a fixed level does not give (the test can fail)
+    fixed = es.VadConfig(no_signal_max_dbfs=-70.0)
+    x = call.audio * np.float32(10 ** (-25 / 20))
+    quiet_fixed = np.asarray(
+        es.voice_activity(x, call.sample_rate, roles=roles, config=fixed).active
+    )
+    assert (quiet_fixed != labels).mean() > 0.01
+
+
+def test_the_no_signal_level_follows_the_encoding(tmp_path: Path, data_dir: Path) -> None:
+    """Mu-law keeps the telephone level (-70 dBFS), 16-bit PCM goes to -88, a float leg at
+    another rate to the floor; a DC offset moves none of them."""
+    from empathysignals.detectors import voice_activity as va
+    from empathysignals.simulate import simulate_call
+
+    call = simulate_call(3, split="tune", n_exchanges=4, data_dir=data_dir)
+    # a little noise, so 16-bit PCM uses its own steps, not the scaled mu-law grid
+    noise = np.random.default_rng(0).standard_normal(call.audio[:, :1].shape) * 10 ** (-80 / 20)
+    leg = (call.audio[:, :1] * 0.5 + noise).astype(np.float32)
+    levels = {}
+    for subtype in ("ULAW", "ALAW", "PCM_16"):
+        sf_path = tmp_path / f"{subtype}.wav"
+        sf.write(sf_path, leg, 8000, subtype=subtype)
+        x, _ = sf.read(sf_path, dtype="float32", always_2d=True)
+        for dc in (0.0, 0.05):
+            stream = va.VoiceActivityStream(("customer",), 8000)
+            block = va.FrameBlock.concat([stream.push(x + np.float32(dc)), stream.finish()])
+            assert block.no_signal_db is not None
+            levels[subtype, dc] = float(block.no_signal_db[-1, 0])
+    assert levels["ULAW", 0.0] == pytest.approx(-70.0, abs=0.1)
+    assert levels["ALAW", 0.0] == pytest.approx(-64.0, abs=0.1)
+    assert levels["PCM_16", 0.0] == pytest.approx(20 * np.log10(1 / 32768) + 2.2, abs=0.1)
+    for subtype in ("ULAW", "ALAW", "PCM_16"):
+        assert levels[subtype, 0.05] == pytest.approx(levels[subtype, 0.0], abs=0.01)
+    stream = va.VoiceActivityStream(("customer",), 16000)
+    x16 = np.repeat(leg, 2, axis=0)
+    block = va.FrameBlock.concat([stream.push(x16), stream.finish()])
+    assert block.no_signal_db is not None
+    assert float(block.no_signal_db[-1, 0]) == pytest.approx(va.STEP_FLOOR_DBFS + 2.2)

@@ -8,8 +8,6 @@ turns. Each alert is emitted at most the pipeline's lookahead after its trigger.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .config import AlertConfig, TurnTakingConfig
@@ -44,7 +42,8 @@ class AlertTracker:
         tt = turn_taking or TurnTakingConfig()
         # The hold detector's own rules: an agent line at the muted level is a (silent)
         # hold, not a wait, unless silent holds are off (silence-suppressed lines).
-        self.muted_dbfs = tt.muted_max_dbfs if tt.silent_holds is not False else -math.inf
+        self.silent_holds = tt.silent_holds is not False
+        self.muted_max_dbfs = tt.muted_max_dbfs
         # own_line_gate=False: the caller passes the hold detector's silent-hold frames to
         # observe_block (the Analyzer does), so the gate's work is not done twice.
         self.line_gate = (
@@ -90,7 +89,8 @@ class AlertTracker:
         if silent_hold is not None:
             muted = silent_hold
         else:
-            muted = block.energy_db[:, self.a] <= self.muted_dbfs
+            muted = block.energy_db[:, self.a] <= block.muted_line_db(self.a, self.muted_max_dbfs)
+            muted &= self.silent_holds
             if self.line_gate is not None:
                 muted &= self.line_gate.update(block.active[:, self.a], muted, music)
         on_hold = music | muted

@@ -545,6 +545,7 @@ class CallStream:
             rep(block.music_prob, 2, axis=1),
             block.hop_s,
             None if block.tone is None else rep(block.tone, 2, axis=1),
+            None if block.no_signal_db is None else rep(block.no_signal_db, 2, axis=1),
         )
 
     @property

@@ -72,14 +72,16 @@ class VadConfig:
         SNR peaks about 15 dB over the noise (vowels are ~5 dB above the active level), its
         quieter words 10-15 dB; with the voiced-run rule guarding against noise bursts, 10 dB
         keeps those words (15 dB costs 0.008 tune F1, ``docs/tuning.md``).
-    no_signal_max_dbfs : float
+    no_signal_max_dbfs : float or None
         Frames at or below this level (digital silence, a codec's idle pattern) never
-        update the noise statistics: they say nothing about the noise under speech. The
-        default suits telephone legs (mu-law's quietest steps lie near -72 dBFS). Quiet
-        studio or meeting recordings whose noise lies below it should lower it: on the AMI
-        excerpts (noise at -64 to -67 dBFS) -80 dBFS lifts frame F1 from 0.804 to 0.827
-        (train files) and 0.783 to 0.802 (dev files); on simulated telephone calls it costs
-        0.001 (``docs/tuning.md``).
+        update the noise statistics: they say nothing about the noise under speech; speech
+        must stand 5 dB above it. ``None`` (default): 2.2 dB over the input's quantization
+        step (the smallest step between consecutive samples in the leg's quiet frames), so
+        decisions do not depend on the recording gain: -70 dBFS on mu-law legs (step
+        -72.2 dBFS), -64 on A-law (-66.2), -88 on 16-bit PCM at 8 kHz, -97.8 on continuous
+        values (float input, or any other rate, which is resampled to 8 kHz); -70 until a
+        quiet frame has shown the step. A number fixes the level (-70 was the default
+        before session 11).
     startup_s : float
         How long a stream that opens in speech (joined mid-call, or a recording that starts
         on the greeting) may judge speech against a noise level capped near its quietest
@@ -100,7 +102,7 @@ class VadConfig:
     min_voiced_ms: float = 60.0
     segment_peak_db: float = 10.0
     noise_spread_factor: float = 2.0
-    no_signal_max_dbfs: float = -70.0
+    no_signal_max_dbfs: float | None = None
     startup_s: float = 8.0
 
     def __post_init__(self) -> None:
@@ -122,14 +124,14 @@ class VadConfig:
             raise ParameterError(
                 f"voicing_threshold must be in (0, 1), got {self.voicing_threshold!r}"
             )
-        if (
+        if self.no_signal_max_dbfs is not None and (
             isinstance(self.no_signal_max_dbfs, bool)
             or not isinstance(self.no_signal_max_dbfs, (int, float))
             or not -140.0 <= self.no_signal_max_dbfs <= -40.0
         ):
             raise ParameterError(
-                "no_signal_max_dbfs must be a level in [-140, -40] dBFS (digital silence is "
-                f"-120), got {self.no_signal_max_dbfs!r}"
+                "no_signal_max_dbfs must be None (from the input's resolution) or a level in "
+                f"[-140, -40] dBFS (digital silence is -120), got {self.no_signal_max_dbfs!r}"
             )
         if self.boundary_above_floor_db > self.speech_above_floor_db:
             raise ParameterError(
@@ -193,8 +195,11 @@ class TurnTakingConfig:
         Shortest run of music, or of a muted agent leg, reported as ``hold``.
     hold_end_tolerance_s : float
         Music may pause this long without ending a hold.
-    muted_max_dbfs : float
-        Agent-leg level at or below which the line counts as muted (silent hold).
+    muted_max_dbfs : float or None
+        Agent-leg level at or below which the line counts as muted (silent hold). ``None``
+        (default): 10 dB under the voice-activity front end's no-signal level
+        (``VadConfig.no_signal_max_dbfs``), so -80 dBFS on mu-law or A-law legs and lower
+        on quieter representations; -80 with a front end that gives no such level.
     silent_holds : {"auto", True, False}
         Report a muted agent line (``muted_max_dbfs``) of ``hold_min_s`` as a ``silence``
         hold. Agent legs with silence suppression (VoIP DTX, some recorders) carry digital
@@ -221,7 +226,7 @@ class TurnTakingConfig:
     dead_air_min_s: float = 5.0
     hold_min_s: float = 3.0
     hold_end_tolerance_s: float = 2.0
-    muted_max_dbfs: float = -80.0
+    muted_max_dbfs: float | None = None
     silent_holds: bool | Literal["auto"] = "auto"
     max_turn_s: float = 20.0
 
@@ -242,11 +247,14 @@ class TurnTakingConfig:
             "hold_min_s",
             "hold_end_tolerance_s",
         )
-        if not isinstance(self.muted_max_dbfs, (int, float)) or not math.isfinite(
-            self.muted_max_dbfs
+        if self.muted_max_dbfs is not None and (
+            isinstance(self.muted_max_dbfs, bool)
+            or not isinstance(self.muted_max_dbfs, (int, float))
+            or not math.isfinite(self.muted_max_dbfs)
         ):
             raise ParameterError(
-                f"muted_max_dbfs must be a finite number, got {self.muted_max_dbfs!r}"
+                "muted_max_dbfs must be None (from the front end's no-signal level) or a "
+                f"finite number, got {self.muted_max_dbfs!r}"
             )
         if self.interruption_min_overlap_s > self.backchannel_max_s:
             raise ParameterError(

@@ -101,6 +101,29 @@ def frame_features(
 
 
 @njit
+def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> np.ndarray:
+    """Smallest nonzero difference between consecutive samples of each 10 ms frame quieter
+    than ``quiet_db``: the input's quantization step (a DC offset does not change it).
+
+    ``x`` (n * HOP, L) 8 kHz samples, ``energy`` (n, L) their frames' levels (dBFS). Returns
+    (n, L) float64, ``inf`` for louder frames and constant frames. Only quiet frames are
+    read: they are the ones whose treatment depends on the input's resolution, and few.
+    """
+    n, n_legs = energy.shape
+    out = np.full((n, n_legs), np.inf)
+    for leg in range(n_legs):
+        for f in range(n):
+            if energy[f, leg] < quiet_db:
+                smallest = np.inf
+                for i in range(f * HOP + 1, (f + 1) * HOP):
+                    v = abs(float(x[i, leg]) - float(x[i - 1, leg]))
+                    if 0.0 < v < smallest:
+                        smallest = v
+                out[f, leg] = smallest
+    return out
+
+
+@njit
 def spectral_flux(
     spectrum: np.ndarray, first_bin: int, prev: np.ndarray, weights: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -369,6 +392,7 @@ def vad_frames(
     dec_hist: np.ndarray,
     flux_hist: np.ndarray,
     tone_hist: np.ndarray,
+    no_signal_hist: np.ndarray,
     hist_first: int,
     flux_first: int,
     first_frame: int,
@@ -398,6 +422,10 @@ def vad_frames(
         ``tone_blocks`` blocks that begins at it (0 where not measured), 1.0 if the block is
         DTMF, and the share of its energy near a tone frequency (further columns unread).
         A block in a tone (:func:`block_in_tone`) is neither speech, nor noise, nor music.
+    no_signal_hist : (h, L) float64
+        Per frame of ``hist``: the level (dBFS) at or below which the frame is no signal
+        (digital silence, a codec's idle pattern): it never updates the noise statistics,
+        and speech must stand ``params[6]`` dB above it.
     n : int
         Frames to process.
     music_now : (L,) float64
@@ -412,7 +440,7 @@ def vad_frames(
         Tentative labels of frames ``tent_first ...`` not yet final.
     params : float64
         [speech_db, boundary_db, min_speech_frames, hangover_frames, bleed_margin_db,
-         sub_window_frames, abs_min_dbfs, muted_dbfs, voicing_threshold, max_echo_db,
+         sub_window_frames, speech_over_no_signal_db, voicing_threshold, max_echo_db,
          segment_peak_db, ring_frames, noise_spread_factor, voiced_run_frames,
          startup_frames, startup_cap_db, startup_arm_frames, startup_arm_range_db,
          startup_descent, tone_share_min, tone_blocks, tone_edge_share, tone_edge_reach]
@@ -441,19 +469,19 @@ def vad_frames(
     music_prob = np.empty((n, n_legs), dtype=np.float64)
     tones = np.zeros((n, n_legs), dtype=np.int8)
     cur = music_now.copy()
-    voiced_min = params[8]
-    max_echo = params[9]
-    peak_db = params[10]
-    ring = int(params[11])  # frames that may still change: older ones are final
-    spread_k = params[12]
-    voiced_run = params[13]  # loud voiced frames in a row that make a segment speech
-    startup_frames = params[14]  # signal frames the start-up lasts at most
-    startup_cap = params[15]  # dB over the minimum-statistics floor
-    arm_frames = params[16]  # signal frames in which a start in speech must show
-    arm_range = params[17]  # dB between their loudest and quietest frame
-    startup_descent = params[18]  # the median's downward step while far, x normal
-    tone_params = params[19:23].copy()
-    tone_blocks = int(params[20])
+    voiced_min = params[7]
+    max_echo = params[8]
+    peak_db = params[9]
+    ring = int(params[10])  # frames that may still change: older ones are final
+    spread_k = params[11]
+    voiced_run = params[12]  # loud voiced frames in a row that make a segment speech
+    startup_frames = params[13]  # signal frames the start-up lasts at most
+    startup_cap = params[14]  # dB over the minimum-statistics floor
+    arm_frames = params[15]  # signal frames in which a start in speech must show
+    arm_range = params[16]  # dB between their loudest and quietest frame
+    startup_descent = params[17]  # the median's downward step while far, x normal
+    tone_params = params[18:22].copy()
+    tone_blocks = int(params[19])
     tone = np.zeros(n_legs, dtype=np.bool_)
     tone_near = np.zeros(n_legs, dtype=np.bool_)
     # Rows with a tone window or a DTMF block, counted (prefix sums): most calls have none
@@ -472,8 +500,7 @@ def vad_frames(
     hangover = int(params[3])
     margin = params[4]
     sub_len = int(params[5])
-    abs_min = params[6]
-    muted = params[7]
+    over_no_signal = params[6]
     st = legs.copy()
     mins = sub_mins.copy()
     m = tent.shape[0]
@@ -522,6 +549,7 @@ def vad_frames(
         # 1) noise floors (minimum statistics over N_SUBWIN sub-windows, Martin 2001)
         for leg in range(n_legs):
             e = energy[row, leg]
+            muted = no_signal_hist[row, leg]
             if st[leg, S_STARTED] == 0.0:
                 st[leg, S_STARTED] = 1.0
                 st[leg, S_SMOOTH] = e
@@ -553,6 +581,7 @@ def vad_frames(
         for leg in range(n_legs):
             e = energy[row, leg]
             fl = st[leg, S_FLOOR]
+            muted = no_signal_hist[row, leg]
             if st[leg, S_NVAR] == 0.0:
                 st[leg, S_NMEAN] = e
                 st[leg, S_NVAR] = e + 3.0  # 90th percentile
@@ -630,7 +659,8 @@ def vad_frames(
                 # where the other leg is loud and this one stands above its noise: echo
                 # frames sit at the echo path's level, double talk and noise bursts above.
                 # Clamped to [-45, max_echo]: telephone echo is at most max_echo_db (-20 dB).
-                if eo > st[other, S_NMEAN] + 15.0 and e > mu + 6.0 and eo > abs_min:
+                eo_signal = eo > no_signal_hist[row, other] + over_no_signal
+                if eo > st[other, S_NMEAN] + 15.0 and e > mu + 6.0 and eo_signal:
                     c += 0.06 if d > c else -0.14
                     if c > max_echo:
                         c = max_echo
@@ -639,7 +669,8 @@ def vad_frames(
                 st[leg, S_COUPLING] = c
                 own = e > eo + c + margin
             not_music = music_prob[k, leg] < 0.5
-            ok = own and not_music and not tone[leg] and e > abs_min
+            signal = e > no_signal_hist[row, leg] + over_no_signal
+            ok = own and not_music and not tone[leg] and signal
             high[leg] = ok and e > mu + max(speech_db, spread_k * spread)
             low[leg] = ok and e > mu + max(boundary_db, 0.5 * spread_k * spread)
         # 4) segment state machine. A segment becomes speech once voiced_run loud frames

@@ -11,6 +11,13 @@ from ..config import HOP_S
 __all__ = ["FrameBlock"]
 
 
+#: A muted agent line (silent hold) is this far under the no-signal level: what a muted
+#: telephone line carries (digital silence, a codec's idle pattern) lies well under the
+#: quietest noise that updates the noise statistics.
+MUTED_UNDER_NO_SIGNAL_DB = 10.0
+MUTED_LINE_DBFS = -80.0  # when the front end gives no no-signal level
+
+
 @dataclass(frozen=True, slots=True)
 class FrameBlock:
     """Final per-frame analysis of all legs for frames ``first_frame ... first_frame+n-1``.
@@ -35,6 +42,9 @@ class FrameBlock:
     tone : np.ndarray, (n, n_legs) bool, optional
         The frame is in a call-progress tone (ring-back, busy, dial) or a keyed DTMF digit;
         ``None`` when the front end does not detect tones (then no frame is).
+    no_signal_db : np.ndarray, (n, n_legs) float64, optional
+        The front end's no-signal level of each frame (dBFS; ``VadConfig.no_signal_max_dbfs``,
+        by default from the input's resolution); ``None`` when it gives none.
     """
 
     first_frame: int
@@ -45,6 +55,17 @@ class FrameBlock:
     music_prob: np.ndarray
     hop_s: float = HOP_S
     tone: np.ndarray | None = None
+    no_signal_db: np.ndarray | None = None
+
+    def muted_line_db(self, leg: int, muted_max_dbfs: float | None) -> np.ndarray | float:
+        """Level (dBFS) at or below which leg ``leg``'s frames are a muted line:
+        ``muted_max_dbfs`` if given, else ``MUTED_UNDER_NO_SIGNAL_DB`` under the front end's
+        no-signal level (-80 dBFS on mu-law legs), else ``MUTED_LINE_DBFS``."""
+        if muted_max_dbfs is not None:
+            return muted_max_dbfs
+        if self.no_signal_db is None:
+            return MUTED_LINE_DBFS
+        return self.no_signal_db[:, leg] - MUTED_UNDER_NO_SIGNAL_DB
 
     @property
     def n_frames(self) -> int:
@@ -74,6 +95,7 @@ class FrameBlock:
             np.zeros((0, n)),
             HOP_S,
             np.zeros((0, n), dtype=bool),
+            np.zeros((0, n)),
         )
 
     @staticmethod
@@ -92,4 +114,7 @@ class FrameBlock:
             None
             if any(b.tone is None for b in blocks)
             else np.concatenate([b.tone for b in blocks if b.tone is not None]),
+            None
+            if any(b.no_signal_db is None for b in blocks)
+            else np.concatenate([b.no_signal_db for b in blocks if b.no_signal_db is not None]),
         )

@@ -312,7 +312,7 @@ class TurnTakingDetector:
         music = (frames.music_prob[:, h] > _MUSIC_PROB) & (
             frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB
         )
-        digital_silence = frames.energy_db[:, h] <= self.cfg.muted_max_dbfs
+        digital_silence = frames.energy_db[:, h] <= frames.muted_line_db(h, self.cfg.muted_max_dbfs)
         muted = digital_silence.copy()
         if self.cfg.silent_holds is False:
             muted[:] = False

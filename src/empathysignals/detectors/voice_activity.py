@@ -33,7 +33,20 @@ ECHO_LAG = 3  # frames of echo delay considered (30 ms)
 DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
-ABS_MIN_DBFS = -65.0
+# "No signal" (digital silence, a codec's idle pattern) is judged against the input's own
+# resolution, so a leg's decisions do not depend on its recording gain: frames at most
+# NO_SIGNAL_OVER_STEP_DB over the smallest step between consecutive samples seen in quiet
+# frames (QUIET_FRAME_DBFS; a difference, so a DC offset does not move it) never update the
+# noise statistics, and speech must stand SPEECH_OVER_NO_SIGNAL_DB above that level.
+# Mu-law's step near zero (8 of 32768, -72.2 dBFS) gives -70 and -65 dBFS, the fixed levels
+# used before; A-law's (16, having no zero level) -64 and -59; 16-bit PCM's -88 and -83;
+# continuous values (float input, or any rate but 8 kHz, which is resampled) stop at
+# STEP_FLOOR_DBFS. Until a quiet frame has shown the step, TELEPHONE_NO_SIGNAL_DBFS.
+NO_SIGNAL_OVER_STEP_DB = 2.2
+SPEECH_OVER_NO_SIGNAL_DB = 5.0
+QUIET_FRAME_DBFS = -50.0
+STEP_FLOOR_DBFS = -100.0
+TELEPHONE_NO_SIGNAL_DBFS = -70.0
 # Start-up of a stream that opens in speech (``_kernels.vad``, ``VadConfig.startup_s``): set
 # on the tune split with benchmarks/study_mid_start.py (streams cut mid-word) and checked
 # there on whole calls.
@@ -141,7 +154,7 @@ class VoiceActivityStream:
         Input rate in Hz (>= 8000); resampled to 8 kHz inside.
     config : VadConfig, optional
         Thresholds, including ``no_signal_max_dbfs`` (the level at or below which frames
-        never update the noise statistics).
+        never update the noise statistics; by default from the input's resolution).
     """
 
     def __init__(
@@ -157,7 +170,10 @@ class VoiceActivityStream:
             raise ParameterError(f"one or two legs are supported, got {self.n_legs}")
         self.sample_rate = validate_sample_rate(sample_rate)
         self.config = config or VadConfig()
-        self._muted = float(self.config.no_signal_max_dbfs)
+        fixed = self.config.no_signal_max_dbfs
+        self._fixed_no_signal = None if fixed is None else float(fixed)
+        # Smallest nonzero sample step seen so far in quiet frames, per leg.
+        self._step = np.full(self.n_legs, np.inf)
         self._lookahead = self.config.music_lookahead_frames
         self._resamplers = [
             StreamingResampler(self.sample_rate, ANALYSIS_RATE_HZ) for _ in self.roles
@@ -169,6 +185,7 @@ class VoiceActivityStream:
         # Energy history; rows before frame 0 are virtual digital silence.
         back = MUSIC_BACK_BLOCKS * MUSIC_BLOCK + ECHO_LAG
         self._hist = np.full((back, self.n_legs), DB_FLOOR)
+        self._no_signal_hist = np.full((back, self.n_legs), self._no_signal_level(self._step))
         self._hist_first = -back
         # Spectral flux per music block; virtual blocks before 0 are "not stable".
         self._flux = np.ones((MUSIC_BACK_BLOCKS, self.n_legs))
@@ -196,6 +213,7 @@ class VoiceActivityStream:
         self._pend_floor = np.zeros((0, self.n_legs))
         self._pend_music = np.zeros((0, self.n_legs))
         self._pend_tone = np.zeros((0, self.n_legs), dtype=np.int8)
+        self._pend_no_signal = np.zeros((0, self.n_legs))
         self._finished = False
         # Labels of the last _ring frames may still change; older ones are emitted.
         self._ring = self.config.hangover_frames + self.config.min_speech_frames + 2
@@ -207,8 +225,7 @@ class VoiceActivityStream:
                 self.config.hangover_frames,
                 self.config.bleed_margin_db,
                 SUBWIN_FRAMES,
-                ABS_MIN_DBFS,
-                self._muted,
+                SPEECH_OVER_NO_SIGNAL_DB,
                 self.config.voicing_threshold,
                 self.config.max_echo_db,
                 self.config.segment_peak_db,
@@ -248,7 +265,7 @@ class VoiceActivityStream:
         return self._tent_first
 
     # ------------------------------------------------------------------ pipeline
-    def _features(self, x8k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _features(self, x8k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         from .._kernels.vad import frame_features
 
         b, a = _highpass_200hz()
@@ -258,11 +275,33 @@ class VoiceActivityStream:
             # frame loud and the noise estimate start seconds too high.
             self._feat_state[:, 0] = self._feat_state[:, 1] = x8k[:HOP_SAMPLES].mean(axis=0)
         energy, dec, self._feat_state = frame_features(x8k, b, a, self._feat_state)
-        return energy, dec
+        return energy, dec, self._no_signal_levels(x8k, energy)
 
-    def _append(self, features: tuple[np.ndarray, np.ndarray]) -> None:
-        energy, dec = features
+    def _no_signal_level(self, step: np.ndarray) -> np.ndarray:
+        """No-signal level (dBFS) for a smallest sample step ``step`` (any shape)."""
+        if self._fixed_no_signal is not None:
+            return np.full(np.shape(step), self._fixed_no_signal)
+        with np.errstate(divide="ignore"):
+            step_db = np.maximum(20.0 * np.log10(step), STEP_FLOOR_DBFS)
+        return np.where(
+            np.isfinite(step), step_db + NO_SIGNAL_OVER_STEP_DB, TELEPHONE_NO_SIGNAL_DBFS
+        )
+
+    def _no_signal_levels(self, x8k: np.ndarray, energy: np.ndarray) -> np.ndarray:
+        """(n, L) no-signal level of each new frame, from the running smallest step."""
+        if self._fixed_no_signal is not None or not len(energy):
+            return self._no_signal_level(np.broadcast_to(self._step, energy.shape))
+        from .._kernels.vad import quiet_frame_steps
+
+        steps = quiet_frame_steps(x8k, energy, QUIET_FRAME_DBFS)
+        running = np.minimum.accumulate(np.vstack([self._step, steps]), axis=0)[1:]
+        self._step = running[-1].copy()
+        return self._no_signal_level(running)
+
+    def _append(self, features: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        energy, dec, no_signal = features
         self._hist = np.concatenate([self._hist, energy])
+        self._no_signal_hist = np.concatenate([self._no_signal_hist, no_signal])
         self._dec_hist = np.concatenate([self._dec_hist, dec])
         self._n_feat += len(energy)
         block_dec = np.concatenate([self._block_dec, dec]) if len(self._block_dec) else dec
@@ -341,6 +380,7 @@ class VoiceActivityStream:
             self._dec_hist,
             self._flux,
             self._tone,
+            self._no_signal_hist,
             self._hist_first,
             self._flux_first,
             self._n_vad,
@@ -360,6 +400,9 @@ class VoiceActivityStream:
         self._pend_floor = np.concatenate([self._pend_floor, floors])
         self._pend_music = np.concatenate([self._pend_music, music])
         self._pend_tone = np.concatenate([self._pend_tone, tone])
+        self._pend_no_signal = np.concatenate(
+            [self._pend_no_signal, self._no_signal_hist[lo : lo + n]]
+        )
         self._n_vad = stop
 
     def _ready(self) -> int:
@@ -378,12 +421,14 @@ class VoiceActivityStream:
             self._pend_music[:k],
             HOP_S,
             self._pend_tone[:k].astype(bool),
+            self._pend_no_signal[:k],
         )
         self._tent = self._tent[k:]
         self._pend_energy = self._pend_energy[k:]
         self._pend_floor = self._pend_floor[k:]
         self._pend_music = self._pend_music[k:]
         self._pend_tone = self._pend_tone[k:]
+        self._pend_no_signal = self._pend_no_signal[k:]
         self._tent_first += k
         # Keep only the history that future music windows and echo lags can reach.
         first_block = self._n_vad // MUSIC_BLOCK - MUSIC_BACK_BLOCKS
@@ -391,6 +436,7 @@ class VoiceActivityStream:
         drop = keep_from - self._hist_first
         if drop > 0:
             self._hist = self._hist[drop:]
+            self._no_signal_hist = self._no_signal_hist[drop:]
             self._dec_hist = self._dec_hist[drop:]
             self._hist_first += drop
         # The tone table is read further back: windows that cover a block next to the
@@ -443,6 +489,9 @@ class VoiceActivityStream:
         # Virtual silence after the end gives the last blocks their lookahead.
         pad = np.full((self._lookahead + MUSIC_BLOCK, self.n_legs), DB_FLOOR)
         self._hist = np.concatenate([self._hist, pad])
+        self._no_signal_hist = np.concatenate(
+            [self._no_signal_hist, np.broadcast_to(self._no_signal_hist[-1], pad.shape)]
+        )
         self._dec_hist = np.concatenate(
             [self._dec_hist, np.zeros((len(pad), HOP_SAMPLES // 2, self.n_legs), np.float32)]
         )
