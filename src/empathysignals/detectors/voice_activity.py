@@ -44,7 +44,7 @@ SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 # STEP_FLOOR_DBFS. Until a quiet frame has shown the step, TELEPHONE_NO_SIGNAL_DBFS.
 NO_SIGNAL_OVER_STEP_DB = 2.2
 SPEECH_OVER_NO_SIGNAL_DB = 5.0
-QUIET_FRAME_DBFS = -50.0
+QUIET_FRAME_DBFS = -60.0
 STEP_FLOOR_DBFS = -100.0
 TELEPHONE_NO_SIGNAL_DBFS = -70.0
 # Start-up of a stream that opens in speech (``_kernels.vad``, ``VadConfig.startup_s``): set
@@ -172,8 +172,9 @@ class VoiceActivityStream:
         self.config = config or VadConfig()
         fixed = self.config.no_signal_max_dbfs
         self._fixed_no_signal = None if fixed is None else float(fixed)
-        # Smallest nonzero sample step seen so far in quiet frames, per leg.
+        # Smallest nonzero sample step seen so far in quiet frames, per leg, and its level.
         self._step = np.full(self.n_legs, np.inf)
+        self._level = self._no_signal_level(self._step)
         self._lookahead = self.config.music_lookahead_frames
         self._resamplers = [
             StreamingResampler(self.sample_rate, ANALYSIS_RATE_HZ) for _ in self.roles
@@ -185,7 +186,7 @@ class VoiceActivityStream:
         # Energy history; rows before frame 0 are virtual digital silence.
         back = MUSIC_BACK_BLOCKS * MUSIC_BLOCK + ECHO_LAG
         self._hist = np.full((back, self.n_legs), DB_FLOOR)
-        self._no_signal_hist = np.full((back, self.n_legs), self._no_signal_level(self._step))
+        self._no_signal_hist = np.full((back, self.n_legs), self._level)
         self._hist_first = -back
         # Spectral flux per music block; virtual blocks before 0 are "not stable".
         self._flux = np.ones((MUSIC_BACK_BLOCKS, self.n_legs))
@@ -289,14 +290,16 @@ class VoiceActivityStream:
 
     def _no_signal_levels(self, x8k: np.ndarray, energy: np.ndarray) -> np.ndarray:
         """(n, L) no-signal level of each new frame, from the running smallest step."""
-        if self._fixed_no_signal is not None or not len(energy):
-            return self._no_signal_level(np.broadcast_to(self._step, energy.shape))
-        from .._kernels.vad import quiet_frame_steps
+        if self._fixed_no_signal is None and (energy < QUIET_FRAME_DBFS).any():
+            from .._kernels.vad import quiet_frame_steps
 
-        steps = quiet_frame_steps(x8k, energy, QUIET_FRAME_DBFS)
-        running = np.minimum.accumulate(np.vstack([self._step, steps]), axis=0)[1:]
-        self._step = running[-1].copy()
-        return self._no_signal_level(running)
+            steps = quiet_frame_steps(x8k, energy, QUIET_FRAME_DBFS)
+            if (steps < self._step).any():
+                running = np.minimum.accumulate(np.vstack([self._step, steps]), axis=0)[1:]
+                self._step = running[-1].copy()
+                self._level = self._no_signal_level(self._step)
+                return self._no_signal_level(running)
+        return np.broadcast_to(self._level, energy.shape)
 
     def _append(self, features: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         energy, dec, no_signal = features
