@@ -766,11 +766,13 @@ def warmup() -> None:
     """
     for rate in (8000, 16000):
         analyze(_warmup_call(rate), rate)
-    # Music holds are not in the warm-up call; their kernel is tiny, call it directly.
-    from ._kernels import hold
+    # Music holds and frames quiet enough to show the input's quantization step are not in
+    # the warm-up call; their kernels are tiny, call them directly.
+    from ._kernels import hold, vad
 
     state = hold.new_line_state(0)
     hold.line_scan(np.zeros(1), 0, False, False, state, np.zeros(hold.LINE_PARAMS_SIZE))
+    vad.quiet_frame_steps(np.zeros((vad.HOP, 2), np.float32), np.full((1, 2), -120.0), -60.0)
 
 
 def _warmup_call(rate: int) -> np.ndarray:
