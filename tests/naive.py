@@ -42,6 +42,22 @@ def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> lis
     return out
 
 
+def raw_block_steps(x: np.ndarray, block: int, quiet_power: float) -> list[list[float]]:
+    """Per block of ``block`` samples and leg: the smallest nonzero difference of
+    consecutive samples if the block's power around its mean is under ``quiet_power``."""
+    out = []
+    for j in range(x.shape[0] // block):
+        row = []
+        for leg in range(x.shape[1]):
+            seg = [float(v) for v in x[j * block : (j + 1) * block, leg]]
+            mean = sum(seg) / block
+            quiet = sum((v - mean) ** 2 for v in seg) / block < quiet_power
+            nonzero = [abs(b - a) for a, b in itertools.pairwise(seg) if b != a]
+            row.append(min(nonzero) if quiet and nonzero else math.inf)
+        out.append(row)
+    return out
+
+
 def music_score(
     energy: list[float],
     flux: list[float | None],

@@ -66,6 +66,24 @@ def test_quiet_frame_steps_match_naive(encoding: str, tmp_path: Path) -> None:
         assert got[np.isfinite(got)].min() == pytest.approx(8 / 32768)  # its step near zero
 
 
+@pytest.mark.parametrize("encoding", ["PCM_16", "FLOAT"])
+def test_raw_block_steps_match_naive(encoding: str, tmp_path: Path) -> None:
+    from empathysignals._kernels.vad import raw_block_steps
+
+    rng = np.random.default_rng(4)
+    levels = np.repeat(np.linspace(-95, -30, 30), 160)
+    x = (rng.standard_normal((len(levels), 2)) * 10 ** (levels / 20)[:, None]).astype(np.float32)
+    x[:, 1] += 0.2  # a DC offset is no signal
+    sf.write(tmp_path / "n.wav", x, 16000, subtype=encoding)
+    x, _ = sf.read(tmp_path / "n.wav", dtype="float32")
+    quiet = 10 ** (-60 / 10)
+    got = raw_block_steps(x, 160, quiet)
+    np.testing.assert_allclose(got, naive.raw_block_steps(x, 160, quiet), rtol=1e-6)
+    assert np.isfinite(got[:5]).all() and np.isinf(got[-5:]).all()
+    if encoding == "PCM_16":
+        assert got[:5, 0].min() == pytest.approx(1 / 32768)
+
+
 def test_music_score_matches_naive() -> None:
     from empathysignals._kernels.vad import music_score
 

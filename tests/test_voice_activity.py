@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from scipy.signal import resample_poly
 
 import empathysignals as es
 from empathysignals.simulate import _load, _speech_islands
@@ -95,8 +96,6 @@ def test_dc_offset_does_not_change_speech() -> None:
     for dc in (-0.2, 0.1):
         shifted = np.asarray(es.voice_activity(x + dc, sr, roles=roles).active)
         np.testing.assert_array_equal(shifted, plain)
-    from scipy.signal import resample_poly
-
     x16 = resample_poly(x, 2, 1, axis=0)
     plain16 = np.asarray(es.voice_activity(x16, 16000, roles=roles).active)
     shifted16 = np.asarray(es.voice_activity(x16 + 0.1, 16000, roles=roles).active)
@@ -295,8 +294,19 @@ def test_the_no_signal_level_follows_the_encoding(tmp_path: Path, data_dir: Path
     assert levels["PCM_16", 0.0] == pytest.approx(20 * np.log10(1 / 32768) + 2.2, abs=0.1)
     for subtype in ("ULAW", "ALAW", "PCM_16"):
         assert levels[subtype, 0.05] == pytest.approx(levels[subtype, 0.0], abs=0.01)
-    stream = va.VoiceActivityStream(("customer",), 16000)
-    x16 = np.repeat(leg, 2, axis=0)
-    block = va.FrameBlock.concat([stream.push(x16), stream.finish()])
-    assert block.no_signal_db is not None
-    assert float(block.no_signal_db[-1, 0]) == pytest.approx(va.STEP_FLOOR_DBFS + 2.2)
+    # At another rate the step is read before resampling, so 16-bit PCM is -88 there too,
+    # float stops at the floor, and how the input is chunked changes nothing.
+    x16 = resample_poly(leg, 2, 1, axis=0).astype(np.float32)
+    sf.write(tmp_path / "16k.wav", x16, 16000, subtype="PCM_16")
+    pcm16, _ = sf.read(tmp_path / "16k.wav", dtype="float32", always_2d=True)
+    for x, want in ((x16, va.STEP_FLOOR_DBFS + 2.2), (pcm16, levels["PCM_16", 0.0])):
+        stream = va.VoiceActivityStream(("customer",), 16000)
+        whole = va.FrameBlock.concat([stream.push(x), stream.finish()])
+        assert whole.no_signal_db is not None
+        assert float(whole.no_signal_db[-1, 0]) == pytest.approx(want, abs=0.1)
+        stream = va.VoiceActivityStream(("customer",), 16000)
+        cuts = np.sort(np.random.default_rng(1).integers(0, len(x), 30))
+        parts = [stream.push(p) for p in np.split(x, cuts)] + [stream.finish()]
+        chunked = va.FrameBlock.concat(parts)
+        np.testing.assert_array_equal(chunked.no_signal_db, whole.no_signal_db)
+        np.testing.assert_array_equal(chunked.active, whole.active)

@@ -124,6 +124,35 @@ def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> np.
 
 
 @njit
+def raw_block_steps(x: np.ndarray, block: int, quiet_power: float) -> np.ndarray:
+    """:func:`quiet_frame_steps` on input at its own rate, before resampling (which would
+    smear its quantization grid): blocks of ``block`` samples of ``x`` (n * block, L) whose
+    power around their mean (a DC offset is no signal) is under ``quiet_power``."""
+    n = x.shape[0] // block
+    n_legs = x.shape[1]
+    out = np.full((n, n_legs), np.inf)
+    for leg in range(n_legs):
+        for j in range(n):
+            lo = j * block
+            mean = 0.0
+            for i in range(lo, lo + block):
+                mean += float(x[i, leg])
+            mean /= block
+            power = 0.0
+            for i in range(lo, lo + block):
+                d = float(x[i, leg]) - mean
+                power += d * d
+            if power / block < quiet_power:
+                smallest = np.inf
+                for i in range(lo + 1, lo + block):
+                    v = abs(float(x[i, leg]) - float(x[i - 1, leg]))
+                    if 0.0 < v < smallest:
+                        smallest = v
+                out[j, leg] = smallest
+    return out
+
+
+@njit
 def spectral_flux(
     spectrum: np.ndarray, first_bin: int, prev: np.ndarray, weights: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

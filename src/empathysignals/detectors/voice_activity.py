@@ -45,6 +45,7 @@ SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 NO_SIGNAL_OVER_STEP_DB = 2.2
 SPEECH_OVER_NO_SIGNAL_DB = 5.0
 QUIET_FRAME_DBFS = -60.0
+RAW_BLOCKS_PER_S = 100
 STEP_FLOOR_DBFS = -100.0
 TELEPHONE_NO_SIGNAL_DBFS = -70.0
 # Start-up of a stream that opens in speech (``_kernels.vad``, ``VadConfig.startup_s``): set
@@ -175,6 +176,14 @@ class VoiceActivityStream:
         # Smallest nonzero sample step seen so far in quiet frames, per leg, and its level.
         self._step = np.full(self.n_legs, np.inf)
         self._level = self._no_signal_level(self._step)
+        # Input at another rate is resampled, which smears its grid: the step is read there,
+        # in 10 ms blocks (RAW_BLOCKS_PER_S) of the input, and frame f uses the running
+        # minimum up to the last block that ends by the frame's end.
+        self._raw_block = self.sample_rate // RAW_BLOCKS_PER_S
+        self._raw_buffer = FrameBuffer(self.n_legs, self._raw_block)
+        self._raw_running = np.zeros((0, self.n_legs))  # running minimum per block ...
+        self._raw_first = 0  # ... from this block on
+        self._raw_tracked = self.sample_rate != ANALYSIS_RATE_HZ and fixed is None
         self._lookahead = self.config.music_lookahead_frames
         self._resamplers = [
             StreamingResampler(self.sample_rate, ANALYSIS_RATE_HZ) for _ in self.roles
@@ -288,8 +297,43 @@ class VoiceActivityStream:
             np.isfinite(step), step_db + NO_SIGNAL_OVER_STEP_DB, TELEPHONE_NO_SIGNAL_DBFS
         )
 
+    def _track_raw_steps(self, samples: np.ndarray) -> None:
+        """Running smallest step of the input's quiet 10 ms blocks (input at another rate)."""
+        from .._kernels.vad import raw_block_steps
+
+        whole = self._raw_buffer.push(samples)
+        if not len(whole):
+            return
+        steps = raw_block_steps(whole, self._raw_block, 10.0 ** (QUIET_FRAME_DBFS / 10.0))
+        last = self._raw_running[-1] if len(self._raw_running) else self._step
+        running = np.minimum.accumulate(np.vstack([last, steps]), axis=0)[1:]
+        self._raw_running = np.concatenate([self._raw_running, running])
+
+    def _raw_steps_for_frames(self, n: int) -> np.ndarray:
+        """(n, L) running step of the input blocks that end by each new frame's end."""
+        frames = self._n_feat + np.arange(n)
+        block_ends = (frames + 1) * self.sample_rate // 100 // self._raw_block
+        rows = block_ends - 1 - self._raw_first  # the last block ending by the frame's end
+        known = len(self._raw_running)
+        steps = np.full((n, self.n_legs), np.inf)
+        if known:
+            ok = rows >= 0
+            steps[ok] = self._raw_running[np.minimum(rows[ok], known - 1)]
+            # Keep the block the next frame may need, and those after it.
+            keep = int(np.clip(rows[-1], 0, known - 1))
+            self._raw_running = self._raw_running[keep:]
+            self._raw_first += keep
+        return steps
+
     def _no_signal_levels(self, x8k: np.ndarray, energy: np.ndarray) -> np.ndarray:
         """(n, L) no-signal level of each new frame, from the running smallest step."""
+        if self._raw_tracked:
+            steps = self._raw_steps_for_frames(len(energy))
+            if len(steps) and (steps[-1] < self._step).any():
+                self._step = steps[-1].copy()
+                self._level = self._no_signal_level(self._step)
+                return self._no_signal_level(steps)
+            return np.broadcast_to(self._level, energy.shape)
         if self._fixed_no_signal is None and (energy < QUIET_FRAME_DBFS).any():
             from .._kernels.vad import quiet_frame_steps
 
@@ -466,6 +510,8 @@ class VoiceActivityStream:
         )
 
     def _push(self, samples: np.ndarray) -> FrameBlock:
+        if self._raw_tracked:
+            self._track_raw_steps(samples)
         if self.sample_rate != ANALYSIS_RATE_HZ:
             parts = [rs.process(samples[:, i]) for i, rs in enumerate(self._resamplers)]
             samples = np.stack(parts, axis=1) if parts[0].size else samples[:0]
