@@ -78,9 +78,9 @@ class VadConfig:
         must stand 5 dB above it. ``None`` (default): 2.2 dB over the input's quantization
         step (the smallest step between consecutive samples in the leg's quiet frames), so
         decisions do not depend on the recording gain: -70 dBFS on mu-law legs (step
-        -72.2 dBFS), -64 on A-law (-66.2), -88 on 16-bit PCM at 8 kHz, -97.8 on continuous
-        values (float input, or any other rate, which is resampled to 8 kHz); -70 until a
-        quiet frame has shown the step. A number fixes the level (-70 was the default
+        -72.2 dBFS), -64 on A-law (-66.2), -88 on 16-bit PCM, -97.8 on continuous values
+        (float input); at rates other than 8 kHz the step is read before resampling; -70
+        until a quiet frame has shown the step. A number fixes the level (-70 was the default
         before session 11).
     startup_s : float
         How long a stream that opens in speech (joined mid-call, or a recording that starts

@@ -40,8 +40,8 @@ SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
 # noise statistics, and speech must stand SPEECH_OVER_NO_SIGNAL_DB above that level.
 # Mu-law's step near zero (8 of 32768, -72.2 dBFS) gives -70 and -65 dBFS, the fixed levels
 # used before; A-law's (16, having no zero level) -64 and -59; 16-bit PCM's -88 and -83;
-# continuous values (float input, or any rate but 8 kHz, which is resampled) stop at
-# STEP_FLOOR_DBFS. Until a quiet frame has shown the step, TELEPHONE_NO_SIGNAL_DBFS.
+# continuous values (float input) stop at STEP_FLOOR_DBFS. Until a quiet frame has shown
+# the step, TELEPHONE_NO_SIGNAL_DBFS.
 NO_SIGNAL_OVER_STEP_DB = 2.2
 SPEECH_OVER_NO_SIGNAL_DB = 5.0
 QUIET_FRAME_DBFS = -60.0
