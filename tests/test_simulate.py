@@ -373,6 +373,23 @@ def test_fixed_snr_and_bleed(data_dir: Path) -> None:
     assert call.params["bleed_db"] == {"customer": -30.0, "agent": -30.0}
 
 
+def test_bleed_delay_moves_only_the_echo(data_dir: Path) -> None:
+    kw = {"n_exchanges": 3, "snr_db": 50.0, "bleed_db": -20.0, "mulaw": False, "data_dir": data_dir}
+    near = simulate_call(5, **kw)  # type: ignore[arg-type]
+    far = simulate_call(5, bleed_delay_s=0.2, **kw)  # type: ignore[arg-type]
+    assert far.params["bleed_delay_s"] == {"customer": 0.2, "agent": 0.2}
+    assert far.truth.events == near.truth.events and far.params["files"] == near.params["files"]
+    # the customer leg's echo of the agent now lags the agent leg by 0.2 s
+    x = far.audio[: 30 * far.sample_rate].astype(np.float64)
+    n = 2 * len(x)
+    xcorr = np.fft.irfft(np.fft.rfft(x[:, 0], n) * np.conj(np.fft.rfft(x[:, 1], n)), n)
+    lags = np.arange(1, round(0.5 * far.sample_rate))
+    assert lags[np.argmax(xcorr[lags])] / far.sample_rate == pytest.approx(0.2, abs=0.002)
+    for bad in (-0.1, 0.6, float("nan"), True):
+        with pytest.raises(ParameterError, match="bleed_delay_s"):
+            simulate_call(5, bleed_delay_s=bad, **kw)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("subtype", ["ULAW", "PCM_16"])
 def test_write(tmp_path: Path, calls: list[SimulatedCall], subtype: str) -> None:
     call = calls[0]

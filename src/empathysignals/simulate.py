@@ -1093,6 +1093,7 @@ def _check_options(
     snr_db: object,
     bleed_db: object,
     scenarios: Sequence[str],
+    bleed_delay_s: object = None,
 ) -> None:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or int(seed) < 0:
         raise ParameterError(f"seed must be a non-negative int, got {seed!r}")
@@ -1113,6 +1114,14 @@ def _check_options(
     for name, val in (("snr_db", snr_db), ("bleed_db", bleed_db)):
         if val is not None and not (isinstance(val, (int, float)) and math.isfinite(val)):
             raise ParameterError(f"{name} must be a finite number of dB or None, got {val!r}")
+    if bleed_delay_s is not None and not (
+        isinstance(bleed_delay_s, (int, float))
+        and not isinstance(bleed_delay_s, bool)
+        and 0.0 <= bleed_delay_s <= 0.5
+    ):
+        raise ParameterError(
+            f"bleed_delay_s must be seconds in [0, 0.5] or None, got {bleed_delay_s!r}"
+        )
     if isinstance(scenarios, str):
         raise ParameterError("scenarios must be a sequence of names, not a single string")
     unknown = sorted(set(scenarios) - set(SCENARIOS))
@@ -1132,6 +1141,7 @@ def simulate_call(
     snr_db: float | None = None,
     bleed_db: float | None = None,
     scenarios: Sequence[str] = SCENARIOS,
+    bleed_delay_s: float | None = None,
 ) -> SimulatedCall:
     """Simulate one two-leg telephone call with exact ground truth.
 
@@ -1159,6 +1169,11 @@ def simulate_call(
     bleed_db : float, optional
         Level of the other leg's speech leaking into each leg (dB relative to that speech);
         drawn per leg from U(-35, -20) when omitted.
+    bleed_delay_s : float, optional
+        Delay of that leak (s, 0..0.5); drawn per leg from U(0.005, 0.030) when omitted (an
+        echo path near the recorder). Longer delays are a round trip to a far handset
+        (mobile and VoIP: 100-300 ms); the other draws stay the same, so a seed gives the
+        same call with only its echo moved.
     scenarios : sequence of str
         Which of :data:`SCENARIOS` may occur. Normal gaps are used as filler transitions even
         when ``"gap"`` is left out, unless ``"long_wait"`` is the only filler given.
@@ -1174,7 +1189,7 @@ def simulate_call(
     """
     split = _check_split(split)
     scenarios = tuple(scenarios)
-    _check_options(seed, n_exchanges, sample_rate, snr_db, bleed_db, scenarios)
+    _check_options(seed, n_exchanges, sample_rate, snr_db, bleed_db, scenarios, bleed_delay_s)
     seed, n_turns, sr = int(seed), 2 * int(n_exchanges), int(sample_rate)
     root = find_data_dir(data_dir)
     cat = _catalog(root)
@@ -1193,6 +1208,8 @@ def simulate_call(
         for role in ROLES
     }
     bleed_delay = {role: float(rng.uniform(0.005, 0.030)) for role in ROLES}
+    if bleed_delay_s is not None:
+        bleed_delay = dict.fromkeys(ROLES, float(bleed_delay_s))
     b = _Builder(rng, sr, root, {r: cat.speakers[split][speakers[r]] for r in ROLES}, levels)
 
     # Timeline of floor turns.
