@@ -101,6 +101,18 @@ def frame_features(
 
 
 @njit
+def smallest_step(x: np.ndarray, leg: int, lo: int, hi: int) -> float:
+    """Smallest nonzero difference between consecutive samples ``x[lo:hi, leg]`` (inf if
+    none)."""
+    smallest = np.inf
+    for i in range(lo + 1, hi):
+        v = abs(float(x[i, leg]) - float(x[i - 1, leg]))
+        if 0.0 < v < smallest:
+            smallest = v
+    return smallest
+
+
+@njit
 def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> np.ndarray:
     """Smallest nonzero difference between consecutive samples of each 10 ms frame quieter
     than ``quiet_db``: the input's quantization step (a DC offset does not change it).
@@ -114,12 +126,7 @@ def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> np.
     for leg in range(n_legs):
         for f in range(n):
             if energy[f, leg] < quiet_db:
-                smallest = np.inf
-                for i in range(f * HOP + 1, (f + 1) * HOP):
-                    v = abs(float(x[i, leg]) - float(x[i - 1, leg]))
-                    if 0.0 < v < smallest:
-                        smallest = v
-                out[f, leg] = smallest
+                out[f, leg] = smallest_step(x, leg, f * HOP, (f + 1) * HOP)
     return out
 
 
@@ -143,12 +150,7 @@ def raw_block_steps(x: np.ndarray, block: int, quiet_power: float) -> np.ndarray
                 d = float(x[i, leg]) - mean
                 power += d * d
             if power / block < quiet_power:
-                smallest = np.inf
-                for i in range(lo + 1, lo + block):
-                    v = abs(float(x[i, leg]) - float(x[i - 1, leg]))
-                    if 0.0 < v < smallest:
-                        smallest = v
-                out[j, leg] = smallest
+                out[j, leg] = smallest_step(x, leg, lo, lo + block)
     return out
 
 
