@@ -121,7 +121,8 @@ def vad_frames(
     params: np.ndarray,
     music_params: np.ndarray,
     flux_max: float,
-) -> tuple[list[list[int]], Table, Table, Table, Table, list[list[int]]]:
+    echo: np.ndarray,
+) -> tuple[list[list[int]], Table, Table, Table, Table, list[list[int]], Table]:
     """The two-leg speech state machine of ``_kernels.vad.vad_frames``, frame by frame in
     plain Python: noise floors (minimum statistics and quantile tracking), echo coupling,
     double-threshold decisions, voiced confirmation with backfill, hangover. Returns the
@@ -150,7 +151,27 @@ def vad_frames(
     tones: list[list[int]] = []
     (FLOOR, SMOOTH, BMIN, BCOUNT, INSP, SEGSTART, LASTACT, _HC, RECENT, COUP, STARTED,
      LOWRUN, NMEAN, NVAR, CONF, PEAK, VOICED, MUSIC_UNTIL, SIGNAL, STARTUP, START_RUN,
-     START_LO, START_HI) = range(23)  # fmt: skip
+     START_LO, START_HI, ECHO_LAG) = range(24)  # fmt: skip
+    from empathysignals._kernels import vad as k_
+
+    lags = k_.ECHO_MAX_LAG + 1
+    ev = echo.tolist()
+
+    def clip(d: float) -> float:
+        return min(k_.ECHO_DELTA_CLIP, max(-k_.ECHO_DELTA_CLIP, d))
+
+    def echo_delay(sums: list[float], counts: list[float]) -> float:
+        # the lag with the highest mean product, if it has the evidence and stands out
+        means = {k: sums[k] / counts[k] for k in range(lags) if counts[k] > 0}
+        if not means:
+            return 0.0
+        best = max(means, key=lambda k: (means[k], -k))
+        if counts[best] < k_.ECHO_MIN_FRAMES or means[best] <= 0.0:
+            return 0.0
+        rivals = [m for k, m in means.items() if abs(k - best) >= 4]
+        if any(k_.ECHO_MIN_RATIO * m > means[best] for m in rivals):
+            return 0.0
+        return float(best + 1)
     music_memory_blocks = 200  # stable blocks count however quiet 10 s after music
 
     def window_voicing(row: int, leg: int) -> float:
@@ -251,7 +272,20 @@ def vad_frames(
             own = True
             if n_legs == 2:
                 other = 1 - leg
-                eo = max(energy[row - lag][other] for lag in range(4))
+                de = clip(e - energy[row - 1][leg])
+                if abs(de) >= k_.ECHO_DELTA_MIN:
+                    for lag in range(lags):
+                        if energy[row - lag][other] > st[other][NMEAN] + k_.ECHO_TALK_DB:
+                            do = clip(energy[row - lag][other] - energy[row - lag - 1][other])
+                            ev[leg][lag] += de * do
+                            ev[leg][lags + lag] += 1.0
+                if t % k_.ECHO_EVERY == 0:
+                    s[ECHO_LAG] = echo_delay(ev[leg][:lags], ev[leg][lags:])
+                window = list(range(k_.ECHO_NEAR + 1))
+                far = int(s[ECHO_LAG]) - 1
+                if far > k_.ECHO_NEAR:
+                    window += list(range(far - 1, far + k_.ECHO_NEAR))
+                eo = max(energy[row - lag][other] for lag in window)
                 c = s[COUP] if s[COUP] != 0.0 else max_echo
                 eo_signal = eo > no_signal[other] + over_no_signal
                 if eo > st[other][NMEAN] + 15.0 and e > mu + 6.0 and eo_signal:
@@ -306,7 +340,7 @@ def vad_frames(
                 while j >= 0 and j >= t - ring - tent_first and out[j][leg] == 0:
                     out[j][leg] = 1
                     j -= 1
-    return out, st, mins, floors, music, tones
+    return out, st, mins, floors, music, tones, ev
 
 
 def hold_line_back(

@@ -273,22 +273,31 @@ def test_leg_state_size_matches_the_stream() -> None:
 
 
 @pytest.mark.parametrize(
-    ("chunk_s", "mid_speech", "tone"),
-    [(0.02, False, False), (0.37, False, False), (30.0, False, False), (0.37, True, False),
-     (0.37, False, True)],
+    ("chunk_s", "mid_speech", "tone", "echo_delay_s"),
+    [(0.02, False, False, None), (0.37, False, False, None), (30.0, False, False, None),
+     (0.37, True, False, None), (0.37, False, True, None), (0.37, False, False, 0.15)],
 )  # fmt: skip
 def test_vad_state_machine_matches_naive_on_a_real_call(
-    data_dir: Path, chunk_s: float, mid_speech: bool, tone: bool, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path,
+    chunk_s: float,
+    mid_speech: bool,
+    tone: bool,
+    echo_delay_s: float | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The two-leg speech state machine against its plain-Python port, on every call the
     stream makes while analysing a simulated call (speech, bleed, noise, a hold); on the
-    call joined mid-word, which takes the start-up path; and with a busy tone on the agent
-    leg and DTMF on the customer's, which take the tone paths."""
+    call joined mid-word, which takes the start-up path; with a busy tone on the agent
+    leg and DTMF on the customer's, which take the tone paths; and with the echo 150 ms
+    late, which takes the far echo window."""
     from empathysignals._kernels import vad as kernels
     from empathysignals.detectors.voice_activity import VoiceActivityStream
     from empathysignals.simulate import simulate_call
 
-    call = simulate_call(3, split="tune", n_exchanges=5)
+    if echo_delay_s is None:
+        call = simulate_call(3, split="tune", n_exchanges=5)
+    else:
+        call = simulate_call(3, split="tune", n_exchanges=5, bleed_db=-25.0, bleed_delay_s=0.15)
     audio = call.audio
     if mid_speech:
         onset = next(e.start for e in call.truth.events_of("turn") if e.start > 5.0)
@@ -313,14 +322,16 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
 
     def checked(*args: object) -> object:
         got = kernel(*args)
-        want_out, want_st, want_mins, want_floors, want_music, want_tones = naive.vad_frames(*args)
-        out, st, mins, floors, music, _, tones = got
+        want = naive.vad_frames(*args)
+        want_out, want_st, want_mins, want_floors, want_music, want_tones, want_echo = want
+        out, st, mins, floors, music, _, tones, echo = got
         np.testing.assert_array_equal(out, np.array(want_out, dtype=np.int8).reshape(out.shape))
         np.testing.assert_allclose(st, want_st, rtol=0, atol=1e-9)
         np.testing.assert_allclose(mins, want_mins, rtol=0, atol=1e-9)
         np.testing.assert_allclose(floors, np.array(want_floors).reshape(floors.shape), atol=1e-9)
         np.testing.assert_allclose(music, np.array(want_music).reshape(music.shape), atol=1e-12)
         np.testing.assert_array_equal(tones, np.array(want_tones).reshape(tones.shape))
+        np.testing.assert_allclose(echo, want_echo, rtol=1e-12, atol=1e-9)
         calls["n"] += 1
         calls["frames"] += int(args[7])  # type: ignore[call-overload]
         calls["speech"] += int(out.sum())
@@ -339,6 +350,8 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
     began_in_speech = stream._legs[:, kernels.S_STARTUP] == 1.0
     assert began_in_speech.any() == mid_speech  # the start-up path was (or was not) taken
     assert (calls["tone"] > 0) == (calls["dtmf"] > 0) == tone  # so were the tone paths
+    delays = set(stream._legs[:, kernels.S_ECHO_LAG] - 1)
+    assert (15.0 in delays) == (echo_delay_s is not None)  # and the far echo window
 
 
 _LINE_KW: dict[str, float] = dict(

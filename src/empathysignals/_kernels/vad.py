@@ -413,7 +413,27 @@ S_STARTUP = 19  # 0: undecided, 1: the stream began in speech, -1: it did not
 S_START_RUN = 20  # voiced frames in a row at the stream's start
 S_START_LO = 21  # quietest and loudest signal frame at the stream's start
 S_START_HI = 22
-LEG_STATE_SIZE = 23
+S_ECHO_LAG = 23  # 1 + the estimated echo delay (frames) of the other leg in this one; 0: none
+LEG_STATE_SIZE = 24
+# Echo delay. Recorded at a contact center, a leg's echo of the other comes back after the
+# round trip to the far handset (100-300 ms on mobile and VoIP), not only within ECHO_NEAR
+# frames. Per leg and lag k <= ECHO_MAX_LAG, the mean product of this leg's frame-to-frame
+# level change and the other leg's k frames earlier (both clipped to ECHO_DELTA_CLIP dB;
+# only where this leg's change is ECHO_DELTA_MIN dB or more and the other leg was talking,
+# ECHO_TALK_DB over its noise median): an echo makes this leg follow the other at its delay,
+# a sharp peak; talk of its own does not. The delay is taken once the peak has
+# ECHO_MIN_FRAMES frames behind it and stands ECHO_MIN_RATIO times above every lag 4 or
+# more frames away (delay found on every tune call whose echo is audible, at ratios 3.3-32;
+# calls whose echo is under the noise peak nowhere, at 1.0-1.9); re-decided every
+# ECHO_EVERY frames.
+ECHO_NEAR = 3
+ECHO_MAX_LAG = 50
+ECHO_DELTA_CLIP = 10.0
+ECHO_DELTA_MIN = 1.0
+ECHO_TALK_DB = 10.0
+ECHO_MIN_FRAMES = 200
+ECHO_MIN_RATIO = 3.0
+ECHO_EVERY = 50
 N_SUBWIN = 8
 
 
@@ -436,7 +456,10 @@ def vad_frames(
     params: np.ndarray,
     music_params: np.ndarray,
     flux_max: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    echo: np.ndarray,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
     """Run the speech state machine over frames ``first_frame ...`` of all legs at once.
 
     Parameters
@@ -479,6 +502,9 @@ def vad_frames(
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
         See :func:`music_score`.
+    echo : (L, 2 * (ECHO_MAX_LAG + 1)) float64
+        Per leg and lag, the sums and counts of the echo-delay evidence (copied, returned
+        updated); ``hist`` must reach ECHO_MAX_LAG + 1 frames before ``first_frame``.
 
     Returns
     -------
@@ -492,6 +518,8 @@ def vad_frames(
         Updated.
     tones : (n, L) int8
         1 where the frame is in a call-progress tone or a DTMF digit.
+    echo
+        Updated.
     """
     n_legs = hist.shape[1]
     block = music_params[0]
@@ -534,6 +562,8 @@ def vad_frames(
     over_no_signal = params[6]
     st = legs.copy()
     mins = sub_mins.copy()
+    ev = echo.copy()
+    n_lags = ECHO_MAX_LAG + 1
     m = tent.shape[0]
     out = np.zeros((m + n, n_legs), dtype=np.int8)
     out[:m] = tent
@@ -675,10 +705,18 @@ def vad_frames(
             own = True
             if n_legs == 2:
                 other = 1 - leg
+                update_echo_delay(energy, row, leg, st[other, S_NMEAN], ev[leg])
+                if t % ECHO_EVERY == 0:
+                    st[leg, S_ECHO_LAG] = decide_echo_delay(ev[leg], n_lags)
                 eo = energy[row, other]
-                for lag in range(1, 4):
+                for lag in range(1, ECHO_NEAR + 1):
                     if energy[row - lag, other] > eo:
                         eo = energy[row - lag, other]
+                far_lag = int(st[leg, S_ECHO_LAG]) - 1
+                if far_lag > ECHO_NEAR:
+                    for lag in range(far_lag - 1, far_lag + ECHO_NEAR):
+                        if energy[row - lag, other] > eo:
+                            eo = energy[row - lag, other]
                 d = e - eo
                 c = st[leg, S_COUPLING]
                 if c == 0.0:
@@ -776,7 +814,46 @@ def vad_frames(
                 while j >= 0 and j >= t - ring - tent_first and out[j, leg] == 0:
                     out[j, leg] = 1
                     j -= 1
-    return out, st, mins, floors, music_prob, cur, tones
+    return out, st, mins, floors, music_prob, cur, tones, ev
+
+
+@njit
+def update_echo_delay(
+    energy: np.ndarray, row: int, leg: int, other_noise: float, ev: np.ndarray
+) -> None:
+    """Add frame ``row``'s echo-delay evidence of ``leg`` to ``ev`` (sums, then counts)."""
+    other = 1 - leg
+    n_lags = ECHO_MAX_LAG + 1
+    de = energy[row, leg] - energy[row - 1, leg]
+    de = min(ECHO_DELTA_CLIP, max(-ECHO_DELTA_CLIP, de))
+    if abs(de) < ECHO_DELTA_MIN:
+        return
+    for k in range(n_lags):
+        eo = energy[row - k, other]
+        if eo > other_noise + ECHO_TALK_DB:
+            do = eo - energy[row - k - 1, other]
+            do = min(ECHO_DELTA_CLIP, max(-ECHO_DELTA_CLIP, do))
+            ev[k] += de * do
+            ev[n_lags + k] += 1.0
+
+
+@njit
+def decide_echo_delay(ev: np.ndarray, n_lags: int) -> float:
+    """1 + the echo delay (frames) the evidence ``ev`` shows, or 0 if it shows none."""
+    best = -1
+    best_mean = 0.0
+    for k in range(n_lags):
+        if ev[n_lags + k] > 0.0:
+            m = ev[k] / ev[n_lags + k]
+            if best < 0 or m > best_mean:
+                best, best_mean = k, m
+    if best < 0 or ev[n_lags + best] < ECHO_MIN_FRAMES or best_mean <= 0.0:
+        return 0.0
+    for k in range(n_lags):
+        if abs(k - best) >= 4 and ev[n_lags + k] > 0.0:
+            if ECHO_MIN_RATIO * ev[k] / ev[n_lags + k] > best_mean:
+                return 0.0
+    return float(best + 1)
 
 
 @njit

@@ -29,7 +29,7 @@ MUSIC_BACK_BLOCKS = 20  # 1 s of past blocks per decision
 #: ``benchmarks/music_features.py``: music blocks sit below it, speech and noise above.
 MUSIC_FLUX_MAX = 0.15
 MUSIC_BINS = slice(10, 101)  # 200-2000 Hz at 20 Hz resolution (200 samples at 4 kHz)
-ECHO_LAG = 3  # frames of echo delay considered (30 ms)
+ECHO_LAG = 53  # frames of history the echo test reads (_kernels.vad.ECHO_MAX_LAG + 3)
 DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
@@ -94,7 +94,8 @@ DTMF_HALF_HZ = 40.0
 DTMF_SHARE_MIN = 0.9
 DTMF_PART_MIN = 0.1
 #: ``_kernels.vad.LEG_STATE_SIZE``, repeated so that building a stream does not import numba.
-_LEG_STATE_SIZE = 23
+_LEG_STATE_SIZE = 24
+_ECHO_LAGS = 51  # _kernels.vad.ECHO_MAX_LAG + 1
 MAX_PUSH_S = 30  # seconds of input processed per internal slice
 
 
@@ -217,6 +218,7 @@ class VoiceActivityStream:
         self._n_vad = 0
         self._legs = np.zeros((self.n_legs, _LEG_STATE_SIZE))
         self._sub_mins = np.full((self.n_legs, N_SUBWIN), 1e9)
+        self._echo = np.zeros((self.n_legs, 2 * _ECHO_LAGS))
         self._tent = np.zeros((0, self.n_legs), dtype=np.int8)
         self._tent_first = 0
         self._pend_energy = np.zeros((0, self.n_legs))
@@ -422,24 +424,27 @@ class VoiceActivityStream:
         n = stop - self._n_vad
         if n <= 0:
             return
-        tent, self._legs, self._sub_mins, floors, music, self._music_now, tone = vad_frames(
-            self._hist,
-            self._dec_hist,
-            self._flux,
-            self._tone,
-            self._no_signal_hist,
-            self._hist_first,
-            self._flux_first,
-            self._n_vad,
-            n,
-            self._legs,
-            self._sub_mins,
-            self._music_now,
-            self._tent,
-            self._tent_first,
-            self._params,
-            self._music_params,
-            MUSIC_FLUX_MAX,
+        (tent, self._legs, self._sub_mins, floors, music, self._music_now, tone, self._echo) = (
+            vad_frames(
+                self._hist,
+                self._dec_hist,
+                self._flux,
+                self._tone,
+                self._no_signal_hist,
+                self._hist_first,
+                self._flux_first,
+                self._n_vad,
+                n,
+                self._legs,
+                self._sub_mins,
+                self._music_now,
+                self._tent,
+                self._tent_first,
+                self._params,
+                self._music_params,
+                MUSIC_FLUX_MAX,
+                self._echo,
+            )
         )
         lo = self._n_vad - self._hist_first
         self._tent = tent
