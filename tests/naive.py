@@ -172,6 +172,7 @@ def vad_frames(
         if any(k_.ECHO_MIN_RATIO * m > means[best] for m in rivals):
             return 0.0
         return float(best + 1)
+
     music_memory_blocks = 200  # stable blocks count however quiet 10 s after music
 
     def window_voicing(row: int, leg: int) -> float:
@@ -265,6 +266,16 @@ def vad_frames(
             frame_floors.append(mu_dec[leg])
         floors.append(frame_floors)
         high, low = [False] * n_legs, [False] * n_legs
+        echo_ring = k_.ECHO_RING
+        base = 2 * lags
+        if n_legs == 2:  # each leg's talk delta and flag of this frame, into its rings
+            for leg in range(n_legs):
+                talking = energy[row][leg] > st[leg][NMEAN] + k_.ECHO_TALK_DB
+                d = clip(energy[row][leg] - energy[row - 1][leg]) if talking else 0.0
+                at = (-t) % echo_ring
+                for copy in (0, echo_ring):
+                    ev[leg][base + at + copy] = d
+                    ev[leg][base + 2 * echo_ring + at + copy] = 1.0 if talking else 0.0
         for leg in range(n_legs):  # decisions, with echo rejection
             e = energy[row][leg]
             s = st[leg]
@@ -274,11 +285,10 @@ def vad_frames(
                 other = 1 - leg
                 de = clip(e - energy[row - 1][leg])
                 if abs(de) >= k_.ECHO_DELTA_MIN:
-                    for lag in range(lags):
-                        if energy[row - lag][other] > st[other][NMEAN] + k_.ECHO_TALK_DB:
-                            do = clip(energy[row - lag][other] - energy[row - lag - 1][other])
-                            ev[leg][lag] += de * do
-                            ev[leg][lags + lag] += 1.0
+                    for lag in range(lags):  # the other leg's talk deltas, lag frames ago
+                        at = (-(t - lag)) % echo_ring
+                        ev[leg][lag] += de * ev[other][base + at]
+                        ev[leg][lags + lag] += ev[other][base + 2 * echo_ring + at]
                 if t % k_.ECHO_EVERY == 0:
                     s[ECHO_LAG] = echo_delay(ev[leg][:lags], ev[leg][lags:])
                 window = list(range(k_.ECHO_NEAR + 1))

@@ -270,6 +270,10 @@ def test_leg_state_size_matches_the_stream() -> None:
     from empathysignals.detectors.voice_activity import _LEG_STATE_SIZE
 
     assert _LEG_STATE_SIZE == LEG_STATE_SIZE
+    from empathysignals._kernels.vad import ECHO_STATE_SIZE
+    from empathysignals.detectors.voice_activity import _ECHO_STATE_SIZE
+
+    assert _ECHO_STATE_SIZE == ECHO_STATE_SIZE
 
 
 @pytest.mark.parametrize(

@@ -434,6 +434,11 @@ ECHO_TALK_DB = 10.0
 ECHO_MIN_FRAMES = 200
 ECHO_MIN_RATIO = 3.0
 ECHO_EVERY = 50
+# Each leg's recent clipped level changes while talking (0 otherwise) and talk flags, newest
+# first from a moving position, written twice so the lags 0..ECHO_MAX_LAG of any frame are
+# one contiguous slice: the evidence loop is then a plain multiply-add.
+ECHO_RING = 64
+ECHO_STATE_SIZE = 2 * (ECHO_MAX_LAG + 1) + 4 * ECHO_RING
 N_SUBWIN = 8
 
 
@@ -502,9 +507,9 @@ def vad_frames(
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
         See :func:`music_score`.
-    echo : (L, 2 * (ECHO_MAX_LAG + 1)) float64
-        Per leg and lag, the sums and counts of the echo-delay evidence (copied, returned
-        updated); ``hist`` must reach ECHO_MAX_LAG + 1 frames before ``first_frame``.
+    echo : (L, ECHO_STATE_SIZE) float64
+        Per leg: the sums and counts of the echo-delay evidence per lag, then the rings of
+        the leg's own talk deltas and flags (copied, returned updated)
 
     Returns
     -------
@@ -563,7 +568,6 @@ def vad_frames(
     st = legs.copy()
     mins = sub_mins.copy()
     ev = echo.copy()
-    n_lags = ECHO_MAX_LAG + 1
     m = tent.shape[0]
     out = np.zeros((m + n, n_legs), dtype=np.int8)
     out[:m] = tent
@@ -698,6 +702,8 @@ def vad_frames(
                 mu_dec[leg] = fl + startup_cap
             floors[k, leg] = mu_dec[leg]
         # 3) candidate decisions with echo (bleed) rejection
+        if n_legs == 2:
+            track_echo_delays(energy, row, t, st, ev)
         for leg in range(n_legs):
             e = energy[row, leg]
             mu = mu_dec[leg]
@@ -705,9 +711,6 @@ def vad_frames(
             own = True
             if n_legs == 2:
                 other = 1 - leg
-                update_echo_delay(energy, row, leg, st[other, S_NMEAN], ev[leg])
-                if t % ECHO_EVERY == 0:
-                    st[leg, S_ECHO_LAG] = decide_echo_delay(ev[leg], n_lags)
                 eo = energy[row, other]
                 for lag in range(1, ECHO_NEAR + 1):
                     if energy[row - lag, other] > eo:
@@ -818,23 +821,37 @@ def vad_frames(
 
 
 @njit
-def update_echo_delay(
-    energy: np.ndarray, row: int, leg: int, other_noise: float, ev: np.ndarray
-) -> None:
-    """Add frame ``row``'s echo-delay evidence of ``leg`` to ``ev`` (sums, then counts)."""
-    other = 1 - leg
+def track_echo_delays(energy: np.ndarray, row: int, t: int, st: np.ndarray, ev: np.ndarray) -> None:
+    """Frame ``t`` of both legs into the echo-delay evidence ``ev`` (per leg: sums and
+    counts per lag, then the rings of its own talk deltas and flags); every ECHO_EVERY
+    frames, each leg's delay into ``st[:, S_ECHO_LAG]``. One call per frame: the kernel
+    calls it 100 times a second."""
     n_lags = ECHO_MAX_LAG + 1
-    de = energy[row, leg] - energy[row - 1, leg]
-    de = min(ECHO_DELTA_CLIP, max(-ECHO_DELTA_CLIP, de))
-    if abs(de) < ECHO_DELTA_MIN:
-        return
-    for k in range(n_lags):
-        eo = energy[row - k, other]
-        if eo > other_noise + ECHO_TALK_DB:
-            do = eo - energy[row - k - 1, other]
-            do = min(ECHO_DELTA_CLIP, max(-ECHO_DELTA_CLIP, do))
-            ev[k] += de * do
-            ev[n_lags + k] += 1.0
+    base = 2 * n_lags
+    pos = (-t) % ECHO_RING
+    for leg in range(2):
+        # this frame's clipped level change (0 unless the leg is talking) and talk flag
+        talking = energy[row, leg] > st[leg, S_NMEAN] + ECHO_TALK_DB
+        d = 0.0
+        if talking:
+            d = energy[row, leg] - energy[row - 1, leg]
+            d = min(ECHO_DELTA_CLIP, max(-ECHO_DELTA_CLIP, d))
+        flag = 1.0 if talking else 0.0
+        ev[leg, base + pos] = d
+        ev[leg, base + pos + ECHO_RING] = d
+        ev[leg, base + 2 * ECHO_RING + pos] = flag
+        ev[leg, base + 3 * ECHO_RING + pos] = flag
+    for leg in range(2):
+        other = 1 - leg
+        de = energy[row, leg] - energy[row - 1, leg]
+        de = min(ECHO_DELTA_CLIP, max(-ECHO_DELTA_CLIP, de))
+        if abs(de) >= ECHO_DELTA_MIN:
+            # the other leg's talk deltas 0..ECHO_MAX_LAG frames ago: one contiguous slice
+            for k in range(n_lags):
+                ev[leg, k] += de * ev[other, base + pos + k]
+                ev[leg, n_lags + k] += ev[other, base + 2 * ECHO_RING + pos + k]
+        if t % ECHO_EVERY == 0:
+            st[leg, S_ECHO_LAG] = decide_echo_delay(ev[leg], n_lags)
 
 
 @njit

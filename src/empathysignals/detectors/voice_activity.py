@@ -95,7 +95,7 @@ DTMF_SHARE_MIN = 0.9
 DTMF_PART_MIN = 0.1
 #: ``_kernels.vad.LEG_STATE_SIZE``, repeated so that building a stream does not import numba.
 _LEG_STATE_SIZE = 24
-_ECHO_LAGS = 51  # _kernels.vad.ECHO_MAX_LAG + 1
+_ECHO_STATE_SIZE = 358  # _kernels.vad.ECHO_STATE_SIZE
 MAX_PUSH_S = 30  # seconds of input processed per internal slice
 
 
@@ -218,7 +218,7 @@ class VoiceActivityStream:
         self._n_vad = 0
         self._legs = np.zeros((self.n_legs, _LEG_STATE_SIZE))
         self._sub_mins = np.full((self.n_legs, N_SUBWIN), 1e9)
-        self._echo = np.zeros((self.n_legs, 2 * _ECHO_LAGS))
+        self._echo = np.zeros((self.n_legs, _ECHO_STATE_SIZE))
         self._tent = np.zeros((0, self.n_legs), dtype=np.int8)
         self._tent_first = 0
         self._pend_energy = np.zeros((0, self.n_legs))
