@@ -27,6 +27,17 @@ def call(data_dir: Path) -> tuple[np.ndarray, int]:
     return sim.audio[:n], sim.sample_rate
 
 
+@pytest.fixture(scope="module")
+def far_echo_call(data_dir: Path) -> tuple[np.ndarray, int]:
+    """60 s of a call whose echo comes back 200 ms late (a far handset): the echo-delay
+    estimate takes hold within it."""
+    from empathysignals.simulate import simulate_call
+
+    sim = simulate_call(11, n_exchanges=8, bleed_db=-25.0, bleed_delay_s=0.2)
+    n = min(len(sim.audio), 60 * sim.sample_rate)
+    return sim.audio[:n], sim.sample_rate
+
+
 def dicts(events: list[es.Event]) -> list[dict[str, object]]:
     return [e.to_dict() for e in events]
 
@@ -40,7 +51,7 @@ def feed(samples: np.ndarray, rate: int, cuts: list[int]) -> list[es.Event]:
     return events + stream.finish()
 
 
-@pytest.mark.parametrize("audio", ["call", "tones_call"])
+@pytest.mark.parametrize("audio", ["call", "tones_call", "far_echo_call"])
 @settings(
     deadline=None, max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -48,8 +59,8 @@ def feed(samples: np.ndarray, rate: int, cuts: list[int]) -> list[es.Event]:
 def test_events_do_not_depend_on_chunking(
     audio: str, request: pytest.FixtureRequest, data: st.DataObject
 ) -> None:
-    """The events of a call (and of the call with a busy tone and keyed digits) fed in
-    chunks cut at random points equal the batch run's."""
+    """The events of a call (and of the call with a busy tone and keyed digits, and of one
+    with a far echo) fed in chunks cut at random points equal the batch run's."""
     samples, rate = request.getfixturevalue(audio)
     whole = dicts(es.analyze(samples, rate))
     cuts = data.draw(st.lists(st.integers(1, len(samples) - 1), max_size=50))
