@@ -425,13 +425,15 @@ LEG_STATE_SIZE = 24
 # ECHO_MIN_FRAMES frames behind it and stands ECHO_MIN_RATIO times above every lag 4 or
 # more frames away (delay found on every tune call whose echo is audible, at ratios 3.3-32;
 # calls whose echo is under the noise peak nowhere, at 1.0-1.9); re-decided every
-# ECHO_EVERY frames.
+# ECHO_EVERY frames. 100 frames (1 s) of evidence, chosen on the tune calls of
+# benchmarks/study_echo_delay.py (200 locked later and kept less of the far-echo calls; the
+# normal tune calls are the same with either).
 ECHO_NEAR = 3
 ECHO_MAX_LAG = 50
 ECHO_DELTA_CLIP = 10.0
 ECHO_DELTA_MIN = 1.0
 ECHO_TALK_DB = 10.0
-ECHO_MIN_FRAMES = 200
+ECHO_MIN_FRAMES = 100
 ECHO_MIN_RATIO = 3.0
 ECHO_EVERY = 50
 # Each leg's recent clipped level changes while talking (0 otherwise) and talk flags, newest
