@@ -329,23 +329,26 @@ class VoiceActivityStream:
 
     def _no_signal_levels(self, x8k: np.ndarray, energy: np.ndarray) -> np.ndarray:
         """(n, L) no-signal level of each new frame, from the running smallest step."""
-        if self._raw_tracked:
-            steps = self._raw_steps_for_frames(len(energy))
-            if len(steps) and (steps[-1] < self._step).any():
-                self._step = steps[-1].copy()
-                self._level = self._no_signal_level(self._step)
-                return self._no_signal_level(steps)
+        running = self._running_steps(x8k, energy)
+        if running is None or not len(running) or not (running[-1] < self._step).any():
             return np.broadcast_to(self._level, energy.shape)
-        if self._fixed_no_signal is None and (energy < QUIET_FRAME_DBFS).any():
-            from .._kernels.vad import quiet_frame_steps
+        self._step = running[-1].copy()
+        self._level = self._no_signal_level(self._step)
+        return self._no_signal_level(running)
 
-            steps = quiet_frame_steps(x8k, energy, QUIET_FRAME_DBFS)
-            if (steps < self._step).any():
-                running = np.minimum.accumulate(np.vstack([self._step, steps]), axis=0)[1:]
-                self._step = running[-1].copy()
-                self._level = self._no_signal_level(self._step)
-                return self._no_signal_level(running)
-        return np.broadcast_to(self._level, energy.shape)
+    def _running_steps(self, x8k: np.ndarray, energy: np.ndarray) -> np.ndarray | None:
+        """(n, L) smallest step seen up to each new frame, or None where nothing can have
+        lowered it (a fixed level, or no quiet frame at 8 kHz)."""
+        if self._fixed_no_signal is not None:
+            return None
+        if self._raw_tracked:
+            return self._raw_steps_for_frames(len(energy))
+        if not (energy < QUIET_FRAME_DBFS).any():
+            return None
+        from .._kernels.vad import quiet_frame_steps
+
+        steps = quiet_frame_steps(x8k, energy, QUIET_FRAME_DBFS)
+        return np.minimum.accumulate(np.vstack([self._step, steps]), axis=0)[1:]
 
     def _append(self, features: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
         energy, dec, no_signal = features
