@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -267,6 +268,37 @@ def test_a_quiet_recording_is_heard_as_a_loud_one(data_dir: Path) -> None:
         es.voice_activity(x, call.sample_rate, roles=roles, config=fixed).active
     )
     assert (quiet_fixed != labels).mean() > 0.01
+
+
+def test_a_vox_recording_keeps_its_silent_hold(tmp_path: Path, data_dir: Path) -> None:
+    """Dialogic VOX ADPCM, a common call-recorder format, decodes digital silence to an idle
+    pattern at -66 dBFS, louder than the muted line: every silent hold of tune calls 0-7
+    became dead air. Its idle pattern is digital silence: the hold is found as before."""
+    from empathysignals.simulate import simulate_call
+
+    scen = ("gap", "hold_silence", "backchannel")
+    call = simulate_call(22, split="tune", n_exchanges=3, scenarios=scen, data_dir=data_dir)
+    roles = call.truth.roles
+    (hold,) = call.truth.events_of("hold")
+    raw: dict[str, Any] = {"samplerate": 8000, "channels": 1, "format": "RAW"}
+    legs = []
+    for k in range(2):
+        path = tmp_path / f"{k}.vox"
+        sf.write(path, call.audio[: len(call.audio) // 2 * 2, k], 8000, "VOX_ADPCM", format="RAW")
+        y, _ = sf.read(path, dtype="float32", subtype="VOX_ADPCM", **raw)
+        legs.append(y)
+    x = np.stack(legs, axis=1)
+    agent = roles.index("agent")
+    inside = x[round(hold.start * 8000) + 800 : round(hold.end * 8000) - 800, agent]
+    assert inside.any() and 20 * np.log10(np.std(inside)) > -70  # not zeros: the idle pattern
+    events = es.analyze(x, 8000, roles=roles, emotion_model=None)
+    holds = [e for e in events if e.type == "hold" and e.end is not None]
+    assert [h.kind for h in holds] == ["silence"]
+    assert abs(holds[0].start - hold.start) < 1.0 and abs(holds[0].end - hold.end) < 1.0
+    assert not any(
+        e.type == "dead_air" and e.start < hold.end and (e.end or e.start) > hold.start
+        for e in events
+    )
 
 
 def test_the_no_signal_level_follows_the_encoding(tmp_path: Path, data_dir: Path) -> None:

@@ -131,6 +131,30 @@ def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> np.
 
 
 @njit
+def idle_frames(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> np.ndarray:
+    """Frames quieter than ``quiet_db`` whose samples repeat with period 1 or 2: a codec's
+    idle pattern, which carries no audio. Dialogic VOX ADPCM decodes digital silence to
+    0, 32, 0, 32, ... (-66 dBFS at 4 kHz after the high-pass), louder than a 16-bit line's
+    no-signal level; noise, however quiet, never repeats exactly for 80 samples.
+
+    ``x`` (n * HOP, L) 8 kHz samples, ``energy`` (n, L) their frames' levels (dBFS).
+    Returns (n, L) bool.
+    """
+    n, n_legs = energy.shape
+    out = np.zeros((n, n_legs), dtype=np.bool_)
+    for leg in range(n_legs):
+        for f in range(n):
+            if energy[f, leg] < quiet_db:
+                idle = True
+                for i in range(f * HOP + 2, (f + 1) * HOP):
+                    if x[i, leg] != x[i - 2, leg]:
+                        idle = False
+                        break
+                out[f, leg] = idle
+    return out
+
+
+@njit
 def raw_block_steps(x: np.ndarray, block: int, quiet_power: float) -> np.ndarray:
     """:func:`quiet_frame_steps` on input at its own rate, before resampling (which would
     smear its quantization grid): blocks of ``block`` samples of ``x`` (n * block, L) whose
