@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import empathysignals as es
 from empathysignals.detectors.line_gate import (
     GATE_EVIDENCE,
+    GATE_MIN_MUTED_S,
     OPEN_LINE_S,
     LineGateWatch,
 )
@@ -48,6 +49,18 @@ def test_a_line_is_open_once_it_has_shown_its_noise() -> None:
     t, m, mu = labels(10, talk=[(0, 2)], muted=[(4, 10)], music=[(2, 4)])
     assert not allowed(t, m, mu).any()
     t, m, mu = labels(10, talk=[(5, 6)], muted=[(0, 5), (6, 10)])
+    assert not allowed(t, m, mu).any()
+
+
+def test_lost_packets_do_not_end_the_lines_noise() -> None:
+    """A recorder that fills lost 20 ms packets with zeros: one every 0.4 s leaves no second
+    of noise unbroken, yet the line is open; muted runs of GATE_MIN_MUTED_S do break it."""
+    lost = [(2.3 + 0.4 * k, 2.32 + 0.4 * k) for k in range(7)]
+    t, m, mu = labels(10, talk=[(0, 2)], muted=[*lost, (5, 10)])
+    ok = allowed(t, m, mu)
+    assert ok[round(5 / HOP) :].all() and not ok[: round(3 / HOP) - 1].any()
+    longer = [(2.3 + 0.4 * k, 2.3 + GATE_MIN_MUTED_S + 0.4 * k) for k in range(7)]
+    t, m, mu = labels(10, talk=[(0, 2)], muted=[*longer, (5, 10)])
     assert not allowed(t, m, mu).any()
 
 

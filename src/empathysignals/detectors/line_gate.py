@@ -57,6 +57,7 @@ class LineGateWatch:
         self._talking = False
         self._muted = False
         self._noise = False
+        self._noise_before_muted = False
         self.noise_start = _NONE  # start of the current run of line noise
         self.open_from = _NONE  # first frame the line is known to be open, or _NONE
         self.last_talk_end = _NONE
@@ -87,7 +88,7 @@ class LineGateWatch:
                     # the noise run may reach OPEN_LINE_S inside this run
                     due = self.noise_start + self._open_len
                     if due <= first + bounds[i + 1]:
-                        self.open_from = due
+                        self.open_from = max(due, first + k)
             self._frame = first + n  # (once gated, the transition state no longer matters)
         frames = first + np.arange(n)
         allowed = frames >= self.open_from if self.open_from != _NONE else np.zeros(n, bool)
@@ -97,7 +98,15 @@ class LineGateWatch:
 
     def _transition(self, t: int, talking: bool, muted: bool, noise: bool) -> None:
         if noise and not self._noise:
-            self.noise_start = t
+            # A lost packet or two filled with zeros (a recorder without concealment) does
+            # not end the line's noise: at 3 % loss no second of it would pass unbroken.
+            lost = (
+                self._muted and self._noise_before_muted and t - self.muted_start < self._min_muted
+            )
+            if not lost:
+                self.noise_start = t
+        if muted and not self._muted:
+            self._noise_before_muted = self._noise
         self._noise = noise
         if self._talking and not talking:
             self.last_talk_end = t
