@@ -237,6 +237,26 @@ def test_music_hold_ends_where_the_music_stops_even_if_the_agents_line_then_mute
     assert hold.end == pytest.approx(20.4)
 
 
+def test_lost_packets_filled_with_zeros_do_not_break_a_music_hold() -> None:
+    """A recorder fills lost 20 ms packets with zeros: two frames of digital silence in the
+    music every 0.7 s. Each used to start a muted-line run on the open line, cutting the
+    music into pieces too short for a hold (tune calls at 3 % loss: hold F1 0.86, music
+    holds found up to 22 s late). A muted run counts only from GATE_MIN_MUTED_S on, dated
+    from its first frame, so a real silent hold is unchanged."""
+    act = activity(26, customer=[(0, 1.5), (23.0, 24.0)], agent=[(21.0, 22.5)])
+    energy, music = _music_on_agent_leg(act, until_s=20.0, line_db=-58.0)
+    for k in range(25):
+        lost = round((2.35 + 0.7 * k) / HOP)
+        energy[lost : lost + 2, 1] = -120.0
+    (hold,) = closed(_detect(act, energy, music), "hold")
+    assert (hold.kind, hold.start, hold.end) == ("music", 2.0, 20.0)
+    # a muted line as long as GATE_MIN_MUTED_S still starts where it starts
+    energy, music = _music_on_agent_leg(act, until_s=20.0, line_db=-58.0)
+    energy[200:2000, 1], music[200:2000, 1] = -120.0, 0.0
+    (hold,) = closed(_detect(act, energy, music), "hold")
+    assert (hold.kind, hold.start, hold.end) == ("silence", 2.0, 20.0)
+
+
 def _music_hold_the_detectors_lose(how: str) -> list[Event]:
     """Music on the agent leg 2-30 s (-25 dBFS over the line's -59 dBFS noise). From 10 to
     18 s the frame detectors lose it in one of the ways real hold music did on simulated

@@ -53,7 +53,7 @@ from ..events import (
 )
 from .base import DetectorContext
 from .frames import FrameBlock
-from .line_gate import LineGateWatch
+from .line_gate import GATE_MIN_MUTED_S, LineGateWatch
 
 __all__ = ["TurnTakingDetector", "customer_and_agent", "hold_leg_index", "turn_taking"]
 
@@ -183,6 +183,9 @@ class TurnTakingDetector:
         self.hold_run_start = _NONE
         self.sounding_since = _NONE  # first frame of the hold leg's current non-speech sound
         self._backdate = round(_MUSIC_BACKDATE_S * f)
+        self._min_muted = max(1, round(GATE_MIN_MUTED_S * f))
+        self.digital_run = 0  # frames of the hold leg's current digital-silence run so far
+        self.digital_since = _NONE  # first frame of that run
         self.hold_absent_since = _NONE
         self.hold_talk_frames = 0  # hold-leg speech since the hold was last present
         self.hold_onsets: list[int] = []  # the hold leg's onsets in the hold (newest last)
@@ -313,7 +316,15 @@ class TurnTakingDetector:
             frames.energy_db[:, h] > frames.floor_db[:, h] + _MUSIC_ACTIVE_DB
         )
         digital_silence = frames.energy_db[:, h] <= frames.muted_line_db(h, self.cfg.muted_max_dbfs)
-        muted = digital_silence.copy()
+        # A muted run counts from its GATE_MIN_MUTED_S-th frame (dated from its first,
+        # _hold_update): shorter ones are lost packets filled with zeros, and would cut a
+        # music run into pieces too short to make a hold.
+        pos = np.arange(len(code))
+        last_break = np.maximum.accumulate(np.where(digital_silence, -1, pos))
+        run = np.where(last_break >= 0, pos - last_break, pos + 1 + self.digital_run)
+        if len(run):
+            self.digital_run = int(run[-1])
+        muted = digital_silence & (run >= self._min_muted)
         if self.cfg.silent_holds is False:
             muted[:] = False
         elif self.line_gate is not None:
@@ -358,6 +369,10 @@ class TurnTakingDetector:
             self.sounding_since = r0
         elif not sounding_now:
             self.sounding_since = _NONE
+        if code >> 6 & 1 and not prev >> 6 & 1:
+            self.digital_since = r0
+        elif not code >> 6 & 1:
+            self.digital_since = _NONE
         self._code = code
         if code >> 7 & 1 and not any(self.speaking):
             if self.dead_air_id != _NONE:
@@ -843,6 +858,8 @@ class TurnTakingDetector:
                 # The music detector lags the music's onset by up to its context; but a
                 # hold never reaches back into the one before (a marked one, say).
                 start = max(self.sounding_since, r0 - self._backdate, self.last_hold_end)
+            elif kind == "silence" and self.digital_since != _NONE:
+                start = max(self.digital_since, self.last_hold_end)
             self.hold_run_kind, self.hold_run_start = kind, start
         self.hold_gap_start = _NONE
 
