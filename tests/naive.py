@@ -42,16 +42,15 @@ def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> lis
     return out
 
 
-def idle_frames(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> list[list[bool]]:
-    """Per 80-sample frame and leg: quieter than ``quiet_db`` and every sample equal to the
-    one two before it (within the frame)."""
+def idle_frames(x: np.ndarray) -> list[list[bool]]:
+    """Per 80-sample frame and leg: every sample equal to the one two before it (within the
+    frame)."""
     out = []
-    for f in range(energy.shape[0]):
+    for f in range(x.shape[0] // 80):
         row = []
-        for leg in range(energy.shape[1]):
+        for leg in range(x.shape[1]):
             frame = [float(v) for v in x[f * 80 : (f + 1) * 80, leg]]
-            periodic = all(frame[i] == frame[i - 2] for i in range(2, len(frame)))
-            row.append(bool(energy[f, leg] < quiet_db and periodic))
+            row.append(all(frame[i] == frame[i - 2] for i in range(2, len(frame))))
         out.append(row)
     return out
 

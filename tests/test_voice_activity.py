@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -299,6 +300,37 @@ def test_a_vox_recording_keeps_its_silent_hold(tmp_path: Path, data_dir: Path) -
         e.type == "dead_air" and e.start < hold.end and (e.end or e.start) > hold.start
         for e in events
     )
+
+
+def test_lost_packets_filled_with_zeros_do_not_pull_the_noise_floor_down(data_dir: Path) -> None:
+    """A recorder fills lost 20 ms packets with zeros (3 % of them here) on a leg of
+    running-water noise at -30 dBFS (mu-law). A frame of zeros is no signal however much
+    of the high-pass filter's ringing it holds (the first one after loud noise held up to
+    -42 dBFS, and pulled the tracked noise floor 6 dB down: on tune calls the quiet party's
+    noise then became talk, and backchannels interruptions)."""
+    noise, rate = sf.read(data_dir / "noise/speech_commands_background/running_tap_a.wav")
+    noise = resample_poly(noise, 8000, rate)[: 30 * 8000]
+    noise *= 10 ** (-30 / 20) / np.sqrt(np.mean(noise**2))
+    quiet = np.random.default_rng(0).standard_normal(len(noise)) * 1e-4
+    x = _mulaw(np.stack([noise, quiet], axis=1))
+    lossy = x.copy()
+    rng = np.random.default_rng(1)
+    packets = lossy[: len(lossy) // 160 * 160].reshape(-1, 160, 2)  # a view
+    packets[rng.random(packets.shape[:1]) < 0.03] = 0.0
+    roles = ("customer", "agent")
+    clean = es.voice_activity(x, 8000, roles=roles).frames
+    lost = es.voice_activity(lossy, 8000, roles=roles).frames
+    zero = (lossy[: len(lossy) // 80 * 80, 0].reshape(-1, 80) == 0).all(axis=1)
+    assert zero.sum() > 50 and (lost.energy_db[: len(zero), 0][zero] == -120.0).all()
+    shift = lost.floor_db[:, 0] - clean.floor_db[:, 0]
+    assert abs(np.median(shift)) < 1.0 and np.percentile(shift, 10) > -1.0
+
+
+def _mulaw(x: np.ndarray) -> np.ndarray:
+    buf = io.BytesIO()
+    sf.write(buf, x, 8000, format="WAV", subtype="ULAW")
+    buf.seek(0)
+    return sf.read(buf, dtype="float32")[0]
 
 
 def test_the_no_signal_level_follows_the_encoding(tmp_path: Path, data_dir: Path) -> None:

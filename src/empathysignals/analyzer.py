@@ -773,7 +773,6 @@ def warmup() -> None:
     state = hold.new_line_state(0)
     hold.line_scan(np.zeros(1), 0, False, False, state, np.zeros(hold.LINE_PARAMS_SIZE))
     vad.quiet_frame_steps(np.zeros((vad.HOP, 2), np.float32), np.full((1, 2), -120.0), -60.0)
-    vad.idle_frames(np.zeros((vad.HOP, 2), np.float32), np.full((1, 2), -120.0), -60.0)
     vad.raw_block_steps(np.zeros((160, 2), np.float32), 160, 1e-6)
 
 

@@ -131,26 +131,28 @@ def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> np.
 
 
 @njit
-def idle_frames(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> np.ndarray:
-    """Frames quieter than ``quiet_db`` whose samples repeat with period 1 or 2: a codec's
-    idle pattern, which carries no audio. Dialogic VOX ADPCM decodes digital silence to
-    0, 32, 0, 32, ... (-66 dBFS at 4 kHz after the high-pass), louder than a 16-bit line's
-    no-signal level; noise, however quiet, never repeats exactly for 80 samples.
+def idle_frames(x: np.ndarray) -> np.ndarray:
+    """Frames whose samples repeat with period 1 or 2: digital silence, or a codec's idle
+    pattern, which carries no audio. Dialogic VOX ADPCM decodes silence to 0, 32, 0, 32,
+    ... (-66 dBFS at 4 kHz after the high-pass), louder than a 16-bit line's no-signal
+    level; the first frame of zeros (a lost packet filled with them) still holds the
+    high-pass filter's ringing, up to -45 dBFS after loud noise. Noise, however quiet,
+    never repeats exactly for 80 samples, and nearly every frame is ruled out by its first
+    sample or two.
 
-    ``x`` (n * HOP, L) 8 kHz samples, ``energy`` (n, L) their frames' levels (dBFS).
-    Returns (n, L) bool.
+    ``x`` (n * HOP, L) 8 kHz samples. Returns (n, L) bool.
     """
-    n, n_legs = energy.shape
+    n = x.shape[0] // HOP
+    n_legs = x.shape[1]
     out = np.zeros((n, n_legs), dtype=np.bool_)
     for leg in range(n_legs):
         for f in range(n):
-            if energy[f, leg] < quiet_db:
-                idle = True
-                for i in range(f * HOP + 2, (f + 1) * HOP):
-                    if x[i, leg] != x[i - 2, leg]:
-                        idle = False
-                        break
-                out[f, leg] = idle
+            idle = True
+            for i in range(f * HOP + 2, (f + 1) * HOP):
+                if x[i, leg] != x[i - 2, leg]:
+                    idle = False
+                    break
+            out[f, leg] = idle
     return out
 
 

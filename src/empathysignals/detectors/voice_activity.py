@@ -287,11 +287,12 @@ class VoiceActivityStream:
             # frame loud and the noise estimate start seconds too high.
             self._feat_state[:, 0] = self._feat_state[:, 1] = x8k[:HOP_SAMPLES].mean(axis=0)
         energy, dec, self._feat_state = frame_features(x8k, b, a, self._feat_state)
-        if not self._raw_tracked and (energy < QUIET_FRAME_DBFS).any():
+        if not self._raw_tracked:
             from .._kernels.vad import idle_frames
 
-            # A codec's idle pattern is digital silence, however loud its decoded samples.
-            energy[idle_frames(x8k, energy, QUIET_FRAME_DBFS)] = DB_FLOOR
+            # Digital silence, or a codec's idle pattern, is no signal, however loud its
+            # decoded samples or the high-pass filter's ringing into it.
+            energy[idle_frames(x8k)] = DB_FLOOR
         return energy, dec, self._no_signal_levels(x8k, energy)
 
     def _no_signal_level(self, step: np.ndarray) -> np.ndarray:
