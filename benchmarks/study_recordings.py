@@ -1,0 +1,141 @@
+"""Do call-recorder formats and lost packets change what the detectors hear?
+
+    python benchmarks/study_recordings.py                 # tune calls 0-7, ~3 min
+    python benchmarks/study_recordings.py --seeds 1000 1020 --split test
+
+Each simulated call (8 kHz mu-law, as the other benchmarks) is passed, leg by leg, through
+what a contact center's recorder may have done to it, decoded again, and scored against
+its truth:
+
+* the codecs libsndfile writes: GSM 06.10 (GSM full rate, in WAV), G.721 32 kbit/s and
+  G.723 24 kbit/s ADPCM, Dialogic VOX ADPCM (raw, the classic call-recorder format),
+  IMA ADPCM, MP3 at 8 kHz;
+* lost 20 ms RTP packets (1 % and 3 %, independently per leg), filled with zeros as a
+  recorder without concealment writes them, or concealed by repeating the packet before
+  at 0.7x (a crude stand-in for a receiver's concealment).
+
+A detector whose decisions do not depend on the recorder gives the same row throughout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import empathysignals as es
+import scoring
+from _report import table
+from empathysignals.simulate import SimulatedCall, simulate_call
+
+KINDS = ("interruption", "backchannel", "dead_air", "hold")
+PACKET_S = 0.02
+
+
+def through_codec(x: np.ndarray, sr: int, container: str, subtype: str) -> np.ndarray:
+    """Each leg of ``x`` (n, L) encoded with libsndfile's ``subtype`` and decoded again."""
+    out = np.zeros_like(x)
+    with tempfile.TemporaryDirectory() as tmp:
+        for leg in range(x.shape[1]):
+            path = os.path.join(tmp, f"{leg}.snd")
+            samples = x[: len(x) // 2 * 2, leg]  # VOX packs two samples a byte
+            sf.write(path, samples, sr, subtype=subtype, format=container)
+            raw = {"samplerate": sr, "channels": 1} if container == "RAW" else {}
+            kw = {"format": container, "subtype": subtype} if container == "RAW" else {}
+            y, _ = sf.read(path, dtype="float32", **raw, **kw)
+            n = min(len(y), len(x))
+            out[:n, leg] = y[:n]
+    return out
+
+
+def lose_packets(x: np.ndarray, sr: int, rate: float, conceal: bool, seed: int) -> np.ndarray:
+    """Drop each 20 ms packet of each leg with probability ``rate``: zeros, or (``conceal``)
+    the packet before repeated at 0.7x."""
+    rng = np.random.default_rng(seed)
+    y = x.copy()
+    n = round(PACKET_S * sr)
+    for leg in range(x.shape[1]):
+        for i in np.flatnonzero(rng.random(len(x) // n) < rate):
+            if i == 0:
+                continue
+            y[i * n : (i + 1) * n, leg] = 0.7 * y[(i - 1) * n : i * n, leg] if conceal else 0.0
+    return y
+
+
+CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray]] = {
+    "mu-law, as simulated": lambda c: c.audio,
+    "GSM 06.10": lambda c: through_codec(c.audio, c.sample_rate, "WAV", "GSM610"),
+    "G.721 ADPCM 32k": lambda c: through_codec(c.audio, c.sample_rate, "WAV", "G721_32"),
+    "G.723 ADPCM 24k": lambda c: through_codec(c.audio, c.sample_rate, "AU", "G723_24"),
+    "VOX ADPCM": lambda c: through_codec(c.audio, c.sample_rate, "RAW", "VOX_ADPCM"),
+    "IMA ADPCM": lambda c: through_codec(c.audio, c.sample_rate, "WAV", "IMA_ADPCM"),
+    "MP3": lambda c: through_codec(c.audio, c.sample_rate, "MP3", "MPEG_LAYER_III"),
+    "1 % loss, zeros": lambda c: lose_packets(c.audio, c.sample_rate, 0.01, False, c.seed),
+    "3 % loss, zeros": lambda c: lose_packets(c.audio, c.sample_rate, 0.03, False, c.seed),
+    "3 % loss, repeated": lambda c: lose_packets(c.audio, c.sample_rate, 0.03, True, c.seed),
+}
+
+
+def score(calls: list[SimulatedCall], degrade: Callable[[SimulatedCall], np.ndarray]) -> list[str]:
+    frames = scoring.PRF()
+    events = {kind: scoring.PRF() for kind in KINDS}
+    latency = scoring.LatencyScore()
+    hold_errors: list[float] = []
+    for call in calls:
+        x = degrade(call)
+        roles = tuple(call.truth.roles)
+        labels = call.truth.frame_labels(hop_s=0.01)
+        active = np.asarray(es.voice_activity(x, call.sample_rate, roles=roles).active)
+        for k, role in enumerate(roles):
+            frames += scoring.frame_counts(active[:, k], labels[role])
+        found = es.analyze(x, call.sample_rate, roles=roles, emotion_model=None)
+        det = [scoring.from_detected(e) for e in scoring.closed_events(found)]
+        tru = [scoring.from_truth(e) for e in call.truth.events]
+        for kind in KINDS:
+            counts, pairs = scoring.score_events(det, tru, kind)
+            events[kind] += counts
+            if kind == "hold":
+                hold_errors += [abs(d.start - t.start) + abs(d.end - t.end) for d, t in pairs]
+        latency += scoring.response_latency(det, tru)
+    lat = latency.to_dict()
+    return [
+        f"{frames.f1:.3f}",
+        f"{frames.precision:.3f}",
+        *[f"{events[kind].f1:.3f}" for kind in KINDS],
+        f"{np.mean(hold_errors):.2f}" if hold_errors else "–",
+        f"{lat['offset_mae_s']:.3f}",
+        f"{lat['fraction_found']:.3f}",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--seeds", type=int, nargs=2, default=(0, 8), metavar=("FIRST", "STOP"))
+    ap.add_argument("--split", choices=("tune", "test"), default="tune")
+    ap.add_argument(
+        "--only", nargs="*", default=(), help="conditions whose name contains one of these"
+    )
+    args = ap.parse_args(argv)
+    calls = [simulate_call(s, split=args.split) for s in range(*args.seeds)]
+    rows = []
+    for name, degrade in CONDITIONS.items():
+        if args.only and not any(part in name for part in args.only):
+            continue
+        rows.append([name, *score(calls, degrade)])
+        print(f"  {name}", file=sys.stderr, flush=True)
+    header = ["recording", "frame F1", "P", *[f"{k} F1" for k in KINDS]]
+    header += ["hold start+end error (s)", "latency MAE (s)", "transfers found"]
+    print(f"{len(calls)} {args.split} calls, seeds {args.seeds[0]}..{args.seeds[1] - 1}\n")
+    print(table(header, rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
