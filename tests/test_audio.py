@@ -126,3 +126,34 @@ def test_formats_load(tmp_path: Path, fmt: tuple[str, str]) -> None:
     audio = es.load_audio(path)
     assert audio.sample_rate == 16000 and audio.samples.shape == (16000, 2)
     assert audio.samples.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "subtype", "legs"),
+    [
+        ("x.wav", "WAV", "GSM610", 1),  # GSM full rate in WAV (mono only)
+        ("x.gsm", "RAW", "GSM610", 1),  # headerless GSM, found by its extension
+        ("x.wav", "WAV", "G721_32", 1),
+        ("x.wav", "WAV", "IMA_ADPCM", 2),
+        ("x.vox", "RAW", "VOX_ADPCM", 1),  # Dialogic VOX: libsndfile takes .vox as 8 kHz mono
+        ("x.mp3", "MP3", "MPEG_LAYER_III", 2),
+    ],
+)
+def test_call_recorder_formats_load(
+    tmp_path: Path, name: str, fmt: str, subtype: str, legs: int
+) -> None:
+    """The compressed formats call recorders write load as 8 kHz audio of the same
+    length (give or take a codec block) and the same content."""
+    t = np.arange(16000) / 8000
+    x = (0.3 * np.sin(2 * np.pi * 440 * t) * np.sin(2 * np.pi * 2 * t) ** 2)[:, None]
+    x = np.repeat(x, legs, axis=1) * [1, -1][:legs]
+    path = tmp_path / name
+    sf.write(path, x, 8000, format=fmt, subtype=subtype)
+    audio = es.load_audio(path)
+    assert audio.sample_rate == 8000 and audio.samples.shape[1] == legs
+    n = audio.samples.shape[0]
+    assert abs(n - len(x)) <= 1200  # MP3 adds its decoder delay, ADPCM pads a block
+    # the same signal, found at the codec's delay
+    lags = range(0, min(1200, n - 8000))
+    best = max(np.corrcoef(audio.samples[k : k + 8000, 0], x[:8000, 0])[0, 1] for k in lags)
+    assert best > 0.9
