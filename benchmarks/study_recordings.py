@@ -12,7 +12,9 @@ its truth:
   IMA ADPCM, MP3 at 8 kHz;
 * lost 20 ms RTP packets (1 % and 3 %, independently per leg), filled with zeros as a
   recorder without concealment writes them, or concealed by repeating the packet before
-  at 0.7x (a crude stand-in for a receiver's concealment).
+  at 0.7x (a crude stand-in for a receiver's concealment);
+* one leg recorded 10 or 20 dB quieter than the other (per-channel gain, AGC or loudness
+  normalization).
 
 A detector whose decisions do not depend on the recorder gives the same row throughout.
 """
@@ -69,6 +71,14 @@ def lose_packets(x: np.ndarray, sr: int, rate: float, conceal: bool, seed: int) 
     return y
 
 
+def leg_gain(call: SimulatedCall, role: str, gain_db: float) -> np.ndarray:
+    """One leg recorded ``gain_db`` quieter than the other (per-channel gain or AGC): the
+    other leg's echo of it is then that much hotter against it."""
+    x = call.audio.copy()
+    x[:, call.truth.roles.index(role)] *= np.float32(10 ** (gain_db / 20))
+    return x
+
+
 CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray]] = {
     "mu-law, as simulated": lambda c: c.audio,
     "GSM 06.10": lambda c: through_codec(c.audio, c.sample_rate, "WAV", "GSM610"),
@@ -80,6 +90,10 @@ CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray]] = {
     "1 % loss, zeros": lambda c: lose_packets(c.audio, c.sample_rate, 0.01, False, c.seed),
     "3 % loss, zeros": lambda c: lose_packets(c.audio, c.sample_rate, 0.03, False, c.seed),
     "3 % loss, repeated": lambda c: lose_packets(c.audio, c.sample_rate, 0.03, True, c.seed),
+    "customer leg -10 dB": lambda c: leg_gain(c, "customer", -10.0),
+    "customer leg -20 dB": lambda c: leg_gain(c, "customer", -20.0),
+    "agent leg -10 dB": lambda c: leg_gain(c, "agent", -10.0),
+    "agent leg -20 dB": lambda c: leg_gain(c, "agent", -20.0),
 }
 
 
