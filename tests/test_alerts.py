@@ -188,3 +188,44 @@ def test_the_analyzer_shares_the_hold_detectors_line_gate(data_dir: object) -> N
     own._alerts = tracker
     got, want = alerts(shared), alerts(own)
     assert want and got == want
+
+
+def test_a_hold_announced_later_in_a_block_does_not_reach_back() -> None:
+    """The customer stops at 1 s; the agent's silence becomes a wait at 4 s; a hold that
+    starts at 3.5 s is announced at 6.5 s (hold_min_s later, plus latency). Frame by frame,
+    the wait alert goes out at 4 s, before the hold is known; in one block it used to be
+    suppressed, because the hold's announcement was seen before any of the block's frames.
+    Both feeds now give the same alerts, and a hold closed in the block still gets its
+    hold_long alert if the hold lasted that long."""
+    from empathysignals.alerts import AlertTracker
+    from empathysignals.detectors.base import DetectorContext
+    from empathysignals.detectors.frames import FrameBlock
+    from empathysignals.testing import frames_from_activity
+
+    act = np.zeros((3000, 2), dtype=bool)
+    act[:100, 0] = True  # the customer talks for 1 s, then nobody
+    frames = frames_from_activity(act, energy_db=np.where(act, -20.0, -50.0))
+    latency = 49
+    ctx = DetectorContext(("customer", "agent"), latency)
+    opened = es.HoldEvent(7, 3.5, None, ctx.emitted_at(650), kind="music")
+    closed = es.HoldEvent(7, 3.5, 20.0, ctx.emitted_at(2000), kind="music")
+    cfg = es.AlertConfig(long_wait_s=3.0, hold_long_s=10.0)
+
+    def feed(step: int) -> list[dict[str, object]]:
+        tracker = AlertTracker(ctx, cfg, es.TurnTakingConfig(silent_holds=False))
+        out = []
+        for a in range(0, 3000, step):
+            part = FrameBlock(
+                a, frames.roles, frames.active[a : a + step], frames.energy_db[a : a + step],
+                frames.floor_db[a : a + step], frames.music_prob[a : a + step], frames.hop_s,
+            )  # fmt: skip
+            for ev in (opened, closed):
+                decided = round(ev.emitted_at / ctx.hop_s) - 1 - latency
+                if a <= decided < a + step:
+                    out += tracker.observe_event(ev)
+            out += tracker.observe_block(part)
+        return [e.to_dict() for e in out]
+
+    per_frame, one_block = feed(1), feed(3000)
+    assert [a["kind"] for a in per_frame] == ["long_wait", "hold_long"]
+    assert one_block == per_frame

@@ -8,6 +8,8 @@ turns. Each alert is emitted at most the pipeline's lookahead after its trigger.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .config import AlertConfig, TurnTakingConfig
@@ -24,6 +26,7 @@ _KINDS = ("agent_interrupting", "long_wait", "dead_air", "hold_long", "agitation
 #: unlike a running counter, independent of how the audio was chunked.
 ALERT_ID_BASE = 1_000_000_000
 _MUSIC = 0.5  # agent-leg music probability above which a silence is a hold, not a wait
+_OPEN = 2**62  # a hold whose end is not known yet
 
 
 class AlertTracker:
@@ -59,8 +62,10 @@ class AlertTracker:
         self.last_customer = -1  # last frame the customer spoke
         self.last_agent = -1
         self.alerted_wait = -1  # last_customer value already alerted
-        self.hold_start: float | None = None
-        self.hold_alerted = False
+        # Holds as announced: [start (s), first frame decided with it known, first frame
+        # decided with its end known (_OPEN while open), hold_long alerted]. Frames, not
+        # a flag: a block may hold a hold's announcement after frames decided before it.
+        self.holds: list[list[Any]] = []
         self.agitated_run = 0
         self.last_arousal: float | None = None
 
@@ -94,8 +99,10 @@ class AlertTracker:
             if self.line_gate is not None:
                 muted &= self.line_gate.update(block.active[:, self.a], muted, music)
         on_hold = music | muted
+        for _, known_from, known_until, _ in self.holds:
+            on_hold |= (frames >= known_from) & (frames < known_until)
         cond = (lc >= 0) & (lc > la) & (frames - lc >= wait) & (lc != self.alerted_wait)
-        cond &= ~on_hold & (self.hold_start is None)
+        cond &= ~on_hold
         for k in np.flatnonzero(cond):
             if lc[k] == self.alerted_wait:
                 continue
@@ -107,16 +114,20 @@ class AlertTracker:
                 self.cfg.long_wait_s, self.cfg.long_wait_s,
             ))  # fmt: skip
         self.last_customer, self.last_agent = int(lc[-1]), int(la[-1])
-        if self.hold_start is not None and not self.hold_alerted:
-            due = self.hold_start + self.cfg.hold_long_s
-            if due < block.end_s:
-                self.hold_alerted = True
-                frame = max(block.first_frame, round(due / self.ctx.hop_s))
+        end = block.first_frame + n
+        for hold in self.holds:
+            start, known_from, known_until, alerted = hold
+            due = start + self.cfg.hold_long_s
+            # decided at the due frame, or where the hold became known if that is later
+            frame = max(round(due / self.ctx.hop_s), known_from)
+            if not alerted and frame < end and frame < known_until:
+                hold[3] = True
                 out.append(self._alert(
                     due, max(self.ctx.emitted_at(frame), due), "hold_long", self.customer,
                     f"The customer has been on hold for {self.cfg.hold_long_s:.0f} s: check back",
                     self.cfg.hold_long_s, self.cfg.hold_long_s,
                 ))  # fmt: skip
+        self.holds = [h for h in self.holds if h[2] >= end]
         return out
 
     def observe_event(self, ev: Event) -> list[Event]:
@@ -135,10 +146,13 @@ class AlertTracker:
                 self.dead_air_s, self.dead_air_s,
             )]  # fmt: skip
         if isinstance(ev, HoldEvent):
+            decided = round(ev.emitted_at / self.ctx.hop_s) - 1 - self.ctx.latency_frames
             if ev.end is None:
-                self.hold_start, self.hold_alerted = ev.start, False
+                self.holds.append([ev.start, decided, _OPEN, False])
             else:
-                self.hold_start = None
+                for hold in self.holds:
+                    if hold[2] == _OPEN:
+                        hold[2] = decided
         return []
 
     def _decided(self, ev: Event) -> float:
