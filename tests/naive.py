@@ -42,6 +42,22 @@ def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> lis
     return out
 
 
+def follows(energy: list[list[float]], row: int, leg: int, other: int, lag: int) -> bool:
+    """This leg's last ECHO_FOLLOW_FRAMES levels correlate with the other leg's ``lag``
+    frames earlier at ECHO_FOLLOW_MIN_R or more (Pearson, 0 where either is flat)."""
+    from empathysignals._kernels import vad as k_
+
+    n = k_.ECHO_FOLLOW_FRAMES
+    a = [energy[row - i][leg] for i in range(n)]
+    b = [energy[row - lag - i][other] for i in range(n)]
+    ma, mb = sum(a) / n, sum(b) / n
+    sab = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True))
+    saa = sum((x - ma) ** 2 for x in a)
+    sbb = sum((y - mb) ** 2 for y in b)
+    r = sab / math.sqrt(saa * sbb) if saa > 0 and sbb > 0 else 0.0
+    return r >= k_.ECHO_FOLLOW_MIN_R
+
+
 def idle_frames(x: np.ndarray) -> list[list[bool]]:
     """Per 80-sample frame and leg: every sample equal to the one two before it (within the
     frame)."""
@@ -312,8 +328,16 @@ def vad_frames(
                 c = s[COUP] if s[COUP] != 0.0 else max_echo
                 eo_signal = eo > no_signal[other] + over_no_signal
                 if eo > st[other][NMEAN] + 15.0 and e > mu + 6.0 and eo_signal:
-                    c += 0.06 if e - eo > c else -0.14
-                    c = min(max(c, -45.0), max_echo)
+                    new_c = c + (0.06 if e - eo > c else -0.14)
+                    if new_c <= max_echo:
+                        c = new_c
+                    elif far >= 0 and follows(energy, row, leg, other, far):
+                        c = min(new_c, k_.ECHO_SHOWN_MAX_DB)
+                    elif c <= max_echo:
+                        c = max_echo
+                    c = max(c, -45.0)
+                if c > max_echo and far < 0:
+                    c = max_echo
                 s[COUP] = c
                 own = e > eo + c + margin
             signal = e > no_signal[leg] + over_no_signal

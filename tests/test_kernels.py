@@ -298,9 +298,11 @@ def test_leg_state_size_matches_the_stream() -> None:
 
 
 @pytest.mark.parametrize(
-    ("chunk_s", "mid_speech", "tone", "echo_delay_s"),
-    [(0.02, False, False, None), (0.37, False, False, None), (30.0, False, False, None),
-     (0.37, True, False, None), (0.37, False, True, None), (0.37, False, False, 0.15)],
+    ("chunk_s", "mid_speech", "tone", "echo_delay_s", "hot"),
+    [(0.02, False, False, None, False), (0.37, False, False, None, False),
+     (30.0, False, False, None, False), (0.37, True, False, None, False),
+     (0.37, False, True, None, False), (0.37, False, False, 0.15, False),
+     (0.37, False, False, None, True)],
 )  # fmt: skip
 def test_vad_state_machine_matches_naive_on_a_real_call(
     data_dir: Path,
@@ -308,18 +310,22 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
     mid_speech: bool,
     tone: bool,
     echo_delay_s: float | None,
+    hot: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The two-leg speech state machine against its plain-Python port, on every call the
     stream makes while analysing a simulated call (speech, bleed, noise, a hold); on the
     call joined mid-word, which takes the start-up path; with a busy tone on the agent
-    leg and DTMF on the customer's, which take the tone paths; and with the echo 150 ms
-    late, which takes the far echo window."""
+    leg and DTMF on the customer's, which take the tone paths; with the echo 150 ms
+    late, which takes the far echo window; and with the agent leg recorded 20 dB quieter,
+    whose echo in the customer leg then lifts the coupling over the equal-gain bound."""
     from empathysignals._kernels import vad as kernels
     from empathysignals.detectors.voice_activity import VoiceActivityStream
     from empathysignals.simulate import simulate_call
 
-    if echo_delay_s is None:
+    if hot:
+        call = simulate_call(0, split="tune", n_exchanges=5)
+    elif echo_delay_s is None:
         call = simulate_call(3, split="tune", n_exchanges=5)
     else:
         call = simulate_call(3, split="tune", n_exchanges=5, bleed_db=-25.0, bleed_delay_s=0.15)
@@ -342,6 +348,9 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
             digit = 0.2 * (np.sin(2 * np.pi * low * t) + np.sin(2 * np.pi * high * t))
             audio[at : at + len(t), 0] += digit.astype(np.float32)
             at += len(t) + round(0.1 * call.sample_rate)
+    if hot:
+        audio = audio.copy()
+        audio[:, 1] *= np.float32(0.1)
     kernel = kernels.vad_frames
     calls = {"n": 0, "frames": 0, "speech": 0, "tone": 0, "dtmf": 0}
 
@@ -368,8 +377,11 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
     monkeypatch.setattr(kernels, "vad_frames", checked)
     stream = VoiceActivityStream(call.truth.roles, call.sample_rate)
     step = max(1, round(chunk_s * call.sample_rate))
+    coupling = -45.0
     for i in range(0, audio.shape[0], step):
         stream.push(audio[i : i + step])
+        measured = stream._legs[:, kernels.S_COUPLING]  # 0.0: not measured yet
+        coupling = max(coupling, measured.max(initial=-45.0, where=measured != 0.0))
     stream.finish()
     assert calls["frames"] >= len(audio) / call.sample_rate * 100 - 1 and calls["speech"] > 0
     began_in_speech = stream._legs[:, kernels.S_STARTUP] == 1.0
@@ -377,6 +389,7 @@ def test_vad_state_machine_matches_naive_on_a_real_call(
     assert (calls["tone"] > 0) == (calls["dtmf"] > 0) == tone  # so were the tone paths
     delays = set(stream._legs[:, kernels.S_ECHO_LAG] - 1)
     assert (15.0 in delays) == (echo_delay_s is not None)  # and the far echo window
+    assert (coupling > va.VadConfig().max_echo_db) == hot  # and the coupling over the bound
 
 
 _LINE_KW: dict[str, float] = dict(

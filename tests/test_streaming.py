@@ -38,6 +38,19 @@ def far_echo_call(data_dir: Path) -> tuple[np.ndarray, int]:
     return sim.audio[:n], sim.sample_rate
 
 
+@pytest.fixture(scope="module")
+def hot_leg_call(data_dir: Path) -> tuple[np.ndarray, int]:
+    """60 s of a call whose customer leg was recorded 20 dB quieter: the customer's echo in
+    the agent leg lifts its coupling estimate over the equal-gain bound."""
+    from empathysignals.simulate import simulate_call
+
+    sim = simulate_call(0, split="tune", n_exchanges=8, data_dir=data_dir)
+    n = min(len(sim.audio), 60 * sim.sample_rate)
+    x = sim.audio[:n].copy()
+    x[:, sim.truth.roles.index("customer")] *= np.float32(0.1)
+    return x, sim.sample_rate
+
+
 def dicts(events: list[es.Event]) -> list[dict[str, object]]:
     return [e.to_dict() for e in events]
 
@@ -51,7 +64,7 @@ def feed(samples: np.ndarray, rate: int, cuts: list[int]) -> list[es.Event]:
     return events + stream.finish()
 
 
-@pytest.mark.parametrize("audio", ["call", "tones_call", "far_echo_call"])
+@pytest.mark.parametrize("audio", ["call", "tones_call", "far_echo_call", "hot_leg_call"])
 @settings(
     deadline=None, max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -59,8 +72,9 @@ def feed(samples: np.ndarray, rate: int, cuts: list[int]) -> list[es.Event]:
 def test_events_do_not_depend_on_chunking(
     audio: str, request: pytest.FixtureRequest, data: st.DataObject
 ) -> None:
-    """The events of a call (and of the call with a busy tone and keyed digits, and of one
-    with a far echo) fed in chunks cut at random points equal the batch run's."""
+    """The events of a call (and of the call with a busy tone and keyed digits, of one with
+    a far echo, and of one with a leg recorded 20 dB quieter) fed in chunks cut at random
+    points equal the batch run's."""
     samples, rate = request.getfixturevalue(audio)
     whole = dicts(es.analyze(samples, rate))
     cuts = data.draw(st.lists(st.integers(1, len(samples) - 1), max_size=50))

@@ -333,6 +333,36 @@ def _mulaw(x: np.ndarray) -> np.ndarray:
     return sf.read(buf, dtype="float32")[0]
 
 
+def test_a_leg_recorded_hotter_measures_the_echo_it_carries(data_dir: Path) -> None:
+    """The customer leg recorded 20 dB quieter than the agent's (per-channel gain): the
+    customer's echo in the agent leg stands 20 dB higher against the customer leg than the
+    equal-gain bound (max_echo_db, -20 dB) allows, and was taken for the agent's talk
+    (agent frame precision 0.98 -> 0.85 on this call). Frames that follow the customer's
+    level at the echo delay lift the coupling estimate over the bound, to the echo's true
+    level (the simulator's bleed + 20 dB)."""
+    from empathysignals._kernels import vad as kernels
+    from empathysignals.detectors.voice_activity import VoiceActivityStream
+    from empathysignals.simulate import simulate_call
+
+    call = simulate_call(0, split="tune", data_dir=data_dir)
+    roles = call.truth.roles
+    x = call.audio.copy()
+    x[:, roles.index("customer")] *= np.float32(0.1)
+    agent = roles.index("agent")
+    stream = VoiceActivityStream(roles, 8000)
+    estimates = []
+    for i in range(0, len(x), 8000):
+        stream.push(x[i : i + 8000])
+        estimates.append(stream._legs[agent, kernels.S_COUPLING])
+    true_db = float(call.params["bleed_db"]["agent"]) + 20.0  # type: ignore[index]
+    assert true_db > es.VadConfig().max_echo_db + 10
+    assert abs(np.median(estimates[len(estimates) // 2 :]) - true_db) < 3.0
+    labels = call.truth.frame_labels(hop_s=0.01)["agent"]
+    active = np.asarray(es.voice_activity(x, 8000, roles=roles).active)[:, agent]
+    n = min(len(active), len(labels))
+    assert active[:n][labels[:n]].sum() / active[:n].sum() > 0.9
+
+
 def test_the_no_signal_level_follows_the_encoding(tmp_path: Path, data_dir: Path) -> None:
     """Mu-law keeps the telephone level (-70 dBFS), 16-bit PCM goes to -88, a float leg at
     another rate to the floor; a DC offset moves none of them."""

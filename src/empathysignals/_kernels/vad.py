@@ -462,6 +462,12 @@ ECHO_TALK_DB = 10.0
 ECHO_MIN_FRAMES = 100
 ECHO_MIN_RATIO = 3.0
 ECHO_EVERY = 50
+#: Highest echo coupling (dB, this leg - the other) the echo's own frames may show.
+ECHO_SHOWN_MAX_DB = -3.0
+#: A frame is the echo's own when this leg's levels over the last ECHO_FOLLOW_FRAMES
+#: frames correlate with the other leg's at the echo delay at ECHO_FOLLOW_MIN_R or more.
+ECHO_FOLLOW_FRAMES = 8
+ECHO_FOLLOW_MIN_R = 0.8
 # Each leg's recent clipped level changes while talking (0 otherwise) and talk flags, newest
 # first from a moving position, written twice so the lags 0..ECHO_MAX_LAG of any frame are
 # one contiguous slice: the evidence loop is then a plain multiply-add.
@@ -758,14 +764,28 @@ def vad_frames(
                 # Coupling = running 30th percentile of (this leg - other leg) over frames
                 # where the other leg is loud and this one stands above its noise: echo
                 # frames sit at the echo path's level, double talk and noise bursts above.
-                # Clamped to [-45, max_echo]: telephone echo is at most max_echo_db (-20 dB).
+                # Clamped to [-45, max_echo]: telephone echo is at most max_echo_db (-20 dB)
+                # under its source at equal gains, and double talk (a listener's "mm-hmm")
+                # must not lift the estimate over that. But a leg recorded hotter than the
+                # other carries the echo that much higher against it: over the bound, only
+                # frames whose level follows the other leg's at the echo delay (the echo's
+                # own frames) move the estimate, up to ECHO_SHOWN_MAX_DB.
                 eo_signal = eo > no_signal_hist[row, other] + over_no_signal
                 if eo > st[other, S_NMEAN] + 15.0 and e > mu + 6.0 and eo_signal:
-                    c += 0.06 if d > c else -0.14
-                    if c > max_echo:
+                    new_c = c + (0.06 if d > c else -0.14)
+                    if new_c <= max_echo:
+                        c = new_c
+                    elif far_lag >= 0 and (
+                        level_correlation(energy, row, leg, other, far_lag, ECHO_FOLLOW_FRAMES)
+                        >= ECHO_FOLLOW_MIN_R
+                    ):
+                        c = min(new_c, ECHO_SHOWN_MAX_DB)
+                    elif c <= max_echo:
                         c = max_echo
                     if c < -45.0:
                         c = -45.0
+                if c > max_echo and far_lag < 0:
+                    c = max_echo  # the echo delay is no longer shown
                 st[leg, S_COUPLING] = c
                 own = e > eo + c + margin
             not_music = music_prob[k, leg] < 0.5
@@ -846,6 +866,33 @@ def vad_frames(
                     out[j, leg] = 1
                     j -= 1
     return out, st, mins, floors, music_prob, cur, tones, ev
+
+
+@njit
+def level_correlation(
+    energy: np.ndarray, row: int, leg: int, other: int, lag: int, n: int
+) -> float:
+    """Pearson correlation of ``leg``'s levels (dB) over the ``n`` frames ending at history
+    row ``row`` with ``other``'s ``lag`` frames earlier (0 where either is flat)."""
+    ma = 0.0
+    mb = 0.0
+    for i in range(n):
+        ma += energy[row - i, leg]
+        mb += energy[row - lag - i, other]
+    ma /= n
+    mb /= n
+    sab = 0.0
+    saa = 0.0
+    sbb = 0.0
+    for i in range(n):
+        a = energy[row - i, leg] - ma
+        b = energy[row - lag - i, other] - mb
+        sab += a * b
+        saa += a * a
+        sbb += b * b
+    if saa <= 0.0 or sbb <= 0.0:
+        return 0.0
+    return sab / math.sqrt(saa * sbb)
 
 
 @njit

@@ -29,7 +29,7 @@ MUSIC_BACK_BLOCKS = 20  # 1 s of past blocks per decision
 #: ``benchmarks/music_features.py``: music blocks sit below it, speech and noise above.
 MUSIC_FLUX_MAX = 0.15
 MUSIC_BINS = slice(10, 101)  # 200-2000 Hz at 20 Hz resolution (200 samples at 4 kHz)
-ECHO_LAG = 53  # frames of history the echo test reads (_kernels.vad.ECHO_MAX_LAG + 3)
+ECHO_LAG = 59  # frames of history the echo test reads (_kernels.vad.ECHO_MAX_LAG + 9)
 DB_FLOOR = -120.0
 N_SUBWIN = 8
 SUBWIN_FRAMES = 50  # 8 x 0.5 s = 4 s minimum-statistics window
