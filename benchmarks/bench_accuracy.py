@@ -126,8 +126,7 @@ def bench_simulated(seeds: list[int], with_silero: bool, split: str = "test") ->
             micro[name]["all"] += call_all
         # events
         events = es.analyze(call.audio, sr, roles=roles)
-        det = [scoring.from_detected(e) for e in scoring.closed_events(events)]
-        tru = [scoring.from_truth(e) for e in call.truth.events]
+        det, tru = scoring.intervals(events, call.truth)
         for kind in EVENT_TYPES:
             counts, pairs = scoring.score_events(det, tru, kind)
             ev_counts[kind] += counts

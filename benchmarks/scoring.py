@@ -168,6 +168,11 @@ def from_truth(ev: Any) -> Interval:
     return Interval(ev.type, float(ev.start), float(ev.end), dict(ev.attrs))
 
 
+def intervals(events: Iterable[Any], truth: Any) -> tuple[list[Interval], list[Interval]]:
+    """The closed detected ``events`` and the ``truth`` (a ``CallTruth``) as Intervals."""
+    return [from_detected(e) for e in closed_events(events)], [from_truth(e) for e in truth.events]
+
+
 @dataclass
 class MatchResult:
     pairs: list[tuple[Interval, Interval]]  # (detected, truth)

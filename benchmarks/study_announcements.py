@@ -67,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             if mode != "none":
                 x = with_announcement(x, agent, hold.start, hold.end, prompt, mode, rate)
             events = es.analyze(x, call.sample_rate, roles=roles, emotion_model=None)
-            det = [scoring.from_detected(e) for e in scoring.closed_events(events)]
-            tru = [scoring.from_truth(e) for e in call.truth.events]
+            det, tru = scoring.intervals(events, call.truth)
             counts, pairs = scoring.score_events(det, tru, "hold")
             holds += counts
             errors += [abs(d.start - t.start) + abs(d.end - t.end) for d, t in pairs]

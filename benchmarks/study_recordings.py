@@ -110,8 +110,7 @@ def score(calls: list[SimulatedCall], degrade: Callable[[SimulatedCall], np.ndar
         for k, role in enumerate(roles):
             frames += scoring.frame_counts(active[:, k], labels[role])
         found = es.analyze(x, call.sample_rate, roles=roles, emotion_model=None)
-        det = [scoring.from_detected(e) for e in scoring.closed_events(found)]
-        tru = [scoring.from_truth(e) for e in call.truth.events]
+        det, tru = scoring.intervals(found, call.truth)
         for kind in KINDS:
             counts, pairs = scoring.score_events(det, tru, kind)
             events[kind] += counts
