@@ -408,11 +408,14 @@ def hold_line_back(
     switch_heard: int,
     net_no_music: int,
     net_talk: int,
+    pause_frames: int,
+    steady_db: float,
 ) -> list[tuple[bool, int]]:
     """Per frame of a music hold: is the agent's line back, and where the music ended
     (docs/concepts.md, hold), written as the rule reads, one frame at a time."""
     back = False
     floor_run = floor_total = music_run = talked = 0
+    over_band: list[float] = []  # levels of the current floor run's frames over the band
     line_from = None  # first frame of the current run of the line's own sound
     last_music, talk_no_music, talk_no_music_from = switch_heard, 0, 0
     back_from = -1
@@ -431,11 +434,13 @@ def hold_line_back(
             talked += talking[t]
             if (from_switch and talked < hold_back) or music_run >= music_return:
                 back, floor_run, switch_heard = False, 0, t
+                over_band = []
         elif t - last_music >= net_no_music and talk_no_music >= net_talk:
             back, back_from = True, max(talk_no_music_from, hold_start)
             music_run, talked = 0, hold_back
         elif from_switch or music[t]:
             switch_heard, floor_run, floor_total, talked = t, 0, 0, 0
+            over_band = []
             line_from = None
             if music[t]:
                 if math.isnan(music_db):
@@ -443,13 +448,28 @@ def hold_line_back(
                 else:
                     music_db += music_step if e > music_db else -music_step
         else:
-            top = ref + floor_band
+            band = ref + floor_band
+            top = band
             if not math.isnan(music_db):
                 top = max(top, (ref + music_db) / 2)
-            floor_run = floor_run + 1 if e <= top else 0
-            floor_total += e <= top
+            if e > top:
+                floor_run, over_band = 0, []
+            else:
+                if e > band:
+                    # over the band, the run's frames must keep a steady level
+                    if max([*over_band, e]) - min([*over_band, e]) > steady_db:
+                        floor_run, over_band = 0, []
+                    over_band.append(e)
+                elif floor_run == 0:
+                    over_band = []
+                floor_run += 1
+                # the talk rule counts the frames of runs of pause_frames or more
+                if floor_run == pause_frames:
+                    floor_total += pause_frames
+                elif floor_run > pause_frames:
+                    floor_total += 1
             talked += talking[t]
-            own_sound = e <= top or talking[t]
+            own_sound = floor_run > 0 or talking[t]
             if not own_sound:
                 line_from = None
             elif line_from is None:

@@ -396,7 +396,7 @@ _LINE_KW: dict[str, float] = dict(
     ref=-60.0, switch_below=-70.0, floor_band=4.0, back_frames=15, music_return=50
 )
 _LINE_KW |= dict(talk_after=40, talk=20, hold_back=10, music_step=0.2, hold_start=0)
-_LINE_KW |= dict(net_no_music=120, net_talk=60)
+_LINE_KW |= dict(net_no_music=120, net_talk=60, pause_frames=10, steady_db=6.0)
 
 
 def _line_scan_all(
@@ -421,6 +421,8 @@ def _line_scan_all(
         ("hold_start", k.P_HOLD_START),
         ("net_no_music", k.P_NET_NO_MUSIC),
         ("net_talk", k.P_NET_TALK),
+        ("pause_frames", k.P_PAUSE_FRAMES),
+        ("steady_db", k.P_STEADY_DB),
     ):
         params[idx] = _LINE_KW[name]
     state = k.new_line_state(0)
@@ -473,17 +475,37 @@ def test_hold_line_scan_thresholds() -> None:
     n = 200
     mus = np.zeros(n, bool)
     mus[:5] = True  # the switch last heard at frame 4
-    # talk with 1-frame pauses at the floor, the 15th pause at frame 90: talk and quiet
-    # time are long reached, so the pauses decide
+    # talk with two 10-frame pauses at the floor, the second complete at frame 90: talk
+    # and quiet time are long reached, so the pauses decide
     energy = np.full(n, -30.0)  # over the midpoint of floor (-60) and music (-20)
     energy[:5] = -20.0
-    pauses = np.linspace(20, 90, 15).astype(int)
-    energy[pauses] = -58.0
+    energy[20:30] = energy[81:91] = -58.0
     talk = energy > -50.0
     talk[:5] = False
     got = _line_scan_all(energy, mus, talk, [])
     assert got == _line_naive(energy, mus, talk)
     assert next(t for t in range(n) if got[t][0]) == 90 and got[90][1] == 5  # first talk
+    # dips of up to 9 frames are no pauses (a queue announcement between its syllables):
+    # only the safety net brings the line back, net_no_music frames after the music
+    energy = np.full(n, -30.0)
+    energy[:5] = -20.0
+    for first in range(20, 190, 30):
+        energy[first : first + 9] = -58.0
+    talk = energy > -50.0
+    talk[:5] = False
+    got = _line_scan_all(energy, mus, talk, [])
+    assert got == _line_naive(energy, mus, talk)
+    assert next(t for t in range(n) if got[t][0]) == 4 + 120
+    # nearer the floor than the music but over its band, the line must sit at a steady
+    # level: 15 frames falling through, 1 dB a frame (-41 ... -55 dB), are a decay, not a
+    # microphone's background; the same 15 frames level are the line back
+    decay = [*np.linspace(-41.0, -55.0, 15), *[-30.0] * 5]
+    for pattern, back_at in ((decay, None), ([-48.0] * 15 + [-30.0] * 5, 19)):
+        energy = np.full(n, -20.0)
+        energy[5:] = np.resize(pattern, n - 5)
+        got = _line_scan_all(energy, mus, np.zeros(n, bool), [])
+        assert got == _line_naive(energy, mus, np.zeros(n, bool))
+        assert next((t for t in range(n) if got[t][0]), None) == back_at
     # back by 15 frames at the floor, then exactly hold_back frames of talk: near-silence
     # after that is the agent's pause and keeps the line back; one talk frame fewer is not
     energy = np.full(n, -58.0)

@@ -24,7 +24,9 @@ L_LINE_FROM = 9  # first frame of that run
 L_LAST_MUSIC = 10  # last music frame
 L_TALK_NO_MUSIC = 11  # talk frames since then
 L_TALK_NO_MUSIC_FROM = 12  # the first of them
-LINE_STATE_SIZE = 13
+L_PAUSE_LO = 13  # quietest and loudest frame over the floor band of the run at the floor
+L_PAUSE_HI = 14  # (NaN: none yet)
+LINE_STATE_SIZE = 15
 
 # --- parameters (float64)
 P_REF = 0  # the hold leg's noise floor before the hold (dB)
@@ -39,7 +41,9 @@ P_MUSIC_STEP = 8  # dB per frame of the music-level median tracker
 P_HOLD_START = 9  # first frame of the hold
 P_NET_NO_MUSIC = 10  # frames without music after which ...
 P_NET_TALK = 11  # ... this much talk is the agent back, whatever the line's level
-LINE_PARAMS_SIZE = 12
+P_PAUSE_FRAMES = 12  # a pause in the talk rule: this many frames in a row at the floor ...
+P_STEADY_DB = 13  # ... within this range of each other where over the floor band (dB)
+LINE_PARAMS_SIZE = 14
 
 
 def new_line_state(switch_heard: int) -> np.ndarray:
@@ -50,6 +54,38 @@ def new_line_state(switch_heard: int) -> np.ndarray:
     state[L_BACK_FROM] = -1.0
     state[L_MUSIC_DB] = np.nan
     return state
+
+
+@njit
+def floor_frame(e: float, top: float, band: float, st: np.ndarray, params: np.ndarray) -> None:
+    """Frame level ``e`` into the run at the floor (``L_FLOOR_RUN``) and the talk rule's
+    pauses (``L_FLOOR_TOTAL``: the frames of runs of at least ``P_PAUSE_FRAMES``).
+
+    At the floor is at most ``band`` (the pre-hold floor's band), or at most ``top`` (nearer
+    that floor than the music) at a steady level: such frames of a run keep within
+    ``P_STEADY_DB`` of each other, as a microphone's background does. A queue announcement
+    from the switch dips under ``top`` between its words too, falling through it."""
+    if e > top:
+        st[L_FLOOR_RUN] = 0.0
+        return
+    if e > band:
+        if st[L_FLOOR_RUN] == 0.0 or np.isnan(st[L_PAUSE_LO]):
+            st[L_PAUSE_LO] = e
+            st[L_PAUSE_HI] = e
+        lo = min(st[L_PAUSE_LO], e)
+        hi = max(st[L_PAUSE_HI], e)
+        if hi - lo > params[P_STEADY_DB]:
+            st[L_FLOOR_RUN] = 0.0  # not steady: a new run starts here
+            lo = hi = e
+        st[L_PAUSE_LO] = lo
+        st[L_PAUSE_HI] = hi
+    elif st[L_FLOOR_RUN] == 0.0:
+        st[L_PAUSE_LO] = np.nan  # no frame over the band in this run yet
+    st[L_FLOOR_RUN] += 1.0
+    if st[L_FLOOR_RUN] == params[P_PAUSE_FRAMES]:
+        st[L_FLOOR_TOTAL] += params[P_PAUSE_FRAMES]
+    elif st[L_FLOOR_RUN] > params[P_PAUSE_FRAMES]:
+        st[L_FLOOR_TOTAL] += 1.0
 
 
 @njit
@@ -123,14 +159,10 @@ def line_scan(
             top = ref + params[P_FLOOR_BAND]
             if not np.isnan(st[L_MUSIC_DB]):
                 top = max(top, 0.5 * (ref + st[L_MUSIC_DB]))
-            if e <= top:
-                st[L_FLOOR_RUN] += 1.0
-                st[L_FLOOR_TOTAL] += 1.0
-            else:
-                st[L_FLOOR_RUN] = 0.0
+            floor_frame(e, top, ref + params[P_FLOOR_BAND], st, params)
             if talking:
                 st[L_TALK] += 1.0
-            if e <= top or talking:
+            if st[L_FLOOR_RUN] > 0.0 or talking:
                 if st[L_LINE_RUN] == 0.0:
                     st[L_LINE_FROM] = t
                 st[L_LINE_RUN] += 1.0

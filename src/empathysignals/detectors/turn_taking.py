@@ -89,6 +89,11 @@ _MUSIC_LEVEL_STEP_DB = 0.2  # dB per frame of the running median of the music's 
 #: of it, is the agent back even where their noise never settles near its old floor.
 _TALK_BACK_AFTER_S = 2.0
 _TALK_BACK_S = 1.0
+#: ... its pauses at the floor lasting _TALK_BACK_PAUSE_S, at a level steady within
+#: _TALK_BACK_STEADY_DB where over the floor band (a queue announcement from the switch
+#: dips there between its words, but falls through).
+_TALK_BACK_PAUSE_S = 0.1
+_TALK_BACK_STEADY_DB = 6.0
 #: Safety net: _NET_TALK_S of talk and no music for _NET_NO_MUSIC_S is the agent back even
 #: if their line is now much quieter than before the hold (its pauses would otherwise look
 #: like the switch's near-silence and keep the hold going for the rest of the call).
@@ -207,6 +212,7 @@ class TurnTakingDetector:
         self._music_return = round(_MUSIC_RETURN_S * f)
         self._talk_back_after = round(_TALK_BACK_AFTER_S * f)
         self._talk_back = round(_TALK_BACK_S * f)
+        self._talk_back_pause = max(1, round(_TALK_BACK_PAUSE_S * f))
         self._net_no_music = round(_NET_NO_MUSIC_S * f)
         self._net_talk = round(_NET_TALK_S * f)
         self.line_params: np.ndarray | None = None  # set when a music hold starts
@@ -926,6 +932,8 @@ class TurnTakingDetector:
         params[k.P_HOLD_START] = start
         params[k.P_NET_NO_MUSIC] = self._net_no_music
         params[k.P_NET_TALK] = self._net_talk
+        params[k.P_PAUSE_FRAMES] = self._talk_back_pause
+        params[k.P_STEADY_DB] = _TALK_BACK_STEADY_DB
         self.line_params = params
         self.line_state = k.new_line_state(decided)  # the hold was judged present here
 
