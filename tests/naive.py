@@ -246,7 +246,9 @@ def vad_frames(
                 if cur[leg] >= 0.5:
                     st[leg][MUSIC_UNTIL] = t // block + music_memory_blocks
         music.append(list(cur))
-        tones.append([int(v) for v in tone])
+        tones.append(
+            [(2 if tone_hist[b, leg, 1] >= 0.5 else 1) if tone[leg] else 0 for leg in range(n_legs)]
+        )
         no_signal = [float(v) for v in no_signal_hist[row]]
         for leg in range(n_legs):  # minimum statistics
             e = energy[row][leg]

@@ -539,7 +539,9 @@ def test_ring_back_before_the_answer_is_no_hold_no_dead_air_and_no_talk(
 def test_keyed_digits_are_not_talk(call: tuple[np.ndarray, int]) -> None:
     """The customer keys a card number (16 DTMF digits, 90 ms each, 90 ms apart, as a
     keypad sends them) before the call's talk: no turn, backchannel or interruption comes
-    of it, and 20 ms pushes give the same events."""
+    of it, but one ``keyed_digits`` entry of 16 digits on the customer's leg, announced
+    at its first digit (a host pauses its recording there); 20 ms pushes give the same
+    events."""
     samples, rate = call
     lows, highs = (697, 770, 852, 941), (1209, 1336, 1477)
     digits = [np.zeros(round(0.5 * rate))]
@@ -553,8 +555,15 @@ def test_keyed_digits_are_not_talk(call: tuple[np.ndarray, int]) -> None:
     lead[:, 0] += keyed
     audio = np.concatenate([lead, samples])
     events = es.analyze(audio, rate)
+    entry = [e for e in events if isinstance(e, es.KeyedDigitsEvent)]
     early = [e for e in events if e.start < len(keyed) / rate and e.type != "summary"]
-    assert not early, early
+    assert early == entry
+    opened, closed = entry
+    last_digit_end = len(keyed) / rate - 0.09
+    assert opened.end is None and opened.digits == 1 and opened.id == closed.id
+    assert closed.speaker == "customer" and closed.digits == 16
+    assert abs(closed.start - 0.5) <= 0.05 and abs(closed.end - last_digit_end) <= 0.06
+    assert opened.emitted_at <= 0.5 + 0.05 + 0.5  # the first digit, plus the latency
     step = rate // 50
     assert dicts(feed(audio, rate, list(range(step, len(audio), step)))) == dicts(events)
 

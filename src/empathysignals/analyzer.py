@@ -33,6 +33,7 @@ from .coaching import CoachingTracker
 from .config import HOP_S, AlertConfig, TranscriptConfig, TurnTakingConfig, VadConfig
 from .detectors.base import Detector, DetectorContext, DetectorFactory
 from .detectors.frames import FrameBlock
+from .detectors.keyed_digits import KeyedDigitsDetector
 from .detectors.turn_taking import TurnTakingDetector
 from .detectors.voice_activity import VoiceActivityStream
 from .errors import AudioError, ParameterError, StreamStateError
@@ -237,7 +238,7 @@ class CallStream:
         self._vad = VoiceActivityStream(audio_roles, self.sample_rate, config=analyzer.vad)
         self.context = DetectorContext(self.roles, self._vad.latency_frames)
         self._turns = TurnTakingDetector(self.context, analyzer.turn_taking)
-        self._detectors: list[Detector] = [self._turns]
+        self._detectors: list[Detector] = [self._turns, KeyedDigitsDetector(self.context)]
         for factory in analyzer.detectors:
             det = factory(self.context)
             if not isinstance(det, Detector):
@@ -546,6 +547,7 @@ class CallStream:
             block.hop_s,
             None if block.tone is None else rep(block.tone, 2, axis=1),
             None if block.no_signal_db is None else rep(block.no_signal_db, 2, axis=1),
+            None if block.dtmf is None else rep(block.dtmf, 2, axis=1),
         )
 
     @property

@@ -25,6 +25,7 @@ __all__ = [
     "GapEvent",
     "HoldEvent",
     "InterruptionEvent",
+    "KeyedDigitsEvent",
     "PauseEvent",
     "SummaryEvent",
     "TurnEvent",
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 #: Version of the JSON form. Minor bumps add fields; major bumps change or remove them.
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 # JSON keys that are Python keywords get a trailing underscore as attributes.
 _KEY_RENAMES = {"from_": "from"}
@@ -157,6 +158,19 @@ class HoldEvent(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class KeyedDigitsEvent(Event):
+    """Keyed digits (schema 1.4): DTMF on ``speaker``'s leg, digits less than
+    ``KEYED_DIGITS_GAP_S`` apart joined (an account or card number keyed in groups).
+    Announced open at the first digit's onset, so a host can pause a recording (PCI DSS),
+    then closed at the last digit's end. ``digits`` counts them (so far, while open); which
+    keys were pressed is never decoded."""
+
+    type: ClassVar[str] = "keyed_digits"
+    speaker: str = ""
+    digits: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class AlertEvent(Event):
     """A live coaching alert (schema 1.1): ``kind`` (``agent_interrupting``, ``long_wait``,
     ``dead_air``, ``hold_long``, ``agitation_rising``), ``who`` it concerns, a short
@@ -219,6 +233,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         InterruptionEvent,
         BackchannelEvent,
         HoldEvent,
+        KeyedDigitsEvent,
         SummaryEvent,
     )
 }

@@ -29,19 +29,23 @@ def frames_from_activity(
     music_prob: np.ndarray | None = None,
     floor_db: float | np.ndarray = -60.0,
     tone: np.ndarray | None = None,
+    dtmf: np.ndarray | None = None,
 ) -> FrameBlock:
     """Build a FrameBlock from per-frame activity ``(n, n_roles)`` (speech at -20 dBFS over
     a -60 dBFS floor unless ``energy_db`` is given; ``floor_db`` is a level or an array
     of the same shape as ``active``; ``tone``, bool like ``active``, marks call-progress
-    tone frames)."""
+    tone frames, and ``dtmf`` keyed-digit frames, which are tone frames too)."""
     act = np.asarray(active, dtype=bool)
     if act.ndim != 2 or act.shape[1] != len(roles):
         raise ValueError(f"active must have shape (n, {len(roles)}), got {act.shape}")
     floor = np.broadcast_to(np.asarray(floor_db, dtype=float), act.shape).copy()
     energy = np.where(act, -20.0, floor + 1.0) if energy_db is None else np.asarray(energy_db)
     music = np.zeros(act.shape) if music_prob is None else np.asarray(music_prob)
+    keys = np.zeros(act.shape, bool) if dtmf is None else np.asarray(dtmf, dtype=bool)
     tones = np.zeros(act.shape, bool) if tone is None else np.asarray(tone, dtype=bool)
-    return FrameBlock(0, roles, act, energy.astype(float), floor, music, tone=tones)
+    return FrameBlock(
+        0, roles, act, energy.astype(float), floor, music, tone=tones | keys, dtmf=keys
+    )
 
 
 def split_frames(block: FrameBlock, cuts: Sequence[int]) -> list[FrameBlock]:
@@ -57,6 +61,8 @@ def split_frames(block: FrameBlock, cuts: Sequence[int]) -> list[FrameBlock]:
             block.music_prob[a:b],
             block.hop_s,
             None if block.tone is None else block.tone[a:b],
+            None if block.no_signal_db is None else block.no_signal_db[a:b],
+            None if block.dtmf is None else block.dtmf[a:b],
         )
         for a, b in itertools.pairwise(bounds)
     ]

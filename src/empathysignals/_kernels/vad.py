@@ -556,7 +556,7 @@ def vad_frames(
     music_now : (L,) float64
         Updated.
     tones : (n, L) int8
-        1 where the frame is in a call-progress tone or a DTMF digit.
+        1 where the frame is in a call-progress tone, 2 where it is in a keyed DTMF digit.
     echo
         Updated.
     """
@@ -644,7 +644,8 @@ def vad_frames(
                     st[leg, S_MUSIC_UNTIL] = t // block + MUSIC_MEMORY_BLOCKS
         for leg in range(n_legs):
             music_prob[k, leg] = cur[leg]
-            tones[k, leg] = 1 if tone[leg] else 0
+            # 2: a keyed DTMF digit, 1: a call-progress tone
+            tones[k, leg] = (2 if tone_hist[b, leg, 1] >= 0.5 else 1) if tone[leg] else 0
         # 1) noise floors (minimum statistics over N_SUBWIN sub-windows, Martin 2001)
         for leg in range(n_legs):
             e = energy[row, leg]

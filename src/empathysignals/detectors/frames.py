@@ -45,6 +45,9 @@ class FrameBlock:
     no_signal_db : np.ndarray, (n, n_legs) float64, optional
         The front end's no-signal level of each frame (dBFS; ``VadConfig.no_signal_max_dbfs``,
         by default from the input's resolution); ``None`` when it gives none.
+    dtmf : np.ndarray, (n, n_legs) bool, optional
+        The frame is in a keyed DTMF digit (a subset of ``tone``); ``None`` when the front
+        end does not tell digits from other tones.
     """
 
     first_frame: int
@@ -56,6 +59,7 @@ class FrameBlock:
     hop_s: float = HOP_S
     tone: np.ndarray | None = None
     no_signal_db: np.ndarray | None = None
+    dtmf: np.ndarray | None = None
 
     def muted_line_db(self, leg: int, muted_max_dbfs: float | None) -> np.ndarray | float:
         """Level (dBFS) at or below which leg ``leg``'s frames are a muted line:
@@ -117,4 +121,7 @@ class FrameBlock:
             None
             if any(b.no_signal_db is None for b in blocks)
             else np.concatenate([b.no_signal_db for b in blocks if b.no_signal_db is not None]),
+            None
+            if any(b.dtmf is None for b in blocks)
+            else np.concatenate([b.dtmf for b in blocks if b.dtmf is not None]),
         )

@@ -481,8 +481,9 @@ class VoiceActivityStream:
             self._pend_floor[:k],
             self._pend_music[:k],
             HOP_S,
-            self._pend_tone[:k].astype(bool),
+            self._pend_tone[:k] > 0,
             self._pend_no_signal[:k],
+            self._pend_tone[:k] == 2,
         )
         self._tent = self._tent[k:]
         self._pend_energy = self._pend_energy[k:]
