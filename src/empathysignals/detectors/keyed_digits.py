@@ -36,7 +36,7 @@ class KeyedDigitsDetector:
     Parameters
     ----------
     context : DetectorContext
-        The call's roles, latency and id source.
+        The call's roles, latency and frame hop.
     """
 
     def __init__(self, context: DetectorContext) -> None:
@@ -54,9 +54,12 @@ class KeyedDigitsDetector:
         """Events decided by the next frames (in order, no gaps)."""
         if frames.n_frames == 0:
             return []
-        out: list[Event] = []
         first, end = frames.first_frame, frames.first_frame + frames.n_frames
         dtmf = frames.dtmf
+        if (dtmf is None or not dtmf.any()) and all(i == _NONE for i in self._ids):
+            self._frame = end  # nothing keyed and nothing open: the usual push
+            return []
+        out: list[Event] = []
         for leg in range(len(self.ctx.roles)):
             column = np.zeros(frames.n_frames, bool) if dtmf is None else dtmf[:, leg]
             state = np.concatenate(([self._in_digit[leg]], column)).astype(np.int8)
