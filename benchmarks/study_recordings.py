@@ -14,7 +14,9 @@ its truth:
   recorder without concealment writes them, or concealed by repeating the packet before
   at 0.7x (a crude stand-in for a receiver's concealment);
 * one leg recorded 10 or 20 dB quieter than the other (per-channel gain, AGC or loudness
-  normalization).
+  normalization);
+* the agent leg through VoIP silence suppression with comfort noise at its background
+  level, or 10 dB under it.
 
 A detector whose decisions do not depend on the recorder gives the same row throughout.
 """
@@ -79,6 +81,30 @@ def leg_gain(call: SimulatedCall, role: str, gain_db: float) -> np.ndarray:
     return x
 
 
+def comfort_noise(call: SimulatedCall, offset_db: float) -> np.ndarray:
+    """The agent leg through VoIP silence suppression with comfort noise: outside the
+    agent's talk (plus a 0.2 s hang time; the truth stands in for the sender's VAD) and
+    outside holds, its audio is replaced by low-pass noise at its background level +
+    ``offset_db``, as a receiver's comfort-noise generator fills the gaps."""
+    from scipy.signal import lfilter
+
+    x = call.audio.copy()
+    sr = call.sample_rate
+    agent = call.truth.roles.index("agent")
+    talk = np.repeat(call.truth.frame_labels(hop_s=0.01)["agent"], sr // 100)[: len(x)]
+    talk = np.pad(talk, (0, len(x) - len(talk)))
+    sending = np.convolve(talk.astype(float), np.ones(round(0.2 * sr)))[: len(x)] > 0
+    for hold in call.truth.events_of("hold"):
+        sending[round(hold.start * sr) : round(hold.end * sr)] = True
+    n = round(0.02 * sr)
+    frames = x[: len(x) // n * n, agent].reshape(-1, n)
+    quiet = ~sending[: len(x) // n * n].reshape(-1, n).any(axis=1)
+    level = float(np.median(np.sqrt(np.mean(frames[quiet] ** 2, axis=1)))) * 10 ** (offset_db / 20)
+    noise = lfilter([1.0], [1.0, -0.5], np.random.default_rng(call.seed).standard_normal(len(x)))
+    x[~sending, agent] = (noise / noise.std() * level)[~sending].astype(np.float32)
+    return x
+
+
 CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray]] = {
     "mu-law, as simulated": lambda c: c.audio,
     "GSM 06.10": lambda c: through_codec(c.audio, c.sample_rate, "WAV", "GSM610"),
@@ -94,6 +120,8 @@ CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray]] = {
     "customer leg -20 dB": lambda c: leg_gain(c, "customer", -20.0),
     "agent leg -10 dB": lambda c: leg_gain(c, "agent", -10.0),
     "agent leg -20 dB": lambda c: leg_gain(c, "agent", -20.0),
+    "agent DTX, comfort noise": lambda c: comfort_noise(c, 0.0),
+    "agent DTX, comfort noise -10 dB": lambda c: comfort_noise(c, -10.0),
 }
 
 
