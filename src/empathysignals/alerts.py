@@ -146,7 +146,7 @@ class AlertTracker:
                 self.dead_air_s, self.dead_air_s,
             )]  # fmt: skip
         if isinstance(ev, HoldEvent):
-            decided = round(ev.emitted_at / self.ctx.hop_s) - 1 - self.ctx.latency_frames
+            decided = self._decision_frame(ev)
             if ev.end is None:
                 self.holds.append([ev.start, decided, _OPEN, False])
             else:
@@ -155,10 +155,13 @@ class AlertTracker:
                         hold[2] = decided
         return []
 
+    def _decision_frame(self, ev: Event) -> int:
+        """The frame whose decision ``ev`` announces (``emitted_at`` is latency_s after it)."""
+        return round(ev.emitted_at / self.ctx.hop_s) - 1 - self.ctx.latency_frames
+
     def _decided(self, ev: Event) -> float:
         """Stream time of the frame whose decision ``ev`` announces."""
-        frame = round(ev.emitted_at / self.ctx.hop_s) - 1 - self.ctx.latency_frames
-        return max(ev.start, self.ctx.seconds(frame))
+        return max(ev.start, self.ctx.seconds(self._decision_frame(ev)))
 
     def observe_turn(self, turn: TurnEvent) -> list[Event]:
         if turn.speaker != self.customer or not turn.state:

@@ -68,19 +68,17 @@ def floor_frame(e: float, top: float, band: float, st: np.ndarray, params: np.nd
     if e > top:
         st[L_FLOOR_RUN] = 0.0
         return
+    if st[L_FLOOR_RUN] == 0.0:
+        st[L_PAUSE_LO] = st[L_PAUSE_HI] = np.nan  # no frame over the band in this run yet
     if e > band:
-        if st[L_FLOOR_RUN] == 0.0 or np.isnan(st[L_PAUSE_LO]):
-            st[L_PAUSE_LO] = e
-            st[L_PAUSE_HI] = e
-        lo = min(st[L_PAUSE_LO], e)
-        hi = max(st[L_PAUSE_HI], e)
+        seen = not np.isnan(st[L_PAUSE_LO])
+        lo = min(st[L_PAUSE_LO], e) if seen else e
+        hi = max(st[L_PAUSE_HI], e) if seen else e
         if hi - lo > params[P_STEADY_DB]:
             st[L_FLOOR_RUN] = 0.0  # not steady: a new run starts here
             lo = hi = e
         st[L_PAUSE_LO] = lo
         st[L_PAUSE_HI] = hi
-    elif st[L_FLOOR_RUN] == 0.0:
-        st[L_PAUSE_LO] = np.nan  # no frame over the band in this run yet
     st[L_FLOOR_RUN] += 1.0
     if st[L_FLOOR_RUN] == params[P_PAUSE_FRAMES]:
         st[L_FLOOR_TOTAL] += params[P_PAUSE_FRAMES]
@@ -156,10 +154,11 @@ def line_scan(
         else:
             # The agent's noise may have changed level since the hold began: "at the
             # floor" is also anything nearer that floor than the music's level.
-            top = ref + params[P_FLOOR_BAND]
+            band = ref + params[P_FLOOR_BAND]
+            top = band
             if not np.isnan(st[L_MUSIC_DB]):
                 top = max(top, 0.5 * (ref + st[L_MUSIC_DB]))
-            floor_frame(e, top, ref + params[P_FLOOR_BAND], st, params)
+            floor_frame(e, top, band, st, params)
             if talking:
                 st[L_TALK] += 1.0
             if st[L_FLOOR_RUN] > 0.0 or talking:

@@ -51,7 +51,6 @@ class KeyedDigitsDetector:
         self._entry_start = [_NONE] * n  # first frame of the open entry (_NONE: none open)
         self._last_end = [_NONE] * n  # frame after the last digit of the open entry
         self._digits = [0] * n
-        self._ids = [_NONE] * n
         self._frame = 0
 
     def push(self, frames: FrameBlock) -> list[Event]:
@@ -60,7 +59,7 @@ class KeyedDigitsDetector:
             return []
         first, end = frames.first_frame, frames.first_frame + frames.n_frames
         dtmf = frames.dtmf
-        if (dtmf is None or not dtmf.any()) and all(i == _NONE for i in self._ids):
+        if (dtmf is None or not dtmf.any()) and all(s == _NONE for s in self._entry_start):
             self._frame = end  # nothing keyed and nothing open: the usual push
             return []
         out: list[Event] = []
@@ -85,7 +84,7 @@ class KeyedDigitsDetector:
         """Close entries still open at the end of the stream."""
         out: list[Event] = []
         for leg in range(len(self.ctx.roles)):
-            if self._ids[leg] != _NONE:
+            if self._entry_start[leg] != _NONE:
                 if self._in_digit[leg]:
                     self._last_end[leg] = self._frame
                 self._close(leg, self.ctx.emitted_at(self._frame), out)
@@ -95,14 +94,13 @@ class KeyedDigitsDetector:
     def _onset(self, leg: int, t: int, out: list[Event]) -> None:
         self._in_digit[leg] = True
         self._digits[leg] += 1
-        if self._ids[leg] == _NONE:
-            self._ids[leg] = KEYED_DIGITS_ID_BASE + t * len(self.ctx.roles) + leg
+        if self._entry_start[leg] == _NONE:
             self._entry_start[leg] = t
             out.append(self._event(leg, None, self.ctx.emitted_at(t)))
 
     def _close_if_due(self, leg: int, upto: int, out: list[Event]) -> None:
         """Close the open entry if its gap ran out before frame ``upto``."""
-        if self._ids[leg] == _NONE or self._in_digit[leg]:
+        if self._entry_start[leg] == _NONE or self._in_digit[leg]:
             return
         due = self._last_end[leg] + self._gap
         if due < upto:
@@ -110,13 +108,14 @@ class KeyedDigitsDetector:
 
     def _close(self, leg: int, emitted_at: float, out: list[Event]) -> None:
         out.append(self._event(leg, self.ctx.seconds(self._last_end[leg]), emitted_at))
-        self._ids[leg] = self._entry_start[leg] = self._last_end[leg] = _NONE
+        self._entry_start[leg] = self._last_end[leg] = _NONE
         self._digits[leg] = 0
 
     def _event(self, leg: int, end: float | None, emitted_at: float) -> KeyedDigitsEvent:
+        start = self._entry_start[leg]
         return KeyedDigitsEvent(
-            self._ids[leg],
-            self.ctx.seconds(self._entry_start[leg]),
+            KEYED_DIGITS_ID_BASE + start * len(self.ctx.roles) + leg,
+            self.ctx.seconds(start),
             end,
             round(emitted_at, 6),
             speaker=self.ctx.roles[leg],

@@ -189,8 +189,7 @@ class TurnTakingDetector:
         self.sounding_since = _NONE  # first frame of the hold leg's current non-speech sound
         self._backdate = round(_MUSIC_BACKDATE_S * f)
         self._min_muted = max(1, round(GATE_MIN_MUTED_S * f))
-        self.digital_run = 0  # frames of the hold leg's current digital-silence run so far
-        self.digital_since = _NONE  # first frame of that run
+        self.digital_since = _NONE  # first frame of the hold leg's digital-silence run
         self.hold_absent_since = _NONE
         self.hold_talk_frames = 0  # hold-leg speech since the hold was last present
         self.hold_onsets: list[int] = []  # the hold leg's onsets in the hold (newest last)
@@ -327,9 +326,9 @@ class TurnTakingDetector:
         # music run into pieces too short to make a hold.
         pos = np.arange(len(code))
         last_break = np.maximum.accumulate(np.where(digital_silence, -1, pos))
-        run = np.where(last_break >= 0, pos - last_break, pos + 1 + self.digital_run)
-        if len(run):
-            self.digital_run = int(run[-1])
+        # (the run that goes on from the last block began at digital_since)
+        carried = 0 if self.digital_since == _NONE else frames.first_frame - self.digital_since
+        run = np.where(last_break >= 0, pos - last_break, pos + 1 + carried)
         muted = digital_silence & (run >= self._min_muted)
         if self.cfg.silent_holds is False:
             muted[:] = False
