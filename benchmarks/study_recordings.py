@@ -43,17 +43,25 @@ KINDS = ("interruption", "backchannel", "dead_air", "hold")
 PACKET_S = 0.02
 
 
-def through_codec(x: np.ndarray, sr: int, container: str, subtype: str) -> np.ndarray:
-    """Each leg of ``x`` (n, L) encoded with libsndfile's ``subtype`` and decoded again."""
+def through_codec(
+    x: np.ndarray, sr: int, container: str, subtype: str, compression: float | None = None
+) -> np.ndarray:
+    """Each leg of ``x`` (n, L) encoded with libsndfile's ``subtype`` (at its
+    ``compression`` level, 0 best … 1 smallest, where the codec has one) and decoded again
+    to 16-bit PCM."""
     out = np.zeros_like(x)
     with tempfile.TemporaryDirectory() as tmp:
         for leg in range(x.shape[1]):
             path = os.path.join(tmp, f"{leg}.snd")
             samples = x[: len(x) // 2 * 2, leg]  # VOX packs two samples a byte
-            sf.write(path, samples, sr, subtype=subtype, format=container)
+            sf.write(
+                path, samples, sr, subtype=subtype, format=container, compression_level=compression
+            )
             raw = {"samplerate": sr, "channels": 1} if container == "RAW" else {}
             kw = {"format": container, "subtype": subtype} if container == "RAW" else {}
-            y, _ = sf.read(path, dtype="float32", **raw, **kw)
+            # decoded to 16-bit PCM, as a media server or recorder passes it on
+            y, _ = sf.read(path, dtype="int16", **raw, **kw)
+            y = y.astype(np.float32) / 32768.0
             n = min(len(y), len(x))
             out[:n, leg] = y[:n]
     return out
@@ -113,6 +121,9 @@ CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray]] = {
     "VOX ADPCM": lambda c: through_codec(c.audio, c.sample_rate, "RAW", "VOX_ADPCM"),
     "IMA ADPCM": lambda c: through_codec(c.audio, c.sample_rate, "WAV", "IMA_ADPCM"),
     "MP3": lambda c: through_codec(c.audio, c.sample_rate, "MP3", "MPEG_LAYER_III"),
+    "Opus 21 kbit/s": lambda c: through_codec(c.audio, c.sample_rate, "OGG", "OPUS"),
+    "Opus 10 kbit/s": lambda c: through_codec(c.audio, c.sample_rate, "OGG", "OPUS", 0.98),
+    "Opus 6 kbit/s": lambda c: through_codec(c.audio, c.sample_rate, "OGG", "OPUS", 1.0),
     "1 % loss, zeros": lambda c: lose_packets(c.audio, c.sample_rate, 0.01, False, c.seed),
     "3 % loss, zeros": lambda c: lose_packets(c.audio, c.sample_rate, 0.03, False, c.seed),
     "3 % loss, repeated": lambda c: lose_packets(c.audio, c.sample_rate, 0.03, True, c.seed),
