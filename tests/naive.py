@@ -58,14 +58,14 @@ def follows(energy: list[list[float]], row: int, leg: int, other: int, lag: int)
     return r >= k_.ECHO_FOLLOW_MIN_R
 
 
-def idle_frames(x: np.ndarray) -> list[list[bool]]:
-    """Per 80-sample frame and leg: every sample equal to the one two before it (within the
-    frame)."""
+def idle_frames(x: np.ndarray, hop: int) -> list[list[bool]]:
+    """Per ``hop``-sample frame and leg: every sample equal to the one two before it (within
+    the frame)."""
     out = []
-    for f in range(x.shape[0] // 80):
+    for f in range(x.shape[0] // hop):
         row = []
         for leg in range(x.shape[1]):
-            frame = [float(v) for v in x[f * 80 : (f + 1) * 80, leg]]
+            frame = [float(v) for v in x[f * hop : (f + 1) * hop, leg]]
             row.append(all(frame[i] == frame[i - 2] for i in range(2, len(frame))))
         out.append(row)
     return out

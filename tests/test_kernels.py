@@ -81,10 +81,12 @@ def test_idle_frames_match_naive() -> None:
     x[321, 1] = 16 / 32768  # one sample off the pattern
     x[400:480] = rng.standard_normal((80, 2)).astype(np.float32) * 0.1
     x[480:520] = rng.standard_normal((40, 2)).astype(np.float32) * 0.1
-    got = idle_frames(x)
-    np.testing.assert_array_equal(got, naive.idle_frames(x))
+    got = idle_frames(x, 80)
+    np.testing.assert_array_equal(got, naive.idle_frames(x, 80))
     assert got[:3, 0].all() and got[0, 1] and not got[3].any() and not got[4, 1]
     assert not got[5:7].any() and got[7].all()
+    for hop in (160, 441):  # 10 ms blocks of 16 and 44.1 kHz input
+        np.testing.assert_array_equal(idle_frames(x, hop), naive.idle_frames(x, hop))
 
 
 @pytest.mark.parametrize("encoding", ["PCM_16", "FLOAT"])

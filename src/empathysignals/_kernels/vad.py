@@ -131,7 +131,7 @@ def quiet_frame_steps(x: np.ndarray, energy: np.ndarray, quiet_db: float) -> np.
 
 
 @njit
-def idle_frames(x: np.ndarray) -> np.ndarray:
+def idle_frames(x: np.ndarray, hop: int) -> np.ndarray:
     """Frames whose samples repeat with period 1 or 2: digital silence, or a codec's idle
     pattern, which carries no audio. Dialogic VOX ADPCM decodes silence to 0, 32, 0, 32,
     ... (-66 dBFS at 4 kHz after the high-pass), louder than a 16-bit line's no-signal
@@ -140,15 +140,17 @@ def idle_frames(x: np.ndarray) -> np.ndarray:
     never repeats exactly for 80 samples, and nearly every frame is ruled out by its first
     sample or two.
 
-    ``x`` (n * HOP, L) 8 kHz samples. Returns (n, L) bool.
+    ``x`` (n * hop, L) samples, ``hop`` per frame (HOP at 8 kHz; a 10 ms block of input at
+    another rate, read before resampling, which would smear a run of zeros' edges over
+    its neighbours). Returns (n, L) bool.
     """
-    n = x.shape[0] // HOP
+    n = x.shape[0] // hop
     n_legs = x.shape[1]
     out = np.zeros((n, n_legs), dtype=np.bool_)
     for leg in range(n_legs):
         for f in range(n):
             idle = True
-            for i in range(f * HOP + 2, (f + 1) * HOP):
+            for i in range(f * hop + 2, (f + 1) * hop):
                 if x[i, leg] != x[i - 2, leg]:
                     idle = False
                     break

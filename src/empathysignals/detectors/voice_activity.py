@@ -177,14 +177,16 @@ class VoiceActivityStream:
         # Smallest nonzero sample step seen so far in quiet frames, per leg, and its level.
         self._step = np.full(self.n_legs, np.inf)
         self._level = self._no_signal_level(self._step)
-        # Input at another rate is resampled, which smears its grid: the step is read there,
-        # in 10 ms blocks (RAW_BLOCKS_PER_S) of the input, and frame f uses the running
-        # minimum up to the last block that ends by the frame's end.
+        # Input at another rate is resampled, which smears its grid and the edges of its
+        # runs of digital silence: both are read there, in 10 ms blocks (RAW_BLOCKS_PER_S)
+        # of the input, and frame f uses the last block that ends by the frame's end (the
+        # running minimum of the step up to it, and whether it is idle).
         self._raw_block = self.sample_rate // RAW_BLOCKS_PER_S
         self._raw_buffer = FrameBuffer(self.n_legs, self._raw_block)
         self._raw_running = np.zeros((0, self.n_legs))  # running minimum per block ...
+        self._raw_idle = np.zeros((0, self.n_legs), dtype=bool)  # idle blocks ...
         self._raw_first = 0  # ... from this block on
-        self._raw_tracked = self.sample_rate != ANALYSIS_RATE_HZ and fixed is None
+        self._raw_tracked = self.sample_rate != ANALYSIS_RATE_HZ
         self._lookahead = self.config.music_lookahead_frames
         self._resamplers = [
             StreamingResampler(self.sample_rate, ANALYSIS_RATE_HZ) for _ in self.roles
@@ -287,13 +289,16 @@ class VoiceActivityStream:
             # frame loud and the noise estimate start seconds too high.
             self._feat_state[:, 0] = self._feat_state[:, 1] = x8k[:HOP_SAMPLES].mean(axis=0)
         energy, dec, self._feat_state = frame_features(x8k, b, a, self._feat_state)
-        if not self._raw_tracked:
+        if self._raw_tracked:
+            idle, raw_steps = self._raw_blocks_for_frames(len(energy))
+        else:
             from .._kernels.vad import idle_frames
 
-            # Digital silence, or a codec's idle pattern, is no signal, however loud its
-            # decoded samples or the high-pass filter's ringing into it.
-            energy[idle_frames(x8k)] = DB_FLOOR
-        return energy, dec, self._no_signal_levels(x8k, energy)
+            idle, raw_steps = idle_frames(x8k, HOP_SAMPLES), None
+        # Digital silence, or a codec's idle pattern, is no signal, however loud its
+        # decoded samples or the high-pass filter's (or the resampler's) ringing into it.
+        energy[idle] = DB_FLOOR
+        return energy, dec, self._no_signal_levels(x8k, energy, raw_steps)
 
     def _no_signal_level(self, step: np.ndarray) -> np.ndarray:
         """No-signal level (dBFS) for a smallest sample step ``step`` (any shape)."""
@@ -305,50 +310,65 @@ class VoiceActivityStream:
             np.isfinite(step), step_db + NO_SIGNAL_OVER_STEP_DB, TELEPHONE_NO_SIGNAL_DBFS
         )
 
-    def _track_raw_steps(self, samples: np.ndarray) -> None:
-        """Running smallest step of the input's quiet 10 ms blocks (input at another rate)."""
-        from .._kernels.vad import raw_block_steps
+    def _track_raw_blocks(self, samples: np.ndarray) -> None:
+        """Idle flags of the input's 10 ms blocks and (unless the no-signal level is fixed)
+        the running smallest step of its quiet ones (input at another rate)."""
+        from .._kernels.vad import idle_frames, raw_block_steps
 
         whole = self._raw_buffer.push(samples)
         if not len(whole):
+            return
+        self._raw_idle = np.concatenate([self._raw_idle, idle_frames(whole, self._raw_block)])
+        if self._fixed_no_signal is not None:
             return
         steps = raw_block_steps(whole, self._raw_block, 10.0 ** (QUIET_FRAME_DBFS / 10.0))
         last = self._raw_running[-1] if len(self._raw_running) else self._step
         running = np.minimum.accumulate(np.vstack([last, steps]), axis=0)[1:]
         self._raw_running = np.concatenate([self._raw_running, running])
 
-    def _raw_steps_for_frames(self, n: int) -> np.ndarray:
-        """(n, L) running step of the input blocks that end by each new frame's end."""
+    def _raw_blocks_for_frames(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(n, L) idle flag and running step of the input block that ends last by each new
+        frame's end (not idle, and no step, where it has not arrived)."""
         frames = self._n_feat + np.arange(n)
         block_ends = (frames + 1) * self.sample_rate // 100 // self._raw_block
-        rows = block_ends - 1 - self._raw_first  # the last block ending by the frame's end
-        known = len(self._raw_running)
+        rows = block_ends - 1 - self._raw_first
+        idle = np.zeros((n, self.n_legs), dtype=bool)
         steps = np.full((n, self.n_legs), np.inf)
+        known = len(self._raw_idle)
         if known:
-            ok = rows >= 0
-            steps[ok] = self._raw_running[np.minimum(rows[ok], known - 1)]
+            ok = (rows >= 0) & (rows < known)
+            idle[ok] = self._raw_idle[rows[ok]]
+            if len(self._raw_running):
+                ok = rows >= 0
+                steps[ok] = self._raw_running[np.minimum(rows[ok], known - 1)]
             # Keep the block the next frame may need, and those after it.
             keep = int(np.clip(rows[-1], 0, known - 1))
+            self._raw_idle = self._raw_idle[keep:]
             self._raw_running = self._raw_running[keep:]
             self._raw_first += keep
-        return steps
+        return idle, steps
 
-    def _no_signal_levels(self, x8k: np.ndarray, energy: np.ndarray) -> np.ndarray:
-        """(n, L) no-signal level of each new frame, from the running smallest step."""
-        running = self._running_steps(x8k, energy)
+    def _no_signal_levels(
+        self, x8k: np.ndarray, energy: np.ndarray, raw_steps: np.ndarray | None
+    ) -> np.ndarray:
+        """(n, L) no-signal level of each new frame, from the running smallest step (read
+        on the input's own blocks, ``raw_steps``, for input at another rate)."""
+        running = self._running_steps(x8k, energy, raw_steps)
         if running is None or not len(running) or not (running[-1] < self._step).any():
             return np.broadcast_to(self._level, energy.shape)
         self._step = running[-1].copy()
         self._level = self._no_signal_level(self._step)
         return self._no_signal_level(running)
 
-    def _running_steps(self, x8k: np.ndarray, energy: np.ndarray) -> np.ndarray | None:
+    def _running_steps(
+        self, x8k: np.ndarray, energy: np.ndarray, raw_steps: np.ndarray | None
+    ) -> np.ndarray | None:
         """(n, L) smallest step seen up to each new frame, or None where nothing can have
         lowered it (a fixed level, or no quiet frame at 8 kHz)."""
         if self._fixed_no_signal is not None:
             return None
-        if self._raw_tracked:
-            return self._raw_steps_for_frames(len(energy))
+        if raw_steps is not None:
+            return raw_steps
         if not (energy < QUIET_FRAME_DBFS).any():
             return None
         from .._kernels.vad import quiet_frame_steps
@@ -526,7 +546,7 @@ class VoiceActivityStream:
 
     def _push(self, samples: np.ndarray) -> FrameBlock:
         if self._raw_tracked:
-            self._track_raw_steps(samples)
+            self._track_raw_blocks(samples)
         if self.sample_rate != ANALYSIS_RATE_HZ:
             parts = [rs.process(samples[:, i]) for i, rs in enumerate(self._resamplers)]
             samples = np.stack(parts, axis=1) if parts[0].size else samples[:0]
