@@ -9,12 +9,15 @@ its truth:
 
 * the codecs libsndfile writes: GSM 06.10 (GSM full rate, in WAV), G.721 32 kbit/s and
   G.723 24 kbit/s ADPCM, Dialogic VOX ADPCM (raw, the classic call-recorder format),
-  IMA ADPCM, MP3 at 8 kHz;
+  IMA ADPCM, MP3 at 8 kHz, and Opus (WebRTC's codec) at 21, 10 and 6 kbit/s, each decoded
+  to 16-bit PCM;
 * lost 20 ms RTP packets (1 % and 3 %, independently per leg), filled with zeros as a
   recorder without concealment writes them, or concealed by repeating the packet before
   at 0.7x (a crude stand-in for a receiver's concealment);
 * one leg recorded 10 or 20 dB quieter than the other (per-channel gain, AGC or loudness
   normalization);
+* the call kept by a 16 kHz, 16-bit recorder (a wideband media path), whole or with 3 %
+  of its packets lost and filled with zeros;
 * the agent leg through VoIP silence suppression with comfort noise at its background
   level, or 10 dB under it.
 
@@ -113,7 +116,15 @@ def comfort_noise(call: SimulatedCall, offset_db: float) -> np.ndarray:
     return x
 
 
-CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray]] = {
+def wideband(x: np.ndarray, sr: int) -> tuple[np.ndarray, int]:
+    """The call as a 16 kHz, 16-bit recorder keeps it (a wideband media path)."""
+    from scipy.signal import resample_poly
+
+    y = resample_poly(x, 16000, sr, axis=0)
+    return (np.round(np.clip(y, -1, 32767 / 32768) * 32768) / 32768).astype(np.float32), 16000
+
+
+CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray | tuple[np.ndarray, int]]] = {
     "mu-law, as simulated": lambda c: c.audio,
     "GSM 06.10": lambda c: through_codec(c.audio, c.sample_rate, "WAV", "GSM610"),
     "G.721 ADPCM 32k": lambda c: through_codec(c.audio, c.sample_rate, "WAV", "G721_32"),
@@ -131,24 +142,33 @@ CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray]] = {
     "customer leg -20 dB": lambda c: leg_gain(c, "customer", -20.0),
     "agent leg -10 dB": lambda c: leg_gain(c, "agent", -10.0),
     "agent leg -20 dB": lambda c: leg_gain(c, "agent", -20.0),
+    "16 kHz PCM": lambda c: wideband(c.audio, c.sample_rate),
+    "16 kHz PCM, 3 % loss, zeros": lambda c: (
+        lose_packets(wideband(c.audio, c.sample_rate)[0], 16000, 0.03, False, c.seed),
+        16000,
+    ),
     "agent DTX, comfort noise": lambda c: comfort_noise(c, 0.0),
     "agent DTX, comfort noise -10 dB": lambda c: comfort_noise(c, -10.0),
 }
 
 
-def score(calls: list[SimulatedCall], degrade: Callable[[SimulatedCall], np.ndarray]) -> list[str]:
+def score(
+    calls: list[SimulatedCall],
+    degrade: Callable[[SimulatedCall], np.ndarray | tuple[np.ndarray, int]],
+) -> list[str]:
     frames = scoring.PRF()
     events = {kind: scoring.PRF() for kind in KINDS}
     latency = scoring.LatencyScore()
     hold_errors: list[float] = []
     for call in calls:
         x = degrade(call)
+        x, sr = x if isinstance(x, tuple) else (x, call.sample_rate)
         roles = tuple(call.truth.roles)
         labels = call.truth.frame_labels(hop_s=0.01)
-        active = np.asarray(es.voice_activity(x, call.sample_rate, roles=roles).active)
+        active = np.asarray(es.voice_activity(x, sr, roles=roles).active)
         for k, role in enumerate(roles):
             frames += scoring.frame_counts(active[:, k], labels[role])
-        found = es.analyze(x, call.sample_rate, roles=roles, emotion_model=None)
+        found = es.analyze(x, sr, roles=roles, emotion_model=None)
         det, tru = scoring.intervals(found, call.truth)
         for kind in KINDS:
             counts, pairs = scoring.score_events(det, tru, kind)
