@@ -331,6 +331,9 @@ def test_lost_packets_filled_with_zeros_do_not_pull_the_noise_floor_down(
     hop = rate // 100
     zero = (lossy[: len(lossy) // hop * hop, 0].reshape(-1, hop) == 0).all(axis=1)
     assert zero.sum() > 50 and (lost.energy_db[: len(zero), 0][zero] == -120.0).all()
+    fixed = es.VadConfig(no_signal_max_dbfs=-70.0)  # the same with the level given
+    fixed_lost = es.voice_activity(lossy, rate, roles=roles, config=fixed).frames
+    assert (fixed_lost.energy_db[: len(zero), 0][zero] == -120.0).all()
     shift = lost.floor_db[:, 0] - clean.floor_db[:, 0]
     assert abs(np.median(shift)) < 1.0 and np.percentile(shift, 10) > -1.0
 
