@@ -18,6 +18,8 @@ its truth:
   normalization);
 * the call kept by a 16 kHz, 16-bit recorder (a wideband media path), whole or with 3 %
   of its packets lost and filled with zeros;
+* the customer leg through an automatic gain control without a speech gate, whose gain
+  climbs up to 6 or 12 dB in the pauses;
 * the agent leg through VoIP silence suppression with comfort noise at its background
   level, or 10 dB under it.
 
@@ -116,6 +118,32 @@ def comfort_noise(call: SimulatedCall, offset_db: float) -> np.ndarray:
     return x
 
 
+def pumping_agc(call: SimulatedCall, role: str, max_gain_db: float) -> np.ndarray:
+    """One leg through an automatic gain control without a speech gate, as cheap handsets
+    and headsets have: the gain brings the leg's peak envelope (1 ms blocks, 10 ms attack,
+    1 s release) to -20 dBFS, between -20 dB and ``max_gain_db``, so it falls while the
+    party talks and climbs back in the pauses, pumping the noise (and the other party's
+    echo) up between the words."""
+    x = call.audio.copy()
+    leg = call.truth.roles.index(role)
+    sr = call.sample_rate
+    block = sr // 1000
+    n = len(x) // block
+    peaks = np.abs(x[: n * block, leg].astype(np.float64)).reshape(n, block).max(axis=1)
+    attack, release = np.exp(-1 / 10.0), np.exp(-1 / 1000.0)  # per 1 ms block
+    env = np.empty(n)
+    level = 1e-4
+    for i, p in enumerate(peaks):
+        a = attack if p > level else release
+        level = a * level + (1 - a) * p
+        env[i] = level
+    gain_db = np.clip(-20.0 - 20 * np.log10(env + 1e-9), -20.0, max_gain_db)
+    gain = np.repeat(10 ** (gain_db / 20), block)
+    gain = np.concatenate([gain, np.full(len(x) - len(gain), gain[-1])])
+    x[:, leg] = np.clip(x[:, leg] * gain, -1.0, 1.0)
+    return x
+
+
 def wideband(x: np.ndarray, sr: int) -> tuple[np.ndarray, int]:
     """The call as a 16 kHz, 16-bit recorder keeps it (a wideband media path)."""
     from scipy.signal import resample_poly
@@ -147,6 +175,8 @@ CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray | tuple[np.ndarray, i
         lose_packets(wideband(c.audio, c.sample_rate)[0], 16000, 0.03, False, c.seed),
         16000,
     ),
+    "customer AGC, +6 dB in pauses": lambda c: pumping_agc(c, "customer", 6.0),
+    "customer AGC, +12 dB in pauses": lambda c: pumping_agc(c, "customer", 12.0),
     "agent DTX, comfort noise": lambda c: comfort_noise(c, 0.0),
     "agent DTX, comfort noise -10 dB": lambda c: comfort_noise(c, -10.0),
 }
