@@ -307,12 +307,12 @@ class LatencyScore:
         }
 
 
-def response_latency(
+def matched_gaps(
     detected: Sequence[Interval], truth: Sequence[Interval], tolerance_s: float = 1.0
-) -> LatencyScore:
-    """Match truth floor transfers (``gap``) to detected gaps with the same ``from``/``to``
-    whose onset of the new speaker is within ``tolerance_s``; greedy one-to-one by smallest
-    onset difference. Errors are detected offset minus truth offset."""
+) -> list[tuple[Interval, Interval]]:
+    """(detected, truth) floor transfers (``gap``) with the same ``from``/``to`` whose onsets
+    of the new speaker lie within ``tolerance_s``; greedy one-to-one by smallest onset
+    difference."""
     d = [e for e in detected if e.type == "gap"]
     t = [e for e in truth if e.type == "gap"]
     cands: list[tuple[float, int, int]] = []
@@ -328,13 +328,24 @@ def response_latency(
     cands.sort()
     used_d: set[int] = set()
     used_t: set[int] = set()
-    out = LatencyScore(n_truth=len(t))
+    pairs = []
     for _, i, j in cands:
         if i in used_d or j in used_t:
             continue
         used_d.add(i)
         used_t.add(j)
-        err = float(d[i].attrs["offset"]) - float(t[j].attrs["offset"])
+        pairs.append((d[i], t[j]))
+    return pairs
+
+
+def response_latency(
+    detected: Sequence[Interval], truth: Sequence[Interval], tolerance_s: float = 1.0
+) -> LatencyScore:
+    """Match truth floor transfers to detected ones (:func:`matched_gaps`). Errors are
+    detected offset minus truth offset."""
+    out = LatencyScore(n_truth=sum(1 for e in truth if e.type == "gap"))
+    for d, t in matched_gaps(detected, truth, tolerance_s):
+        err = float(d.attrs["offset"]) - float(t.attrs["offset"])
         out.abs_errors.append(abs(err))
         out.signed_errors.append(err)
     return out
