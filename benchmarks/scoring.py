@@ -283,6 +283,12 @@ def onset_of_gap(ev: Interval) -> float:
     return ev.start + max(off, 0.0)
 
 
+def end_of_gap(ev: Interval) -> float:
+    """The previous speaker's end of a floor transfer: ``start`` across a silence, ``end``
+    across an overlap (see :func:`onset_of_gap`)."""
+    return ev.start if float(ev.attrs.get("offset", 0.0)) >= 0 else ev.end
+
+
 @dataclass
 class LatencyScore:
     n_truth: int = 0

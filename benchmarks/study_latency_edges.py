@@ -63,9 +63,8 @@ def voiced_edges(
 ) -> tuple[float, float] | None:
     """(previous speaker's last voiced time before the truth's end, next speaker's first
     voiced time after the truth's start), each within EDGE_REACH_S; None if either has none."""
-    off = float(gap.attrs["offset"])
-    end = gap.start if off >= 0 else gap.end  # the previous speaker's end
-    start = scoring.onset_of_gap(gap)  # the next speaker's start
+    end = scoring.end_of_gap(gap)
+    start = scoring.onset_of_gap(gap)
     reach = round(EDGE_REACH_S / HOP_S)
     prev = voiced[str(gap.attrs["from"])]
     nxt = voiced[str(gap.attrs["to"])]
@@ -97,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             v_end, v_start = edges
             off = float(t.attrs["offset"])
-            t_end = t.start if off >= 0 else t.end
-            end_in.append(t_end - v_end)
+            end_in.append(scoring.end_of_gap(t) - v_end)
             start_in.append(v_start - scoring.onset_of_gap(t))
             err_truth.append(float(d.attrs["offset"]) - off)
             err_voiced.append(float(d.attrs["offset"]) - (v_start - v_end))

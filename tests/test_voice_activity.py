@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 from typing import Any
 
@@ -383,7 +382,7 @@ def test_a_leg_recorded_hotter_measures_the_echo_it_carries(data_dir: Path) -> N
 
 
 def test_noise_a_low_rate_codec_leaves_voiced_does_not_open_the_stream_in_speech(
-    data_dir: Path,
+    data_dir: Path, opus_encoder: None
 ) -> None:
     """Water noise on the agent leg through Opus at ~10 kbit/s (decoded to 16-bit PCM) dips
     for single frames and has a short voiced run at its usual level in its first 0.5 s: the
@@ -394,12 +393,6 @@ def test_noise_a_low_rate_codec_leaves_voiced_does_not_open_the_stream_in_speech
     from empathysignals.detectors.voice_activity import VoiceActivityStream
     from empathysignals.simulate import simulate_call
 
-    if "OPUS" not in sf.available_subtypes("OGG"):
-        # soundfile's wheels bundle a libsndfile with Opus; a system one may lack it
-        message = "this libsndfile has no Opus encoder"
-        if os.environ.get("CI", "").strip().lower() == "true":
-            pytest.fail(f"{message}; CI=true requires it")
-        pytest.skip(message)
     call = simulate_call(3, split="tune", data_dir=data_dir)
     roles = call.truth.roles
     agent = roles.index("agent")
