@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 from hypothesis import settings
@@ -17,13 +16,6 @@ if _IN_CI:
     settings.load_profile("ci")
 
 
-def _unavailable(message: str, how_to: str) -> NoReturn:
-    """Skip the test for want of ``message``'s resource, but fail when ``CI=true``."""
-    if _IN_CI:
-        pytest.fail(f"{message}; CI=true requires it")
-    pytest.skip(f"{message}; {how_to}")
-
-
 def _require_data_dir() -> Path:
     """The shared data folder; skip the test when it is absent, but fail when ``CI=true``."""
     from empathysignals.errors import ParameterError
@@ -32,19 +24,10 @@ def _require_data_dir() -> Path:
     try:
         return find_data_dir()
     except ParameterError as exc:
-        _unavailable(
-            f"shared data folder not available ({exc})", "set EMPATHYSIGNALS_DATA to run data tests"
-        )
-
-
-@pytest.fixture
-def opus_encoder() -> None:
-    """libsndfile's Opus encoder (soundfile's wheels bundle one; a system libsndfile may lack
-    it): skip without it, but fail when ``CI=true``."""
-    import soundfile as sf
-
-    if "OPUS" not in sf.available_subtypes("OGG"):
-        _unavailable("this libsndfile has no Opus encoder", "install soundfile's wheel")
+        message = f"shared data folder not available ({exc})"
+        if _IN_CI:
+            pytest.fail(f"{message}; CI=true requires it")
+        pytest.skip(f"{message}; set EMPATHYSIGNALS_DATA to run data tests")
 
 
 @pytest.fixture(scope="session")

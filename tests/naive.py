@@ -250,8 +250,6 @@ def vad_frames(
             [(2 if tone_hist[b, leg, 1] >= 0.5 else 1) if tone[leg] else 0 for leg in range(n_legs)]
         )
         no_signal = [float(v) for v in no_signal_hist[row]]
-        before = no_signal_hist[row - 1]
-        signal_before = [energy[row - 1][leg] > before[leg] for leg in range(n_legs)]
         for leg in range(n_legs):  # minimum statistics
             e = energy[row][leg]
             muted = no_signal[leg]
@@ -279,9 +277,7 @@ def vad_frames(
             if e > muted and s[SIGNAL] < startup_frames:  # does the stream open in speech?
                 s[SIGNAL] += 1.0
                 if s[STARTUP] == 0.0:
-                    # the quieter of two signal frames in a row
-                    pair = max(e, energy[row - 1][leg]) if signal_before[leg] else math.inf
-                    s[START_LO] = min(math.inf if s[SIGNAL] == 1.0 else s[START_LO], pair)
+                    s[START_LO] = e if s[SIGNAL] == 1.0 else min(s[START_LO], e)
                     s[START_HI] = e if s[SIGNAL] == 1.0 else max(s[START_HI], e)
                     voiced = not tone[leg] and window_voicing(row, leg) >= voiced_min
                     s[START_RUN] = s[START_RUN] + 1.0 if voiced else 0.0

@@ -381,37 +381,6 @@ def test_a_leg_recorded_hotter_measures_the_echo_it_carries(data_dir: Path) -> N
     assert precision["hot"] > precision["equal"] - 0.05
 
 
-def test_noise_a_low_rate_codec_leaves_voiced_does_not_open_the_stream_in_speech(
-    data_dir: Path, opus_encoder: None
-) -> None:
-    """Water noise on the agent leg through Opus at ~10 kbit/s (decoded to 16-bit PCM) dips
-    for single frames and has a short voiced run at its usual level in its first 0.5 s: the
-    start-up took that for a stream opening in speech and judged the leg against its noise
-    dips for 8 s (226 false-alarm frames in the first 20 s against 94 uncoded). The level
-    range it asks for is now over the quieter of two frames in a row."""
-    from empathysignals._kernels import vad as kernels
-    from empathysignals.detectors.voice_activity import VoiceActivityStream
-    from empathysignals.simulate import simulate_call
-
-    call = simulate_call(3, split="tune", data_dir=data_dir)
-    roles = call.truth.roles
-    agent = roles.index("agent")
-    buf = io.BytesIO()
-    sf.write(buf, call.audio[:, agent], 8000, format="OGG", subtype="OPUS", compression_level=0.98)
-    buf.seek(0)
-    coded = call.audio.copy()
-    coded[:, agent] = sf.read(buf, dtype="int16")[0][: len(coded)].astype(np.float32) / 32768
-    stream = VoiceActivityStream(roles, 8000)
-    stream.push(coded[: 8000 * 10])
-    assert stream._legs[agent, kernels.S_STARTUP] == -1.0
-    labels = call.truth.frame_labels(hop_s=0.01)["agent"][:2000]
-    false_alarms = {}
-    for name, x in (("uncoded", call.audio), ("opus", coded)):
-        active = np.asarray(es.voice_activity(x, 8000, roles=roles).active)[:2000, agent]
-        false_alarms[name] = int((active & ~labels).sum())
-    assert false_alarms["opus"] < 1.5 * false_alarms["uncoded"]
-
-
 def test_the_no_signal_level_follows_the_encoding(tmp_path: Path, data_dir: Path) -> None:
     """Mu-law keeps the telephone level (-70 dBFS), 16-bit PCM goes to -88, a float leg at
     another rate to the floor; a DC offset moves none of them."""

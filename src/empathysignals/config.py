@@ -87,8 +87,7 @@ class VadConfig:
         on the greeting) may judge speech against a noise level capped near its quietest
         frames, while the running noise median comes down (four times faster than usual)
         from the speech level it started at. Only a leg whose first 0.5 s holds voiced
-        sound with a 15 dB level range (from the quieter of two frames in a row) takes
-        this path. 0 turns it off. 8 s (tune split,
+        sound with a 15 dB level range takes this path. 0 turns it off. 8 s (tune split,
         ``benchmarks/study_mid_start.py``).
     """
 

@@ -439,7 +439,7 @@ S_MUSIC_UNTIL = 17  # block until which stable blocks count as music however qui
 S_SIGNAL_FRAMES = 18  # frames above the muted level seen so far (counted up to the start-up)
 S_STARTUP = 19  # 0: undecided, 1: the stream began in speech, -1: it did not
 S_START_RUN = 20  # voiced frames in a row at the stream's start
-S_START_LO = 21  # quietest 20 ms and loudest frame of signal at the stream's start
+S_START_LO = 21  # quietest and loudest signal frame at the stream's start
 S_START_HI = 22
 S_ECHO_LAG = 23  # 1 + the estimated echo delay (frames) of the other leg in this one; 0: none
 LEG_STATE_SIZE = 24
@@ -693,8 +693,8 @@ def vad_frames(
             # starts on the greeting) starts its noise median at the speech level, and the
             # median comes down 5 dB/s at most: ~6 s deaf. If the leg's first 0.5 s holds a
             # voiced run and a 15 dB level range (speech; steady noise, even periodic hum,
-            # has no such range over 20 ms), its decisions use at most floor + startup_cap
-            # for its first startup_frames frames, and the median keeps learning. Only the
+            # has no such range), its decisions use at most floor + startup_cap for its first
+            # startup_frames frames, and the median keeps learning through them. Only the
             # decisions: the median itself is never capped, so noise whose dips lie far
             # under its median is not left with too low an estimate afterwards. While it
             # stands over floor + startup_cap it comes down startup_descent times faster.
@@ -702,14 +702,9 @@ def vad_frames(
                 st[leg, S_SIGNAL_FRAMES] += 1.0
                 if st[leg, S_STARTUP] == 0.0:
                     if st[leg, S_SIGNAL_FRAMES] == 1.0:
-                        st[leg, S_START_LO] = 1e9
+                        st[leg, S_START_LO] = e
                         st[leg, S_START_HI] = e
-                    # The quieter of two signal frames in a row: a codec's single-frame dips
-                    # (low-rate Opus) and a line's first frame coming up from digital silence
-                    # are not the pauses of speech.
-                    before = energy[row - 1, leg]
-                    if before > no_signal_hist[row - 1, leg]:
-                        st[leg, S_START_LO] = min(st[leg, S_START_LO], max(e, before))
+                    st[leg, S_START_LO] = min(st[leg, S_START_LO], e)
                     st[leg, S_START_HI] = max(st[leg, S_START_HI], e)
                     if not tone[leg] and voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
                         st[leg, S_START_RUN] += 1.0
