@@ -381,6 +381,26 @@ def test_a_leg_recorded_hotter_measures_the_echo_it_carries(data_dir: Path) -> N
     assert precision["hot"] > precision["equal"] - 0.05
 
 
+@pytest.mark.parametrize("rate", [8000, 16000])
+def test_stream_push_rejects_bad_input_with_a_typed_error(rate: int) -> None:
+    """The stream is public: a wrong shape, NaN or a wrong dtype is an AudioError naming the
+    fix, not a numba typing error; a mono stream takes (n,) as well as (n, 1)."""
+    stream = es.VoiceActivityStream(("customer", "agent"), rate)
+    for bad in (
+        np.zeros(rate, np.float32),  # (n,) for two legs
+        np.zeros((rate, 3), np.float32),
+        np.full((rate, 2), np.nan, np.float32),
+        np.zeros((rate, 2), np.complex64),
+    ):
+        with pytest.raises(es.AudioError):
+            stream.push(bad)
+    mono = es.VoiceActivityStream(("customer",), rate)
+    x = (np.random.default_rng(0).standard_normal(rate) * 0.01).astype(np.float32)
+    a = mono.push(x)
+    b = es.VoiceActivityStream(("customer",), rate).push(x[:, None])
+    np.testing.assert_array_equal(a.energy_db, b.energy_db)
+
+
 def test_the_no_signal_level_follows_the_encoding(tmp_path: Path, data_dir: Path) -> None:
     """Mu-law keeps the telephone level (-70 dBFS), 16-bit PCM goes to -88, a float leg at
     another rate to the floor; a DC offset moves none of them."""

@@ -308,7 +308,7 @@ class CallStream:
             return []
         if self._prosody is not None:
             self._prosody.push_samples(block)
-        self._accept(self._process(self._vad.push(block)))
+        self._accept(self._process(self._vad.push_validated(block)))
         self._release()
         return self._score_and_drain()
 
@@ -399,7 +399,7 @@ class CallStream:
         if block is not None:
             if self._prosody is not None:
                 self._prosody.push_samples(block)
-            self._accept(self._process(self._vad.push(block)))
+            self._accept(self._process(self._vad.push_validated(block)))
         if self._prosody is not None:
             self._prosody.finish_samples()  # pitch frames first: the last labels need them
         self._accept(self._process(self._vad.finish()))
@@ -444,7 +444,7 @@ class CallStream:
         x = validate_samples(samples, n_channels=self.n_channels)
         if self._prosody is not None:
             self._prosody.push_samples(x)
-        self._accept(self._process(self._vad.push(x)))
+        self._accept(self._process(self._vad.push_validated(x)))
         self._release()
 
     def _accept(self, events: list[Event]) -> None:

@@ -531,8 +531,20 @@ class VoiceActivityStream:
         return block
 
     def push(self, samples: np.ndarray) -> FrameBlock:
-        """Push ``(n, n_legs)`` float32 samples at ``sample_rate``; return the frames whose
-        labels became final (possibly none)."""
+        """Push ``(n, n_legs)`` samples at ``sample_rate`` (int16, int32 or float, as
+        :func:`~empathysignals.audio.validate_samples` takes them; a mono stream also takes
+        ``(n,)``); return the frames whose labels became final (possibly none).
+
+        Raises
+        ------
+        AudioError
+            Wrong type, dtype or shape, or non-finite values.
+        """
+        return self.push_validated(validate_samples(samples, n_channels=self.n_legs))
+
+    def push_validated(self, samples: np.ndarray) -> FrameBlock:
+        """:meth:`push` for samples the caller has checked already: float32 ``(n, n_legs)``
+        from :func:`~empathysignals.audio.validate_samples` (not checked again)."""
         if self._finished:
             raise StreamStateError("push() after finish(): start a new stream for a new call")
         # Long pushes go through in slices: the same result (chunking never changes it), but
@@ -657,6 +669,6 @@ def voice_activity(
     roles = tuple(roles)
     x = validate_samples(samples, n_channels=len(roles))
     stream = VoiceActivityStream(roles, rate, config=config)
-    blocks = [stream.push(x), stream.finish()]
+    blocks = [stream.push_validated(x), stream.finish()]
     frames = FrameBlock.concat(blocks)
     return VoiceActivityResult(roles, frames.active, HOP_S, frames)

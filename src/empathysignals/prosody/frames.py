@@ -87,7 +87,7 @@ def frame_features(samples: Any, sample_rate: int) -> list[FrameFeatures]:
     x = validate_samples(samples)
     roles = tuple(f"leg{i}" for i in range(x.shape[1]))
     vad = VoiceActivityStream(roles, rate)
-    block = FrameBlock.concat([vad.push(x), vad.finish()])
+    block = FrameBlock.concat([vad.push_validated(x), vad.finish()])
     out = []
     for i in range(x.shape[1]):
         track: PitchTrack = pitch(x[:, i], rate)

@@ -481,7 +481,7 @@ def utterance_prosody(samples: Any, sample_rate: int) -> dict[str, Any]:
     vad = VoiceActivityStream(roles, rate)
     tracker = TurnProsody(roles, (0,), 1, rate, HOP_S)
     tracker.push_samples(x)
-    blocks = [vad.push(x)]
+    blocks = [vad.push_validated(x)]
     tracker.observe(blocks[0])
     tracker.finish_samples()
     blocks.append(vad.finish())
