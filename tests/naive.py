@@ -170,6 +170,7 @@ def vad_frames(
     arm_frames, arm_range, descent = float(params[15]), float(params[16]), float(params[17])
     tone_min, tone_blocks = float(params[18]), int(params[19])
     edge_share, edge_reach = float(params[20]), int(params[21])
+    max_unvoiced = int(params[22])
     energy = hist.tolist()
     st = legs.tolist()
     mins = sub_mins.tolist()
@@ -180,7 +181,7 @@ def vad_frames(
     tones: list[list[int]] = []
     (FLOOR, SMOOTH, BMIN, BCOUNT, INSP, SEGSTART, LASTACT, _HC, RECENT, COUP, STARTED,
      LOWRUN, NMEAN, NVAR, CONF, PEAK, VOICED, MUSIC_UNTIL, SIGNAL, STARTUP, START_RUN,
-     START_LO, START_HI, ECHO_LAG) = range(24)  # fmt: skip
+     START_LO, START_HI, ECHO_LAG, LAST_VOICED) = range(25)  # fmt: skip
     from empathysignals._kernels import vad as k_
 
     lags = k_.ECHO_MAX_LAG + 1
@@ -287,7 +288,11 @@ def vad_frames(
                         s[STARTUP] = -1.0
             startup = s[STARTUP] == 1.0 and s[SIGNAL] < startup_frames
             far = startup and q50 > s[FLOOR] + startup_cap
-            if e > muted and cur[leg] < 0.5 and not tone[leg] and (s[INSP] == 0.0 or far):
+            # an open segment that has not voiced for max_unvoiced frames is noise
+            stale = bool(max_unvoiced) and s[INSP] != 0.0 and s[CONF] == 0.0
+            stale = stale and t - s[LAST_VOICED] > max_unvoiced
+            learn = s[INSP] == 0.0 or far or stale
+            if e > muted and cur[leg] < 0.5 and not tone[leg] and learn:
                 q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5 * (descent if far else 1.0)
                 q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
             q50 = max(q50, s[FLOOR])
@@ -357,8 +362,20 @@ def vad_frames(
                 if high[leg] and bin(recent).count("1") >= 3:
                     s[INSP], s[SEGSTART], s[LASTACT] = 1.0, max(int(s[LOWRUN]), t - 10), t
                     s[CONF] = s[PEAK] = s[VOICED] = 0.0
+                    s[LAST_VOICED] = t  # for an unconfirmed segment: when it opened
             else:
                 last = int(s[LASTACT])
+                if max_unvoiced and (high[leg] or low[leg]) and s[CONF] != 0.0:
+                    # voicing looked for every VOICED_CHECK_EVERY frames
+                    every = k_.VOICED_CHECK_EVERY
+                    if t % every == 0 and t - s[LAST_VOICED] >= every:
+                        if window_voicing(row, leg) >= voiced_min:
+                            s[LAST_VOICED] = t
+                    if t - s[LAST_VOICED] > max_unvoiced:  # unvoiced this long: noise
+                        high[leg] = low[leg] = False
+                elif max_unvoiced and (high[leg] or low[leg]):
+                    if t - s[LAST_VOICED] > max_unvoiced:  # backfill no further than an onset
+                        s[SEGSTART] = max(s[SEGSTART], t - 10)
                 if high[leg] or (low[leg] and last == t - 1):
                     s[LASTACT] = t
                 elif t - last > hangover:
@@ -379,7 +396,7 @@ def vad_frames(
                     voiced = window_voicing(row, leg) >= voiced_min
                     s[VOICED] = s[VOICED] + 1.0 if voiced else 0.0
                 if s[VOICED] >= voiced_run and s[PEAK] >= peak_db:
-                    s[CONF] = 1.0
+                    s[CONF], s[LAST_VOICED] = 1.0, t
                     lo = max(max(int(s[SEGSTART]), t - ring) - tent_first, 0)
                     for j in range(lo, idx + 1):
                         out[j][leg] = 1

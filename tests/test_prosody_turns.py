@@ -173,29 +173,32 @@ def test_prosody_is_chunk_independent(sim: object) -> None:
     assert [e for e in parts if e.type == "turn"] == whole
 
 
-def test_arousal_rises_with_a_louder_higher_voice(data_dir: object) -> None:
-    """The same speaker, then louder and a few semitones higher: positive arousal."""
+def test_arousal_rises_with_a_louder_voice(data_dir: object) -> None:
+    """The same speaker's last turn, 8 dB louder: higher arousal against the same baseline."""
     from empathysignals.simulate import simulate_call
 
-    sim = simulate_call(11, n_exchanges=6, scenarios=("gap",))
-    audio = sim.audio.copy()
+    # 10 dB down first, so the louder turn is not clipped: clipping adds high-frequency
+    # energy, which the spectral-balance cues read as a *less* activated voice.
+    sim = simulate_call(11, n_exchanges=6, scenarios=("gap",), snr_db=30.0)
+    audio = sim.audio * np.float32(10 ** (-10 / 20))
     rate = sim.sample_rate
     plain = [e for e in es.analyze(audio, rate) if isinstance(e, TurnEvent)]
     customer = [t for t in plain if t.speaker == "customer"]
     assert customer[0].prosody is not None and customer[0].prosody["arousal"] is None
     last = customer[-1]
-    # Raise the customer's last turn by 8 dB: a louder voice than their baseline.
     a, b = int(last.start * rate), int(last.end * rate)  # type: ignore[operator]
-    audio[a:b, 0] = np.clip(audio[a:b, 0] * 10 ** (8 / 20), -1, 1)
+    audio[a:b, 0] *= np.float32(10 ** (8 / 20))
+    assert np.abs(audio[a:b, 0]).max() < 1.0
     louder = [e for e in es.analyze(audio, rate) if isinstance(e, TurnEvent)]
     turn = [t for t in louder if t.speaker == "customer" and abs(t.start - last.start) < 0.2]
     assert turn and turn[0].prosody is not None and last.prosody is not None
     assert turn[0].prosody["loudness_db"] > last.prosody["loudness_db"] + 6
     assert turn[0].prosody["loudness_lufs"] > last.prosody["loudness_lufs"] + 6
-    # 8 dB is at least 1.5 spreads of this speaker's loudness (a few dB across turns), and the
-    # other cues do not depend on level; arousal is the mean over the cues.
-    rise = 1.5 / len(AROUSAL_FEATURES)
-    assert turn[0].prosody["arousal"] > last.prosody["arousal"] + rise
+    # Arousal is the mean of six clipped z-scores; this turn is already among the speaker's
+    # loudest, so the loudness z moves by less than 8 dB / spread before its clip, and the
+    # syllable count may move a little with the level. At least a third of a spread of one
+    # cue must show.
+    assert turn[0].prosody["arousal"] > last.prosody["arousal"] + 0.33 / len(AROUSAL_FEATURES)
 
 
 def test_prosody_can_be_turned_off(sim: object) -> None:

@@ -89,6 +89,15 @@ class VadConfig:
         from the speech level it started at. Only a leg whose first 0.5 s holds voiced
         sound with a 15 dB level range takes this path. 0 turns it off. 8 s (tune split,
         ``benchmarks/study_mid_start.py``).
+    max_unvoiced_ms : float
+        Talk voices at least this often. Past this long after a segment's last voiced
+        frame, frames over the thresholds no longer extend it (the hangover then ends it),
+        and the frames of a segment that has gone this long without voicing teach the
+        noise median. A noise that rises while a leg talks (a tap turned on, dishes,
+        traffic) is otherwise taken for talk until it falls, since the noise median learns
+        outside talk only. Speech's unvoiced stretches (a consonant cluster and a stop's
+        closure) last up to ~300 ms. 0 turns it off (the behaviour before session 14).
+        500 ms (tune split: 400-600 ms do alike, 300 ms cuts talk, 800 ms keeps noise).
     """
 
     speech_above_floor_db: float = 6.0
@@ -104,6 +113,7 @@ class VadConfig:
     noise_spread_factor: float = 2.0
     no_signal_max_dbfs: float | None = None
     startup_s: float = 8.0
+    max_unvoiced_ms: float = 500.0
 
     def __post_init__(self) -> None:
         _check_positive(
@@ -117,7 +127,7 @@ class VadConfig:
             "noise_spread_factor",
             "min_voiced_ms",
         )
-        _check_positive(self, "bleed_margin_db", "startup_s", allow_zero=True)
+        _check_positive(self, "bleed_margin_db", "startup_s", "max_unvoiced_ms", allow_zero=True)
         if not -60.0 <= self.max_echo_db <= 0.0:
             raise ParameterError(f"max_echo_db must be in [-60, 0] dB, got {self.max_echo_db!r}")
         if not 0.0 < self.voicing_threshold < 1.0:
@@ -157,6 +167,11 @@ class VadConfig:
     @property
     def min_voiced_frames(self) -> int:
         return max(1, round(self.min_voiced_ms / 1000 / HOP_S))
+
+    @property
+    def max_unvoiced_frames(self) -> int:
+        """0 when off."""
+        return round(self.max_unvoiced_ms / 1000 / HOP_S)
 
     @property
     def startup_frames(self) -> int:

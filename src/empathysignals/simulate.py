@@ -386,6 +386,13 @@ class SimulatedCall:
         Seed that produced the call.
     params : Mapping[str, object]
         Every random choice that matters (files, excerpts, levels, SNRs, bleed, plan), JSON-ready.
+    components : Mapping[str, Mapping[str, numpy.ndarray]] or None
+        Only with ``simulate_call(..., components=True)``: per role, the leg's parts as float32
+        arrays of shape ``(n_samples,)``, after the telephone band-pass and the hold muting:
+        ``"speech"`` (the role's own talk), ``"echo"`` (the other party's leak), ``"noise"``
+        and ``"music"`` (hold music; zeros on the customer leg). They sum to the leg before
+        clipping and the mu-law codec, so a frame's speech-to-masker ratio can be read
+        directly (``benchmarks/study_audible.py``).
     """
 
     audio: npt.NDArray[np.float32]
@@ -393,6 +400,7 @@ class SimulatedCall:
     truth: CallTruth
     seed: int
     params: Mapping[str, object]
+    components: Mapping[str, Mapping[str, npt.NDArray[np.float32]]] | None = None
 
     @property
     def duration_s(self) -> float:
@@ -1142,6 +1150,7 @@ def simulate_call(
     bleed_db: float | None = None,
     scenarios: Sequence[str] = SCENARIOS,
     bleed_delay_s: float | None = None,
+    components: bool = False,
 ) -> SimulatedCall:
     """Simulate one two-leg telephone call with exact ground truth.
 
@@ -1177,6 +1186,9 @@ def simulate_call(
     scenarios : sequence of str
         Which of :data:`SCENARIOS` may occur. Normal gaps are used as filler transitions even
         when ``"gap"`` is left out, unless ``"long_wait"`` is the only filler given.
+    components : bool, default False
+        Also return each leg's parts (speech, echo, noise, hold music) in
+        :attr:`SimulatedCall.components`; the call itself is the same either way.
 
     Returns
     -------
@@ -1291,6 +1303,7 @@ def simulate_call(
     noise_files = list(cat.noise[split])
     nz_pick = rng.choice(len(noise_files), size=2, replace=len(noise_files) < 2)
     legs: dict[str, FloatArray] = {}
+    parts: dict[str, dict[str, FloatArray]] = {}
     noise_params: dict[str, dict[str, object]] = {}
     for i, role in enumerate(ROLES):
         other = _other(role)
@@ -1310,14 +1323,24 @@ def simulate_call(
         }
         leg = own[role] + leak + noise * gain
         legs[role] = _telephone(leg, sr) if telephone else leg
+        if components:
+            # Filtered apart (the band-pass is linear); the leg itself is left as mixed above,
+            # so the call is sample-identical with or without its parts.
+            parts[role] = {
+                name: _telephone(x, sr) if telephone else x.copy()
+                for name, x in (("speech", own[role]), ("echo", leak), ("noise", noise * gain))
+            }
+            parts[role]["music"] = np.zeros(n)
     agent = legs["agent"]
+    muted = [agent, *parts.get("agent", {}).values()]
     ramp = b.s(0.02)
     for (h0, h1, kind), (mfile, lvl) in zip(b.holds, hold_music, strict=True):
         r0 = max(0, h0 - ramp)
-        agent[r0:h0] *= np.linspace(1.0, 0.0, h0 - r0)
         r1 = min(n, h1 + ramp)
-        agent[h1:r1] *= np.linspace(0.0, 1.0, r1 - h1)
-        agent[h0:h1] = 0.0
+        for x in muted:
+            x[r0:h0] *= np.linspace(1.0, 0.0, h0 - r0)
+            x[h1:r1] *= np.linspace(0.0, 1.0, r1 - h1)
+            x[h0:h1] = 0.0
         if kind == "music":
             mx = _telephone(_load(str(root / mfile), sr), sr)
             music = np.take(mx, np.arange(h1 - h0) % len(mx))
@@ -1325,6 +1348,8 @@ def simulate_call(
             music = music * (10.0 ** (lvl / 20.0) / mrms if mrms > 0 else 0.0)
             _fade(music, ramp, ramp)
             agent[h0:h1] = music
+            if components:
+                parts["agent"]["music"][h0:h1] = music
     audio = np.stack([legs[r] for r in ROLES], axis=1)
     audio = np.clip(audio, -1.0, 1.0)
     if mulaw:
@@ -1360,8 +1385,21 @@ def simulate_call(
             | {str(h["file"]) for h in hold_specs if "file" in h}
         ),
     }
+    frozen_parts = None
+    if components:
+        frozen_parts = MappingProxyType(
+            {
+                role: MappingProxyType({k: v.astype(np.float32) for k, v in parts[role].items()})
+                for role in ROLES
+            }
+        )
     return SimulatedCall(
-        audio=audio32, sample_rate=sr, truth=truth, seed=seed, params=MappingProxyType(params)
+        audio=audio32,
+        sample_rate=sr,
+        truth=truth,
+        seed=seed,
+        params=MappingProxyType(params),
+        components=frozen_parts,
     )
 
 

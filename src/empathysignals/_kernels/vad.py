@@ -442,7 +442,11 @@ S_START_RUN = 20  # voiced frames in a row at the stream's start
 S_START_LO = 21  # quietest and loudest signal frame at the stream's start
 S_START_HI = 22
 S_ECHO_LAG = 23  # 1 + the estimated echo delay (frames) of the other leg in this one; 0: none
-LEG_STATE_SIZE = 24
+S_LAST_VOICED = 24  # absolute frame of the open confirmed segment's last voiced frame
+LEG_STATE_SIZE = 25
+# An open speech segment looks for a voiced frame every VOICED_CHECK_EVERY frames (voicing
+# costs an autocorrelation; within talk the check passes on its first lags).
+VOICED_CHECK_EVERY = 3
 # Echo delay. Recorded at a contact center, a leg's echo of the other comes back after the
 # round trip to the far handset (100-300 ms on mobile and VoIP), not only within ECHO_NEAR
 # frames. Per leg and lag k <= ECHO_MAX_LAG, the mean product of this leg's frame-to-frame
@@ -538,7 +542,8 @@ def vad_frames(
          sub_window_frames, speech_over_no_signal_db, voicing_threshold, max_echo_db,
          segment_peak_db, ring_frames, noise_spread_factor, voiced_run_frames,
          startup_frames, startup_cap_db, startup_arm_frames, startup_arm_range_db,
-         startup_descent, tone_share_min, tone_blocks, tone_edge_share, tone_edge_reach]
+         startup_descent, tone_share_min, tone_blocks, tone_edge_share, tone_edge_reach,
+         max_unvoiced_frames]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -581,6 +586,7 @@ def vad_frames(
     arm_range = params[16]  # dB between their loudest and quietest frame
     startup_descent = params[17]  # the median's downward step while far, x normal
     tone_params = params[18:22].copy()
+    max_unvoiced = params[22]  # 0: off
     tone_blocks = int(params[19])
     tone = np.zeros(n_legs, dtype=np.bool_)
     tone_near = np.zeros(n_legs, dtype=np.bool_)
@@ -720,7 +726,15 @@ def vad_frames(
             startup = st[leg, S_STARTUP] == 1.0 and st[leg, S_SIGNAL_FRAMES] < startup_frames
             far = startup and q50 > fl + startup_cap
             learn = e > muted and cur[leg] < 0.5 and not tone[leg]
-            if learn and (st[leg, S_IN_SPEECH] == 0.0 or far):
+            # Frames of an open segment that has not voiced for max_unvoiced frames are
+            # noise (one that rose during talk would otherwise never be learnt).
+            stale = (
+                max_unvoiced > 0
+                and st[leg, S_IN_SPEECH] != 0.0
+                and st[leg, S_CONFIRMED] == 0.0
+                and t - st[leg, S_LAST_VOICED] > max_unvoiced
+            )
+            if learn and (st[leg, S_IN_SPEECH] == 0.0 or far or stale):
                 q50 += 0.1 * 0.5 if e > q50 else -0.1 * 0.5 * (startup_descent if far else 1.0)
                 q90 += 0.1 * 0.9 if e > q90 else -0.1 * 0.1
             # The minimum-statistics floor anchors both: noise is never below it.
@@ -820,11 +834,30 @@ def vad_frames(
                     st[leg, S_IN_SPEECH] = 1.0
                     st[leg, S_SEG_START] = start
                     st[leg, S_LAST_ACT] = t
+                    st[leg, S_LAST_VOICED] = t  # unconfirmed: when it opened
                     st[leg, S_CONFIRMED] = 0.0
                     st[leg, S_SEG_PEAK] = 0.0
                     st[leg, S_SEG_VOICED] = 0.0
             else:
                 last = int(st[leg, S_LAST_ACT])
+                if max_unvoiced > 0 and (high[leg] or low[leg]):
+                    if st[leg, S_CONFIRMED] != 0.0:
+                        since = t - st[leg, S_LAST_VOICED]
+                        if t % VOICED_CHECK_EVERY == 0 and since >= VOICED_CHECK_EVERY:
+                            if voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
+                                st[leg, S_LAST_VOICED] = t
+                        if t - st[leg, S_LAST_VOICED] > max_unvoiced:
+                            # Talk voices at least every max_unvoiced frames: a level held
+                            # up this long without voicing is noise that rose during the
+                            # talk, and no longer extends it (the hangover then ends it).
+                            high[leg] = False
+                            low[leg] = False
+                    elif t - st[leg, S_LAST_VOICED] > max_unvoiced:
+                        # An unconfirmed segment this old is noise (its frames now teach
+                        # the noise median, see "stale"); if talk confirms it, the backfill
+                        # reaches no further back than a fresh onset's would.
+                        if st[leg, S_SEG_START] < t - 10:
+                            st[leg, S_SEG_START] = t - 10
                 if high[leg]:
                     st[leg, S_LAST_ACT] = t
                 elif low[leg] and last == t - 1:
@@ -854,6 +887,7 @@ def vad_frames(
                         st[leg, S_SEG_VOICED] = 0.0
                 if st[leg, S_SEG_VOICED] >= voiced_run and st[leg, S_SEG_PEAK] >= peak_db:
                     st[leg, S_CONFIRMED] = 1.0
+                    st[leg, S_LAST_VOICED] = t
                     # Backfill to the onset, but never into frames already final: how far
                     # back that is must not depend on how the input was chunked.
                     lo = max(int(st[leg, S_SEG_START]), t - ring) - tent_first

@@ -94,7 +94,7 @@ DTMF_HALF_HZ = 40.0
 DTMF_SHARE_MIN = 0.9
 DTMF_PART_MIN = 0.1
 #: ``_kernels.vad.LEG_STATE_SIZE``, repeated so that building a stream does not import numba.
-_LEG_STATE_SIZE = 24
+_LEG_STATE_SIZE = 25
 _ECHO_STATE_SIZE = 358  # _kernels.vad.ECHO_STATE_SIZE
 MAX_PUSH_S = 30  # seconds of input processed per internal slice
 
@@ -255,6 +255,7 @@ class VoiceActivityStream:
                 TONE_BLOCKS,
                 TONE_PRECHECK,
                 TONE_EDGE_BLOCKS,
+                self.config.max_unvoiced_frames,
             ]
         )
 
