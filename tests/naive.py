@@ -373,9 +373,6 @@ def vad_frames(
                             s[LAST_VOICED] = t
                     if t - s[LAST_VOICED] > max_unvoiced:  # unvoiced this long: noise
                         high[leg] = low[leg] = False
-                elif max_unvoiced and (high[leg] or low[leg]):
-                    if t - s[LAST_VOICED] > max_unvoiced:  # backfill no further than an onset
-                        s[SEGSTART] = max(s[SEGSTART], t - 10)
                 if high[leg] or (low[leg] and last == t - 1):
                     s[LASTACT] = t
                 elif t - last > hangover:

@@ -840,24 +840,18 @@ def vad_frames(
                     st[leg, S_SEG_VOICED] = 0.0
             else:
                 last = int(st[leg, S_LAST_ACT])
-                if max_unvoiced > 0 and (high[leg] or low[leg]):
-                    if st[leg, S_CONFIRMED] != 0.0:
-                        since = t - st[leg, S_LAST_VOICED]
-                        if t % VOICED_CHECK_EVERY == 0 and since >= VOICED_CHECK_EVERY:
-                            if voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
-                                st[leg, S_LAST_VOICED] = t
-                        if t - st[leg, S_LAST_VOICED] > max_unvoiced:
-                            # Talk voices at least every max_unvoiced frames: a level held
-                            # up this long without voicing is noise that rose during the
-                            # talk, and no longer extends it (the hangover then ends it).
-                            high[leg] = False
-                            low[leg] = False
-                    elif t - st[leg, S_LAST_VOICED] > max_unvoiced:
-                        # An unconfirmed segment this old is noise (its frames now teach
-                        # the noise median, see "stale"); if talk confirms it, the backfill
-                        # reaches no further back than a fresh onset's would.
-                        if st[leg, S_SEG_START] < t - 10:
-                            st[leg, S_SEG_START] = t - 10
+                talk_voicing = max_unvoiced > 0 and st[leg, S_CONFIRMED] != 0.0
+                if talk_voicing and (high[leg] or low[leg]):
+                    since = t - st[leg, S_LAST_VOICED]
+                    if t % VOICED_CHECK_EVERY == 0 and since >= VOICED_CHECK_EVERY:
+                        if voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
+                            st[leg, S_LAST_VOICED] = t
+                    if t - st[leg, S_LAST_VOICED] > max_unvoiced:
+                        # Talk voices at least every max_unvoiced frames: a level held up
+                        # this long without voicing is noise that rose during the talk, and
+                        # no longer extends it (the hangover then ends it).
+                        high[leg] = False
+                        low[leg] = False
                 if high[leg]:
                     st[leg, S_LAST_ACT] = t
                 elif low[leg] and last == t - 1:
