@@ -390,6 +390,37 @@ def test_bleed_delay_moves_only_the_echo(data_dir: Path) -> None:
             simulate_call(5, bleed_delay_s=bad, **kw)  # type: ignore[arg-type]
 
 
+def test_components_sum_to_the_legs(data_dir: Path, music_call: SimulatedCall) -> None:
+    scen = ("gap", "hold_music", "backchannel")
+    kw = {"n_exchanges": 3, "scenarios": scen, "data_dir": data_dir}
+    parted = simulate_call(21, components=True, **kw)  # type: ignore[arg-type]
+    assert music_call.components is None
+    np.testing.assert_array_equal(parted.audio, music_call.audio)  # the same call
+    raw = simulate_call(21, components=True, mulaw=False, **kw)  # type: ignore[arg-type]
+    assert raw.components is not None
+    (hold,) = raw.truth.events_of("hold")
+    sr = raw.sample_rate
+    for k, role in enumerate(raw.truth.roles):
+        parts = raw.components[role]
+        assert set(parts) == {"speech", "echo", "noise", "music"}
+        total = sum(x.astype(np.float64) for x in parts.values())
+        unclipped = np.abs(total) < 1.0
+        np.testing.assert_allclose(total[unclipped], raw.audio[unclipped, k], atol=1e-6)
+        # each part is what it says: the role's talk lies in its own truth segments only
+        talk = np.zeros(len(total), dtype=bool)
+        for seg in raw.truth.speech[role]:
+            talk[int(seg.start * sr) : int(seg.end * sr)] = True
+        quiet = ~np.convolve(talk, np.ones(sr // 10), mode="same").astype(bool)
+        assert np.max(np.abs(parts["speech"][quiet])) < 1e-2 * np.max(np.abs(parts["speech"]))
+    assert not raw.components["customer"]["music"].any()
+    inside = slice(int(hold.start * sr), int(hold.end * sr))
+    agent = raw.components["agent"]
+    assert np.sqrt(np.mean(agent["music"][inside] ** 2)) > 0.01
+    assert not agent["noise"][inside].any() and not agent["speech"][inside].any()
+    with pytest.raises(ParameterError, match="components"):
+        simulate_call(21, components="yes", **kw)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("subtype", ["ULAW", "PCM_16"])
 def test_write(tmp_path: Path, calls: list[SimulatedCall], subtype: str) -> None:
     call = calls[0]

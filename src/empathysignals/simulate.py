@@ -1201,6 +1201,8 @@ def simulate_call(
     """
     split = _check_split(split)
     scenarios = tuple(scenarios)
+    if not isinstance(components, bool):
+        raise ParameterError(f"components must be True or False, got {components!r}")
     _check_options(seed, n_exchanges, sample_rate, snr_db, bleed_db, scenarios, bleed_delay_s)
     seed, n_turns, sr = int(seed), 2 * int(n_exchanges), int(sample_rate)
     root = find_data_dir(data_dir)
