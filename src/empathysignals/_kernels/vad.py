@@ -442,10 +442,10 @@ S_START_RUN = 20  # voiced frames in a row at the stream's start
 S_START_LO = 21  # quietest and loudest signal frame at the stream's start
 S_START_HI = 22
 S_ECHO_LAG = 23  # 1 + the estimated echo delay (frames) of the other leg in this one; 0: none
-S_LAST_VOICED = 24  # absolute frame of the open confirmed segment's last voiced frame
+S_LAST_VOICED = 24  # open segment: its last voiced frame (until confirmed: when it opened)
 LEG_STATE_SIZE = 25
-# An open speech segment looks for a voiced frame every VOICED_CHECK_EVERY frames (voicing
-# costs an autocorrelation; within talk the check passes on its first lags).
+# Talk (a confirmed segment) looks for a voiced frame every VOICED_CHECK_EVERY frames: voicing
+# costs an autocorrelation, and within talk the check passes on its first lags.
 VOICED_CHECK_EVERY = 3
 # Echo delay. Recorded at a contact center, a leg's echo of the other comes back after the
 # round trip to the far handset (100-300 ms on mobile and VoIP), not only within ECHO_NEAR
@@ -834,7 +834,7 @@ def vad_frames(
                     st[leg, S_IN_SPEECH] = 1.0
                     st[leg, S_SEG_START] = start
                     st[leg, S_LAST_ACT] = t
-                    st[leg, S_LAST_VOICED] = t  # unconfirmed: when it opened
+                    st[leg, S_LAST_VOICED] = t
                     st[leg, S_CONFIRMED] = 0.0
                     st[leg, S_SEG_PEAK] = 0.0
                     st[leg, S_SEG_VOICED] = 0.0
@@ -842,8 +842,8 @@ def vad_frames(
                 last = int(st[leg, S_LAST_ACT])
                 talk_voicing = max_unvoiced > 0 and st[leg, S_CONFIRMED] != 0.0
                 if talk_voicing and (high[leg] or low[leg]):
-                    since = t - st[leg, S_LAST_VOICED]
-                    if t % VOICED_CHECK_EVERY == 0 and since >= VOICED_CHECK_EVERY:
+                    due = t - st[leg, S_LAST_VOICED] >= VOICED_CHECK_EVERY
+                    if t % VOICED_CHECK_EVERY == 0 and due:
                         if voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
                             st[leg, S_LAST_VOICED] = t
                     if t - st[leg, S_LAST_VOICED] > max_unvoiced:
