@@ -88,12 +88,15 @@ def main() -> int:
     args = parser.parse_args()
     seeds = range(*args.seeds)
 
-    systems = ["perfect VAD (the truth's labels)"]
-    for with_echo in (False, True):
-        for m in MARGINS_DB:
-            systems.append(f"audible oracle, speech >= {m:+.0f} dB over noise" + (
-                " + echo" if with_echo else ""))  # fmt: skip
-    systems.append("empathysignals (its own labels and events)")
+    perfect = "perfect VAD (the truth's labels)"
+    oracles = {
+        (m, with_echo): f"audible oracle, speech >= {m:+.0f} dB over noise"
+        + (" + echo" if with_echo else "")
+        for with_echo in (False, True)
+        for m in MARGINS_DB
+    }
+    ours = "empathysignals (its own labels and events)"
+    systems = [perfect, *oracles.values(), ours]
     frames = {s: scoring.PRF() for s in systems}
     events = {s: {k: scoring.PRF() for k in KINDS} for s in systems}
     latency = {s: scoring.LatencyScore() for s in systems}
@@ -103,25 +106,19 @@ def main() -> int:
         roles = call.truth.roles
         labels = call.truth.frame_labels(hop_s=HOP_S)
         n = min(len(labels[r]) for r in roles)
-        truth_act = np.stack([labels[r][:n] for r in roles], axis=1)
-        runs: dict[str, tuple[np.ndarray, list[scoring.Interval]]] = {}
-        runs[systems[0]] = (truth_act, [])
-        k = 1
-        for with_echo in (False, True):
-            for m in MARGINS_DB:
-                runs[systems[k]] = (audible_labels(call, labels, m, with_echo), [])
-                k += 1
-        _, tru = scoring.intervals([], call.truth)
-        for name, (act, _) in runs.items():
-            det = [
-                scoring.from_detected(e)
-                for e in scoring.closed_events(es.turn_taking(act, roles=roles))
-            ]
-            runs[name] = (act, det)
-        own = es.analyze(call.audio, call.sample_rate, roles=roles)
+        labelled = {perfect: np.stack([labels[r][:n] for r in roles], axis=1)}
+        for (m, with_echo), name in oracles.items():
+            labelled[name] = audible_labels(call, labels, m, with_echo)
+        runs = {
+            name: (act, [scoring.from_detected(e) for e in
+                         scoring.closed_events(es.turn_taking(act, roles=roles))])
+            for name, act in labelled.items()
+        }  # fmt: skip
         own_act = np.asarray(es.voice_activity(call.audio, call.sample_rate, roles=roles).active)
-        own_det, _ = scoring.intervals(own, call.truth)
-        runs[systems[-1]] = (own_act, own_det)
+        own_det, tru = scoring.intervals(
+            es.analyze(call.audio, call.sample_rate, roles=roles), call.truth
+        )
+        runs[ours] = (own_act, own_det)
         for name, (act, det) in runs.items():
             for j, role in enumerate(roles):
                 frames[name] += scoring.frame_counts(act[:, j], labels[role])
