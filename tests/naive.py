@@ -426,12 +426,28 @@ def hold_line_back(
     net_talk: int,
     pause_frames: int,
     steady_db: float,
+    bands: list[list[float]] | None = None,
+    shape: list[float] | None = None,
+    shape_max: float = 0.0,
 ) -> list[tuple[bool, int]]:
     """Per frame of a music hold: is the agent's line back, and where the music ended
-    (docs/concepts.md, hold), written as the rule reads, one frame at a time."""
+    (docs/concepts.md, hold), written as the rule reads, one frame at a time. ``bands``:
+    each frame's band levels (dB); ``shape``: the pre-hold noise's spectral shape, which a
+    run at the floor must match within ``shape_max`` dB RMS (0: no test)."""
     back = False
     floor_run = floor_total = music_run = talked = 0
     over_band: list[float] = []  # levels of the current floor run's frames over the band
+    window: list[list[float]] = []  # band levels of the frames the shape test will judge
+    pause_ok = True  # the run at the floor has the noise's shape over its first pause_frames
+
+    def has_shape() -> bool:
+        if shape_max <= 0 or shape is None:
+            return True
+        mean = [sum(col) / len(window) for col in zip(*window, strict=True)]
+        level = sum(mean) / len(mean)
+        diff = [m - level - s for m, s in zip(mean, shape, strict=True)]
+        return math.sqrt(sum(d * d for d in diff) / len(diff)) <= shape_max
+
     line_from = None  # first frame of the current run of the line's own sound
     last_music, talk_no_music, talk_no_music_from = switch_heard, 0, 0
     back_from = -1
@@ -478,12 +494,17 @@ def hold_line_back(
                     over_band.append(e)
                 elif floor_run == 0:
                     over_band = []
+                if floor_run == 0:
+                    window = []
+                window.append(bands[t] if bands is not None else [])
                 floor_run += 1
-                # the talk rule counts the frames of runs of pause_frames or more
+                # the talk rule counts the frames of runs of pause_frames or more that have
+                # the noise's shape over their first pause_frames
                 if floor_run == pause_frames:
-                    floor_total += pause_frames
+                    pause_ok = has_shape()
+                    floor_total += pause_frames * pause_ok
                 elif floor_run > pause_frames:
-                    floor_total += 1
+                    floor_total += pause_ok
             talked += talking[t]
             own_sound = floor_run > 0 or talking[t]
             if not own_sound:
@@ -492,7 +513,13 @@ def hold_line_back(
                 line_from = t
             quiet_for = t - switch_heard
             talked_back = quiet_for >= talk_after and talked >= talk and floor_total >= back_frames
-            if floor_run >= back_frames or talked_back:
+            at_floor = floor_run >= back_frames
+            if at_floor and shape_max > 0 and shape is not None:
+                # the run's frames are judged back_frames at a time, each window afresh
+                at_floor = len(window) >= back_frames and has_shape()
+                if len(window) >= back_frames and not at_floor:
+                    window = []
+            if at_floor or talked_back:
                 back = True
                 back_from = max(t if line_from is None else line_from, hold_start)
                 music_run = 0

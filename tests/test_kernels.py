@@ -16,6 +16,7 @@ from scipy.signal import resample_poly
 import naive
 from empathysignals.audio import StreamingResampler, resample
 from empathysignals.detectors import voice_activity as va
+from empathysignals.detectors.frames import LINE_BANDS_HZ
 from empathysignals.detectors.voice_activity import _highpass_200hz
 
 
@@ -203,7 +204,8 @@ def test_voicing_matches_naive() -> None:
 def test_block_flux_is_cosine_distance_of_spectra() -> None:
     """... and the tone precheck is the share of a block's 200-2000 Hz power within
     TONE_PRECHECK_HALF_HZ of a tone frequency, and that power in dB; a block of a DTMF
-    digit (770 + 1336 Hz, "5") is DTMF, a 425 Hz tone or noise is not."""
+    digit (770 + 1336 Hz, "5") is DTMF, a 425 Hz tone or noise is not; the band levels
+    (FrameBlock.band_db) are the power in each band of LINE_BANDS_HZ in dB."""
     from empathysignals.detectors import voice_activity as va
 
     rng = np.random.default_rng(5)
@@ -212,7 +214,7 @@ def test_block_flux_is_cosine_distance_of_spectra() -> None:
     dec[10:15, :, 0] += np.sin(2 * np.pi * 425 * t).reshape(5, 40) * 30
     digit = np.sin(2 * np.pi * 770 * t) + np.sin(2 * np.pi * 1336 * t)
     dec[15:, :, 0] += digit.reshape(5, 40) * 30
-    flux, region, level, dtmf = va.VoiceActivityStream(("a",), 8000)._block_flux(dec)
+    flux, region, level, dtmf, bands = va.VoiceActivityStream(("a",), 8000)._block_flux(dec)
     assert dtmf[:, 0].tolist() == [0.0, 0.0, 0.0, 1.0]
     freqs = np.fft.rfftfreq(200, 1 / 4000)[va.MUSIC_BINS]
     near = np.zeros(len(freqs), bool)
@@ -230,7 +232,13 @@ def test_block_flux_is_cosine_distance_of_spectra() -> None:
         power = spectra[j] ** 2
         assert region[j, 0] == pytest.approx(power[near].sum() / power.sum())
         assert level[j, 0] == pytest.approx(10 * np.log10(power.sum()))
+        edges = LINE_BANDS_HZ
+        for b in range(len(edges) - 1):
+            top = freqs <= edges[b + 1] if b == len(edges) - 2 else freqs < edges[b + 1]
+            inside = (freqs >= edges[b]) & top
+            assert bands[j, 0, b] == pytest.approx(10 * np.log10(power[inside].sum()))
     assert region[2, 0] > 0.95 > 0.5 > region[0, 0]  # the tone block, a noise block
+    assert bands[2, 0].argmax() == 1  # 425 Hz: the 400-600 Hz band
 
 
 @pytest.mark.parametrize("rate", [11025, 16000, 22050, 44100, 48000])
@@ -401,15 +409,32 @@ _LINE_KW |= dict(talk_after=40, talk=20, hold_back=10, music_step=0.2, hold_star
 _LINE_KW |= dict(net_no_music=120, net_talk=60, pause_frames=10, steady_db=6.0)
 
 
+#: Spectral shapes (dB per band, mean 0) for the line-back shape test: the line's noise
+#: before the hold, a noise near it (RMS distance 1.5 dB) and music's (8.0 dB away).
+_NOISE_SHAPE = np.array([6.0, 4.0, 1.0, -2.0, -4.0, -5.0])
+_NEAR_SHAPE = _NOISE_SHAPE + np.array([1.5, -1.5, 1.5, -1.5, 1.5, -1.5])
+_MUSIC_SHAPE = np.array([-9.0, 3.0, 12.0, 4.0, -3.0, -7.0])
+
+
 def _line_scan_all(
-    energy: np.ndarray, mus: np.ndarray, talk: np.ndarray, cuts: list[int]
+    energy: np.ndarray,
+    mus: np.ndarray,
+    talk: np.ndarray,
+    cuts: list[int],
+    bands: np.ndarray | None = None,
+    shape_max: float = 0.0,
 ) -> list[tuple[bool, int]]:
     """Feed the music-hold kernel as the detector does (runs of constant music/talk bits,
-    cut further at ``cuts``); per frame: line back, and where the music ended."""
+    cut further at ``cuts``); per frame: line back, and where the music ended. ``bands``
+    (n, 6): each frame's band levels, judged against _NOISE_SHAPE within ``shape_max``."""
     from empathysignals._kernels import hold as k
 
     n = len(energy)
+    if bands is None:
+        bands = np.zeros((n, k.N_BANDS))
     params = np.zeros(k.LINE_PARAMS_SIZE)
+    params[k.P_SHAPE_MAX] = shape_max
+    params[k.P_SHAPE : k.P_SHAPE + k.N_BANDS] = _NOISE_SHAPE
     for name, idx in (
         ("ref", k.P_REF),
         ("switch_below", k.P_SWITCH_BELOW),
@@ -435,19 +460,30 @@ def _line_scan_all(
         t = a
         while t < b:
             before = (bool(state[k.L_BACK]), int(state[k.L_BACK_FROM]))
-            used, state = k.line_scan(energy[t:b], t, bool(mus[a]), bool(talk[a]), state, params)
+            used, state = k.line_scan(
+                energy[t:b], bands[t:b], t, bool(mus[a]), bool(talk[a]), state, params
+            )
             # the kernel stops right after a frame that changed the state
             got += [before] * (used - 1) + [(bool(state[k.L_BACK]), int(state[k.L_BACK_FROM]))]
             t += used
     return got
 
 
-def _line_naive(energy: np.ndarray, mus: np.ndarray, talk: np.ndarray) -> list[tuple[bool, int]]:
+def _line_naive(
+    energy: np.ndarray,
+    mus: np.ndarray,
+    talk: np.ndarray,
+    bands: np.ndarray | None = None,
+    shape_max: float = 0.0,
+) -> list[tuple[bool, int]]:
     return naive.hold_line_back(
         energy.tolist(),
         mus.tolist(),
         talk.tolist(),
         switch_heard=0,
+        bands=None if bands is None else bands.tolist(),
+        shape=_NOISE_SHAPE.tolist(),
+        shape_max=shape_max,
         **_LINE_KW,  # type: ignore[arg-type]
     )
 
@@ -459,17 +495,28 @@ def _line_naive(energy: np.ndarray, mus: np.ndarray, talk: np.ndarray) -> list[t
     talking=st.lists(st.booleans(), min_size=1),
     repeat=st.integers(1, 40),
     cuts=st.lists(st.integers(1, 2000), max_size=4),
+    shapes=st.lists(st.sampled_from([0, 0, 1, 2]), min_size=1),
+    shape_max=st.sampled_from([0.0, 6.0]),
 )
 def test_hold_line_scan_matches_naive(
-    levels: list[float], music: list[bool], talking: list[bool], repeat: int, cuts: list[int]
+    levels: list[float],
+    music: list[bool],
+    talking: list[bool],
+    repeat: int,
+    cuts: list[int],
+    shapes: list[int],
+    shape_max: float,
 ) -> None:
     """The music-hold kernel, fed in pieces as the detector feeds it, against the rule
-    written frame by frame."""
+    written frame by frame, with and without the spectral shape test."""
     n = len(levels) * repeat
     energy = np.repeat(levels, repeat)
     mus = np.resize(np.repeat(music, 7), n).astype(bool)
     talk = np.resize(np.repeat(talking, 13), n).astype(bool)
-    assert _line_scan_all(energy, mus, talk, cuts) == _line_naive(energy, mus, talk)
+    table = np.array([_NOISE_SHAPE, _NEAR_SHAPE, _MUSIC_SHAPE])
+    bands = table[np.resize(np.repeat(shapes, 4), n)] + energy[:, None]
+    got = _line_scan_all(energy, mus, talk, cuts, bands, shape_max)
+    assert got == _line_naive(energy, mus, talk, bands, shape_max)
 
 
 def test_hold_line_scan_thresholds() -> None:
@@ -550,3 +597,43 @@ def test_frame_buffer_hands_out_every_sample_in_whole_units(
     out = np.concatenate([*parts, tail])
     np.testing.assert_array_equal(out[:n], x)
     assert not out[n:].any()  # zero padding only
+
+
+def test_hold_line_scan_spectral_shape() -> None:
+    """With the pre-hold noise's spectral shape known, a run at the floor (or a pause of the
+    talk rule) brings the line back only with that shape: a quiet passage of music at the
+    floor's level does not, the line's own noise (within 6 dB RMS) does, judged afresh
+    every back_frames frames."""
+    n = 200
+    mus = np.zeros(n, bool)
+    mus[:5] = True
+    energy = np.full(n, -58.0)
+    energy[:5] = -20.0
+    silent = np.zeros(n, bool)
+    for shape, back_at in ((_MUSIC_SHAPE, None), (_NEAR_SHAPE, 19)):
+        bands = shape + energy[:, None]
+        got = _line_scan_all(energy, mus, silent, [], bands, 6.0)
+        assert got == _line_naive(energy, mus, silent, bands, 6.0)
+        assert next((t for t in range(n) if got[t][0]), None) == back_at
+        # no shape known: the level alone decides
+        level_only = _line_scan_all(energy, mus, silent, [], bands)
+        assert next(t for t in range(n) if level_only[t][0]) == 19
+    # 20 frames of music's shape, then the noise's: the first window (frames 5-19) fails,
+    # the next one (20-34) is the line's own noise
+    bands = np.where((np.arange(n) < 25)[:, None], _MUSIC_SHAPE, _NOISE_SHAPE) + energy[:, None]
+    got = _line_scan_all(energy, mus, silent, [], bands, 6.0)
+    assert got == _line_naive(energy, mus, silent, bands, 6.0)
+    assert next(t for t in range(n) if got[t][0]) == 34
+    # the talk rule: talk with 10-frame pauses at the floor; pauses of music's shape (an
+    # announcement's phrase gaps) do not count, the noise's do
+    energy = np.full(n, -30.0)
+    energy[:5] = -20.0
+    energy[20:30] = energy[81:91] = -58.0
+    talk = energy > -50.0
+    talk[:5] = False
+    for shape, back_at in ((_MUSIC_SHAPE, None), (_NOISE_SHAPE, 90)):
+        bands = shape + energy[:, None]
+        got = _line_scan_all(energy, mus, talk, [], bands, 6.0)
+        assert got == _line_naive(energy, mus, talk, bands, 6.0)
+        first = next((t for t in range(n) if got[t][0]), None)
+        assert first == back_at if back_at else first == 4 + 120  # else only the net

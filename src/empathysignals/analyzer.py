@@ -773,7 +773,9 @@ def warmup() -> None:
     from ._kernels import hold, vad
 
     state = hold.new_line_state(0)
-    hold.line_scan(np.zeros(1), 0, False, False, state, np.zeros(hold.LINE_PARAMS_SIZE))
+    bands = np.zeros((1, hold.N_BANDS))
+    hold.line_scan(np.zeros(1), bands, 0, False, False, state, np.zeros(hold.LINE_PARAMS_SIZE))
+    hold.noise_shape_update(bands, np.full(hold.N_BANDS, np.nan), 0.5)
     vad.quiet_frame_steps(np.zeros((vad.HOP, 2), np.float32), np.full((1, 2), -120.0), -60.0)
     vad.raw_block_steps(np.zeros((160, 2), np.float32), 160, 1e-6)
 

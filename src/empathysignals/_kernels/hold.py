@@ -6,6 +6,8 @@ chunking does not change results.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._jit import njit
@@ -26,7 +28,11 @@ L_TALK_NO_MUSIC = 11  # talk frames since then
 L_TALK_NO_MUSIC_FROM = 12  # the first of them
 L_PAUSE_LO = 13  # quietest and loudest frame over the floor band of the run at the floor
 L_PAUSE_HI = 14  # (NaN: none yet)
-LINE_STATE_SIZE = 15
+L_PAUSE_OK = 15  # the run at the floor has the noise's shape over its first pause frames
+L_SHAPE_RUN = 16  # frames of the run at the floor whose band levels are summed ...
+L_SHAPE_SUM = 17  # ... here (N_BANDS slots), for the run's spectral shape
+N_BANDS = 6  # detectors.frames.LINE_BANDS_HZ
+LINE_STATE_SIZE = L_SHAPE_SUM + N_BANDS
 
 # --- parameters (float64)
 P_REF = 0  # the hold leg's noise floor before the hold (dB)
@@ -43,7 +49,10 @@ P_NET_NO_MUSIC = 10  # frames without music after which ...
 P_NET_TALK = 11  # ... this much talk is the agent back, whatever the line's level
 P_PAUSE_FRAMES = 12  # a pause in the talk rule: this many frames in a row at the floor ...
 P_STEADY_DB = 13  # ... within this range of each other where over the floor band (dB)
-LINE_PARAMS_SIZE = 14
+P_SHAPE_MAX = 14  # a run at the floor brings the line back only if its spectral shape is
+# within this (dB, RMS over the bands) of the pre-hold noise's; 0: no shape known, no test
+P_SHAPE = 15  # that shape (N_BANDS slots: band levels minus their mean, dB)
+LINE_PARAMS_SIZE = P_SHAPE + N_BANDS
 
 
 def new_line_state(switch_heard: int) -> np.ndarray:
@@ -57,9 +66,54 @@ def new_line_state(switch_heard: int) -> np.ndarray:
 
 
 @njit
-def floor_frame(e: float, top: float, band: float, st: np.ndarray, params: np.ndarray) -> None:
-    """Frame level ``e`` into the run at the floor (``L_FLOOR_RUN``) and the talk rule's
-    pauses (``L_FLOOR_TOTAL``: the frames of runs of at least ``P_PAUSE_FRAMES``).
+def noise_shape_update(shapes: np.ndarray, shape: np.ndarray, alpha: float) -> np.ndarray:
+    """Exponential average, frame by frame, of ``shapes`` (k, N_BANDS) into ``shape``
+    (N_BANDS,; NaN: none yet, then the first row), with weight ``alpha`` per frame.
+    Returns the updated copy. Frame by frame, so chunking does not change the result."""
+    out: np.ndarray = shape.copy()
+    for i in range(shapes.shape[0]):
+        if np.isnan(out[0]):
+            out[:] = shapes[i]
+        else:
+            for b in range(out.shape[0]):
+                out[b] += alpha * (shapes[i, b] - out[b])
+    return out
+
+
+@njit
+def shape_distance(sums: np.ndarray, count: float, shape: np.ndarray) -> float:
+    """RMS difference (dB) between the spectral shape of ``count`` frames whose band levels
+    sum to ``sums`` (their mean levels minus the mean over bands) and ``shape``."""
+    n = sums.shape[0]
+    mean = 0.0
+    for b in range(n):
+        mean += sums[b] / count
+    mean /= n
+    acc = 0.0
+    for b in range(n):
+        d = sums[b] / count - mean - shape[b]
+        acc += d * d
+    return math.sqrt(acc / n)
+
+
+@njit
+def has_shape(st: np.ndarray, params: np.ndarray) -> bool:
+    """Whether the frames summed in ``L_SHAPE_SUM`` have the pre-hold noise's spectral
+    shape (always, without a known shape)."""
+    if params[P_SHAPE_MAX] <= 0.0:
+        return True
+    sums = st[L_SHAPE_SUM : L_SHAPE_SUM + N_BANDS]
+    shape = params[P_SHAPE : P_SHAPE + N_BANDS]
+    return bool(shape_distance(sums, st[L_SHAPE_RUN], shape) <= params[P_SHAPE_MAX])
+
+
+@njit
+def floor_frame(
+    e: float, bands: np.ndarray, top: float, band: float, st: np.ndarray, params: np.ndarray
+) -> None:
+    """Frame level ``e`` (band levels ``bands``) into the run at the floor
+    (``L_FLOOR_RUN``), its spectral shape (``L_SHAPE_RUN``, ``L_SHAPE_SUM``) and the talk
+    rule's pauses (``L_FLOOR_TOTAL``: the frames of runs of at least ``P_PAUSE_FRAMES``).
 
     At the floor is at most ``band`` (the pre-hold floor's band), or at most ``top`` (nearer
     that floor than the music) at a steady level: such frames of a run keep within
@@ -67,6 +121,7 @@ def floor_frame(e: float, top: float, band: float, st: np.ndarray, params: np.nd
     from the switch dips under ``top`` between its words too, falling through it."""
     if e > top:
         st[L_FLOOR_RUN] = 0.0
+        st[L_SHAPE_RUN] = 0.0
         return
     if st[L_FLOOR_RUN] == 0.0:
         st[L_PAUSE_LO] = st[L_PAUSE_HI] = np.nan  # no frame over the band in this run yet
@@ -79,16 +134,41 @@ def floor_frame(e: float, top: float, band: float, st: np.ndarray, params: np.nd
             lo = hi = e
         st[L_PAUSE_LO] = lo
         st[L_PAUSE_HI] = hi
+    if st[L_FLOOR_RUN] == 0.0:
+        st[L_SHAPE_RUN] = 0.0
+    if st[L_SHAPE_RUN] == 0.0:
+        st[L_SHAPE_SUM : L_SHAPE_SUM + N_BANDS] = 0.0
+    st[L_SHAPE_SUM : L_SHAPE_SUM + N_BANDS] += bands
+    st[L_SHAPE_RUN] += 1.0
     st[L_FLOOR_RUN] += 1.0
     if st[L_FLOOR_RUN] == params[P_PAUSE_FRAMES]:
-        st[L_FLOOR_TOTAL] += params[P_PAUSE_FRAMES]
+        # A pause counts only with the line's own noise in it (its first frames judged)
+        st[L_PAUSE_OK] = 1.0 if has_shape(st, params) else 0.0
+        st[L_FLOOR_TOTAL] += params[P_PAUSE_FRAMES] * st[L_PAUSE_OK]
     elif st[L_FLOOR_RUN] > params[P_PAUSE_FRAMES]:
-        st[L_FLOOR_TOTAL] += 1.0
+        st[L_FLOOR_TOTAL] += st[L_PAUSE_OK]
+
+
+@njit
+def shape_matches(st: np.ndarray, params: np.ndarray) -> bool:
+    """Whether the last ``P_BACK_FRAMES`` frames of the run at the floor have the pre-hold
+    noise's spectral shape (always, without a known shape). If they do not, the shape is
+    taken afresh from the next frame: the line's own noise is then judged on frames of its
+    own, not on a music tail's."""
+    if params[P_SHAPE_MAX] <= 0.0:
+        return True
+    if st[L_SHAPE_RUN] < params[P_BACK_FRAMES]:
+        return False
+    if has_shape(st, params):
+        return True
+    st[L_SHAPE_RUN] = 0.0
+    return False
 
 
 @njit
 def line_scan(
     energy: np.ndarray,
+    bands: np.ndarray,
     first: int,
     music: bool,
     talking: bool,
@@ -96,8 +176,9 @@ def line_scan(
     params: np.ndarray,
 ) -> tuple[int, np.ndarray]:
     """Advance the line state over frames ``first, first + 1, ...`` (hold-leg energies in
-    dB; ``music`` and ``talking`` are the same for all of them) and stop after the first
-    frame at which "line back" changes.
+    dB, ``energy`` (n,), and band levels in dB, ``bands`` (n, N_BANDS); ``music`` and
+    ``talking`` are the same for all of them) and stop after the first frame at which
+    "line back" changes.
 
     Returns the number of frames consumed (all of ``energy`` if nothing changed) and the
     updated copy of ``state``.
@@ -158,7 +239,7 @@ def line_scan(
             top = band
             if not np.isnan(st[L_MUSIC_DB]):
                 top = max(top, 0.5 * (ref + st[L_MUSIC_DB]))
-            floor_frame(e, top, band, st, params)
+            floor_frame(e, bands[i], top, band, st, params)
             if talking:
                 st[L_TALK] += 1.0
             if st[L_FLOOR_RUN] > 0.0 or talking:
@@ -174,7 +255,8 @@ def line_scan(
                 and st[L_TALK] >= params[P_TALK]
                 and st[L_FLOOR_TOTAL] >= params[P_BACK_FRAMES]
             )
-            if st[L_FLOOR_RUN] >= params[P_BACK_FRAMES] or talked_back:
+            at_floor = st[L_FLOOR_RUN] >= params[P_BACK_FRAMES] and shape_matches(st, params)
+            if at_floor or talked_back:
                 st[L_BACK] = 1.0
                 # The line's own sound began there. Not necessarily where the switch was
                 # last heard: the music detector may have lost the music long before it

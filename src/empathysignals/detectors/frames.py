@@ -16,6 +16,9 @@ __all__ = ["FrameBlock"]
 #: quietest noise that updates the noise statistics.
 MUTED_UNDER_NO_SIGNAL_DB = 10.0
 MUTED_LINE_DBFS = -80.0  # when the front end gives no no-signal level
+#: Edges (Hz) of the bands of ``FrameBlock.band_db``: a coarse spectral shape of 200-2000
+#: Hz, enough to tell a line's background noise from music or a recorded voice.
+LINE_BANDS_HZ = (200.0, 400.0, 600.0, 850.0, 1150.0, 1500.0, 2000.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,10 @@ class FrameBlock:
     dtmf : np.ndarray, (n, n_legs) bool, optional
         The frame is in a keyed DTMF digit (a subset of ``tone``); ``None`` when the front
         end does not tell digits from other tones.
+    band_db : np.ndarray, (n, n_legs, 6) float64, optional
+        Level (dB, of the 50 ms spectrum the frame belongs to) in each band between
+        ``LINE_BANDS_HZ``; ``None`` when the front end gives none. The hold detector compares
+        its shape with the agent line's noise before a music hold.
     """
 
     first_frame: int
@@ -60,6 +67,7 @@ class FrameBlock:
     tone: np.ndarray | None = None
     no_signal_db: np.ndarray | None = None
     dtmf: np.ndarray | None = None
+    band_db: np.ndarray | None = None
 
     def muted_line_db(self, leg: int, muted_max_dbfs: float | None) -> np.ndarray | float:
         """Level (dBFS) at or below which leg ``leg``'s frames are a muted line:
@@ -100,6 +108,8 @@ class FrameBlock:
             HOP_S,
             np.zeros((0, n), dtype=bool),
             np.zeros((0, n)),
+            None,
+            np.zeros((0, n, len(LINE_BANDS_HZ) - 1)),
         )
 
     @staticmethod
@@ -124,4 +134,7 @@ class FrameBlock:
             None
             if any(b.dtmf is None for b in blocks)
             else np.concatenate([b.dtmf for b in blocks if b.dtmf is not None]),
+            None
+            if any(b.band_db is None for b in blocks)
+            else np.concatenate([b.band_db for b in blocks if b.band_db is not None]),
         )

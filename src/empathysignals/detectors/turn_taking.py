@@ -52,7 +52,7 @@ from ..events import (
     TurnEvent,
 )
 from .base import DetectorContext
-from .frames import FrameBlock
+from .frames import LINE_BANDS_HZ, FrameBlock
 from .line_gate import GATE_MIN_MUTED_S, LineGateWatch
 
 __all__ = ["TurnTakingDetector", "customer_and_agent", "hold_leg_index", "turn_taking"]
@@ -105,6 +105,16 @@ _NET_TALK_S = 5.0
 _QUIET_WINDOW_S = 2.0
 _QUIET_WINDOWS = 5
 _UNDER_QUIETEST_DB = 3.0
+#: The line's own noise also has its own spectrum, which music and a recorded voice do not
+#: share. Its shape (FrameBlock.band_db minus their mean) is averaged over the hold leg's
+#: quiet frames, each with weight _NOISE_SHAPE_WEIGHT (about the last 2 s of them); in a
+#: music hold a run at the floor brings the line back only if its shape, over
+#: _LINE_BACK_S, is within _LINE_SHAPE_MAX_DB (RMS over the bands) of that. Chosen on the
+#: tune split (benchmarks/study_announcements.py): the line's true returns sit at 1-5 dB,
+#: quiet passages of music and an announcement's phrase gaps mostly at 7-26 dB.
+_NOISE_SHAPE_WEIGHT = 1.0 / 200.0
+_LINE_SHAPE_MAX_DB = 6.0
+N_LINE_BANDS = len(LINE_BANDS_HZ) - 1
 
 
 def hold_leg_index(roles: tuple[str, ...]) -> int:
@@ -205,6 +215,7 @@ class TurnTakingDetector:
         self._quiet_window = round(_QUIET_WINDOW_S * f)
         self.quiet_mins = [np.inf] * _QUIET_WINDOWS  # per window, newest last
         self.quiet_window_index = 0
+        self.noise_shape = np.full(N_LINE_BANDS, np.nan)  # of the hold leg's quiet frames
         self._quiet_from = 0  # first frame outside holds not yet in the quiet statistics
         self._block_codes: np.ndarray | None = None
         self._line_back_frames = round(_LINE_BACK_S * f)
@@ -430,6 +441,12 @@ class TurnTakingDetector:
             return
         energy = blk.energy_db[a - first : until - first, h]
         self.quiet_floor = float(blk.floor_db[a - first + np.flatnonzero(quiet)[-1], h])
+        if blk.band_db is not None:
+            from .._kernels.hold import noise_shape_update
+
+            bands = blk.band_db[a - first : until - first, h][quiet]
+            shapes = bands - bands.mean(axis=1, keepdims=True)
+            self.noise_shape = noise_shape_update(shapes, self.noise_shape, _NOISE_SHAPE_WEIGHT)
         w = self._quiet_window
         windows = np.arange(a, until) // w
         for k in np.unique(windows[quiet]).tolist():  # a block spans one or two windows
@@ -467,6 +484,11 @@ class TurnTakingDetector:
         music = bool(code >> 2 & 1)
         talking = bool(code >> self.hold_leg & 1)
         energy = blk.energy_db[:, self.hold_leg]
+        bands = (
+            blk.band_db[:, self.hold_leg]
+            if blk.band_db is not None
+            else np.zeros((blk.n_frames, N_LINE_BANDS))
+        )
         # The state after the frames already seen is the state at s0.
         back = bool(self.line_state[L_BACK])
         since = int(self.line_state[L_BACK_FROM]) if back else _NONE
@@ -474,6 +496,7 @@ class TurnTakingDetector:
         while t < r1:
             used, self.line_state = line_scan(
                 np.ascontiguousarray(energy[t - blk.first_frame : r1 - blk.first_frame]),
+                np.ascontiguousarray(bands[t - blk.first_frame : r1 - blk.first_frame]),
                 t,
                 music,
                 talking,
@@ -933,6 +956,9 @@ class TurnTakingDetector:
         params[k.P_NET_TALK] = self._net_talk
         params[k.P_PAUSE_FRAMES] = self._talk_back_pause
         params[k.P_STEADY_DB] = _TALK_BACK_STEADY_DB
+        if np.isfinite(self.noise_shape).all():
+            params[k.P_SHAPE_MAX] = _LINE_SHAPE_MAX_DB
+            params[k.P_SHAPE : k.P_SHAPE + k.N_BANDS] = self.noise_shape
         self.line_params = params
         self.line_state = k.new_line_state(decided)  # the hold was judged present here
 

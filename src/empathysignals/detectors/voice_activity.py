@@ -8,6 +8,7 @@ than the other leg's echo predicted from their measured coupling. Labels are fin
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -18,7 +19,7 @@ from ..audio import StreamingResampler, validate_sample_rate, validate_samples
 from ..config import ANALYSIS_RATE_HZ, HOP_S, HOP_SAMPLES, VadConfig
 from ..errors import ParameterError, StreamStateError
 from ..framing import FrameBuffer
-from .frames import FrameBlock
+from .frames import LINE_BANDS_HZ, FrameBlock
 
 __all__ = ["VoiceActivityResult", "VoiceActivityStream", "voice_activity"]
 
@@ -123,6 +124,20 @@ def _tone_masks() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[tuple[int, 
     return block_weights, band, near, plans
 
 
+_N_BANDS = len(LINE_BANDS_HZ) - 1
+
+
+@lru_cache(maxsize=1)
+def _block_weights() -> np.ndarray:
+    """The 50 ms blocks' bin weights: :func:`_tone_masks`' rows, then one row per band of
+    ``LINE_BANDS_HZ`` (the last band includes 2000 Hz, the last bin)."""
+    f_block = np.fft.rfftfreq(MUSIC_BLOCK * HOP_SAMPLES // 2, 1 / (ANALYSIS_RATE_HZ / 2))
+    f_block = f_block[MUSIC_BINS]
+    bands = [(f_block >= lo) & (f_block < hi) for lo, hi in itertools.pairwise(LINE_BANDS_HZ)]
+    bands[-1] |= f_block == LINE_BANDS_HZ[-1]
+    return np.vstack([_tone_masks()[0], np.array(bands, dtype=np.float64)])
+
+
 def _plan_share(shares: np.ndarray, plans: tuple[tuple[int, ...], ...]) -> float:
     """The largest share of a plan whose every frequency holds its part (TONE_PAIR_MIN)."""
     best = 0.0
@@ -207,6 +222,8 @@ class VoiceActivityStream:
         # 1.0 if it is DTMF, the share of its own energy near a tone frequency (the columns
         # _kernels.vad.block_in_tone reads) and its level in dB (for the tone precheck).
         self._tone = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs, 4))
+        # Per block, aligned with _flux: its levels in the bands of FrameBlock.band_db (dB).
+        self._bands = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs, _N_BANDS))
         self._block_dec = np.zeros((0, HOP_SAMPLES // 2, self.n_legs), np.float32)
         self._prev_spec = np.zeros((self.n_legs, MUSIC_BINS.stop - MUSIC_BINS.start))
         self._dec_hist = np.zeros((len(self._hist), HOP_SAMPLES // 2, self.n_legs), np.float32)
@@ -228,6 +245,7 @@ class VoiceActivityStream:
         self._pend_music = np.zeros((0, self.n_legs))
         self._pend_tone = np.zeros((0, self.n_legs), dtype=np.int8)
         self._pend_no_signal = np.zeros((0, self.n_legs))
+        self._pend_bands = np.zeros((0, self.n_legs, _N_BANDS))
         self._finished = False
         # Labels of the last _ring frames may still change; older ones are emitted.
         self._ring = self.config.hangover_frames + self.config.min_speech_frames + 2
@@ -387,17 +405,21 @@ class VoiceActivityStream:
         n_blocks = len(block_dec) // MUSIC_BLOCK
         if n_blocks:
             used = n_blocks * MUSIC_BLOCK
-            flux, region, level, dtmf = self._block_flux(block_dec[:used])
+            flux, region, level, dtmf, bands = self._block_flux(block_dec[:used])
             self._flux = np.concatenate([self._flux, flux])
+            self._bands = np.concatenate([self._bands, bands])
             new = np.stack([np.zeros_like(region), dtmf, region, level], axis=2)
             self._tone = np.concatenate([self._tone, new])
             self._measure_tones(len(self._flux) - n_blocks)
         self._block_dec = block_dec[n_blocks * MUSIC_BLOCK :].copy()
 
-    def _block_flux(self, dec: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _block_flux(
+        self, dec: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Cosine distance between consecutive 50 ms magnitude spectra, per leg; the share
         of each block's 200-2000 Hz energy near a tone frequency; that energy in dB (of the
-        spectrum); and 1.0 where the block is DTMF. All (blocks, L)."""
+        spectrum); and 1.0 where the block is DTMF. All (blocks, L). Last, the blocks' band
+        levels in dB, (blocks, L, _N_BANDS)."""
         from .._kernels.vad import spectral_flux, tone_block_features, window_blocks
 
         # (legs, blocks, 200 samples at 4 kHz), windowed, rows contiguous for the FFT.
@@ -406,12 +428,18 @@ class VoiceActivityStream:
         # import adds ~0.2 s to the first call); the kernel forms the magnitudes itself.
         spectrum = np.fft.rfft(x, axis=-1)
         flux, self._prev_spec, power, weighted = spectral_flux(
-            spectrum, MUSIC_BINS.start, self._prev_spec, _tone_masks()[0]
+            spectrum, MUSIC_BINS.start, self._prev_spec, _block_weights()
         )
+        n_tone = weighted.shape[2] - _N_BANDS
         region, level, dtmf = tone_block_features(
-            power, weighted, len(DTMF_LOW_HZ), DTMF_SHARE_MIN, DTMF_PART_MIN
+            power,
+            np.ascontiguousarray(weighted[:, :, :n_tone]),
+            len(DTMF_LOW_HZ),
+            DTMF_SHARE_MIN,
+            DTMF_PART_MIN,
         )
-        return flux, region, level, dtmf
+        bands = 10.0 * np.log10(weighted[:, :, n_tone:] + 1e-20)
+        return flux, region, level, dtmf, bands
 
     def _measure_tones(self, first_new: int) -> None:
         """Tone share of each window whose last block arrived in this push (rows of
@@ -485,6 +513,8 @@ class VoiceActivityStream:
         self._pend_no_signal = np.concatenate(
             [self._pend_no_signal, self._no_signal_hist[lo : lo + n]]
         )
+        blocks = np.arange(self._n_vad, stop) // MUSIC_BLOCK - self._flux_first
+        self._pend_bands = np.concatenate([self._pend_bands, self._bands[blocks]])
         self._n_vad = stop
 
     def _ready(self) -> int:
@@ -505,6 +535,7 @@ class VoiceActivityStream:
             self._pend_tone[:k] > 0,
             self._pend_no_signal[:k],
             self._pend_tone[:k] == 2,
+            self._pend_bands[:k],
         )
         self._tent = self._tent[k:]
         self._pend_energy = self._pend_energy[k:]
@@ -512,6 +543,7 @@ class VoiceActivityStream:
         self._pend_music = self._pend_music[k:]
         self._pend_tone = self._pend_tone[k:]
         self._pend_no_signal = self._pend_no_signal[k:]
+        self._pend_bands = self._pend_bands[k:]
         self._tent_first += k
         # Keep only the history that future music windows and echo lags can reach.
         first_block = self._n_vad // MUSIC_BLOCK - MUSIC_BACK_BLOCKS
@@ -528,6 +560,7 @@ class VoiceActivityStream:
         if drop > 0:
             self._flux = self._flux[drop:]
             self._tone = self._tone[drop:]
+            self._bands = self._bands[drop:]
             self._flux_first += drop
         return block
 
@@ -595,6 +628,9 @@ class VoiceActivityStream:
         n_pad_blocks = self._lookahead // MUSIC_BLOCK + 2
         self._flux = np.concatenate([self._flux, np.ones((n_pad_blocks, self.n_legs))])
         self._tone = np.concatenate([self._tone, np.zeros((n_pad_blocks, self.n_legs, 4))])
+        self._bands = np.concatenate(
+            [self._bands, np.full((n_pad_blocks, self.n_legs, _N_BANDS), DB_FLOOR)]
+        )
         self._run_vad(n_real)
         from .._kernels import vad as k
 
