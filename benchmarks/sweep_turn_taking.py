@@ -30,7 +30,7 @@ from empathysignals.simulate import simulate_call
 SWEEP: dict[str, tuple[float, ...]] = {
     "backchannel_max_s": (0.8, 1.2),
     "interruption_min_overlap_s": (0.3, 0.7),
-    "backchannel_resume_s": (0.3, 0.7),
+    "backchannel_resume_s": (0.5, 0.7),
     "listener_pause_max_s": (0.4, 0.8),
 }
 

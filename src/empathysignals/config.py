@@ -198,6 +198,10 @@ class TurnTakingConfig:
         speaks again within this time (or within ``listener_pause_max_s``, if longer: the
         spurt is decided only then). A holder silent this long has left the floor open:
         coming back over a listener who started then is their bid (``docs/concepts.md``).
+        0.6 s: a speaker's own pauses within a turn run to about half a second, and a
+        silence measured on a noisy line is longer than the speaker's (its quiet edges lie
+        under the noise); 0.5 s gave the floor away in such pauses (tune split,
+        ``docs/tuning.md``).
     listener_pause_max_s : float
         A listener's talk with pauses shorter than this is one bid: "I -- I think" is not
         two backchannels. Backchannels are decided this long after they end.
@@ -235,7 +239,7 @@ class TurnTakingConfig:
 
     min_pause_s: float = 0.25
     backchannel_max_s: float = 1.0
-    backchannel_resume_s: float = 0.5
+    backchannel_resume_s: float = 0.6
     listener_pause_max_s: float = 0.6
     interruption_min_overlap_s: float = 0.5
     dead_air_min_s: float = 5.0

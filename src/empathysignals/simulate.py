@@ -131,7 +131,7 @@ _DEAD_AIR_MIN_S = 5.0
 _PAUSE_MIN_S = 0.25
 # Scenario talk that the event definitions need to be continuous (the interrupted holder and
 # the interrupter through the overlap, a failed bid) has no silence this long: shorter than
-# the floor rule's backchannel_resume_s (0.5 s) and listener_pause_max_s (0.6 s), with a
+# the floor rule's backchannel_resume_s and listener_pause_max_s (both 0.6 s), with a
 # margin, so every scenario is its event under the documented definitions.
 _STEADY_MAX_SILENCE_S = 0.45
 # A backchannel comes once the holder's floor is settled (backchannel_max_s 1.0 s +
