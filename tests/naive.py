@@ -171,6 +171,7 @@ def vad_frames(
     tone_min, tone_blocks = float(params[18]), int(params[19])
     edge_share, edge_reach = float(params[20]), int(params[21])
     max_unvoiced = int(params[22])
+    talk_voiced_min = float(params[23])
     energy = hist.tolist()
     st = legs.tolist()
     mins = sub_mins.tolist()
@@ -369,7 +370,7 @@ def vad_frames(
                     # voicing looked for every VOICED_CHECK_EVERY frames
                     every = k_.VOICED_CHECK_EVERY
                     if t % every == 0 and t - s[LAST_VOICED] >= every:
-                        if window_voicing(row, leg) >= voiced_min:
+                        if window_voicing(row, leg) >= talk_voiced_min:
                             s[LAST_VOICED] = t
                     if t - s[LAST_VOICED] > max_unvoiced:  # unvoiced this long: noise
                         high[leg] = low[leg] = False

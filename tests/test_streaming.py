@@ -222,6 +222,10 @@ def test_bad_roles_and_configs() -> None:
     for level in (float("nan"), -20.0, True):
         with pytest.raises(es.ParameterError, match="no_signal_max_dbfs"):
             es.VadConfig(no_signal_max_dbfs=level)  # type: ignore[arg-type]
+    for name in ("voicing_threshold", "talk_voicing_threshold"):
+        for value in (0.0, 1.0, float("nan")):
+            with pytest.raises(es.ParameterError, match=name):
+                es.VadConfig(**{name: value})
     with pytest.raises(es.ParameterError, match="unknown role"):
         es.Analyzer().stream().push_legs({"caller": np.zeros(10)})
     # a set's order is not the channel order (it differs between processes)

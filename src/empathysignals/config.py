@@ -98,6 +98,11 @@ class VadConfig:
         outside talk only. Speech's unvoiced stretches (a consonant cluster and a stop's
         closure) last up to ~300 ms. 0 turns it off (the behaviour before session 14).
         500 ms (tune split: 400-600 ms do alike, 300 ms cuts talk, 800 ms keeps noise).
+    talk_voicing_threshold : float
+        The voicing (as ``voicing_threshold``) that counts for ``max_unvoiced_ms`` within
+        talk. Noise that rings (dishes, a tap) reaches 0.5-0.6 now and then, which kept
+        talk going over it after the speaker had stopped; speech's vowels reach 0.7-0.95.
+        0.7 (tune split, ``docs/benchmarks.md``: 0.65-0.75 do alike).
     """
 
     speech_above_floor_db: float = 6.0
@@ -114,6 +119,7 @@ class VadConfig:
     no_signal_max_dbfs: float | None = None
     startup_s: float = 8.0
     max_unvoiced_ms: float = 500.0
+    talk_voicing_threshold: float = 0.7
 
     def __post_init__(self) -> None:
         _check_positive(
@@ -130,10 +136,10 @@ class VadConfig:
         _check_positive(self, "bleed_margin_db", "startup_s", "max_unvoiced_ms", allow_zero=True)
         if not -60.0 <= self.max_echo_db <= 0.0:
             raise ParameterError(f"max_echo_db must be in [-60, 0] dB, got {self.max_echo_db!r}")
-        if not 0.0 < self.voicing_threshold < 1.0:
-            raise ParameterError(
-                f"voicing_threshold must be in (0, 1), got {self.voicing_threshold!r}"
-            )
+        for name in ("voicing_threshold", "talk_voicing_threshold"):
+            value = getattr(self, name)
+            if not 0.0 < value < 1.0:
+                raise ParameterError(f"{name} must be in (0, 1), got {value!r}")
         if self.no_signal_max_dbfs is not None and (
             isinstance(self.no_signal_max_dbfs, bool)
             or not isinstance(self.no_signal_max_dbfs, (int, float))

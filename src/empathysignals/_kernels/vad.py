@@ -543,7 +543,7 @@ def vad_frames(
          segment_peak_db, ring_frames, noise_spread_factor, voiced_run_frames,
          startup_frames, startup_cap_db, startup_arm_frames, startup_arm_range_db,
          startup_descent, tone_share_min, tone_blocks, tone_edge_share, tone_edge_reach,
-         max_unvoiced_frames]
+         max_unvoiced_frames, talk_voicing_threshold]
     music_params : int64
         [block (frames), blocks of history, blocks of lookahead].
     flux_max : float
@@ -587,6 +587,7 @@ def vad_frames(
     startup_descent = params[17]  # the median's downward step while far, x normal
     tone_params = params[18:22].copy()
     max_unvoiced = params[22]  # 0: off
+    talk_voiced_min = params[23]  # the voicing that counts within talk
     tone_blocks = int(params[19])
     tone = np.zeros(n_legs, dtype=np.bool_)
     tone_near = np.zeros(n_legs, dtype=np.bool_)
@@ -844,7 +845,7 @@ def vad_frames(
                 if talk_voicing and (high[leg] or low[leg]):
                     due = t - st[leg, S_LAST_VOICED] >= VOICED_CHECK_EVERY
                     if t % VOICED_CHECK_EVERY == 0 and due:
-                        if voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
+                        if voicing(dec_hist, row, leg, talk_voiced_min) >= talk_voiced_min:
                             st[leg, S_LAST_VOICED] = t
                     if t - st[leg, S_LAST_VOICED] > max_unvoiced:
                         # Talk voices at least every max_unvoiced frames: a level held up

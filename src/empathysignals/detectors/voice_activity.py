@@ -274,6 +274,7 @@ class VoiceActivityStream:
                 TONE_PRECHECK,
                 TONE_EDGE_BLOCKS,
                 self.config.max_unvoiced_frames,
+                self.config.talk_voicing_threshold,
             ]
         )
 
