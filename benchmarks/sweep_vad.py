@@ -39,6 +39,8 @@ SWEEP: dict[str, tuple[float, ...]] = {
     "max_echo_db": (-25.0, -15.0),
     "hangover_ms": (150.0, 300.0),
     "no_signal_max_dbfs": (-80.0,),
+    "max_unvoiced_ms": (0.0, 800.0),
+    "talk_voicing_threshold": (0.5, 0.8),
 }
 
 
