@@ -599,6 +599,14 @@ def test_frame_buffer_hands_out_every_sample_in_whole_units(
     assert not out[n:].any()  # zero padding only
 
 
+def test_line_band_counts_agree() -> None:
+    """The hold kernel's band slots, the front end's bands and the detector's agree."""
+    from empathysignals._kernels import hold as k
+    from empathysignals.detectors import turn_taking
+
+    assert k.N_BANDS == len(LINE_BANDS_HZ) - 1 == va._N_BANDS == turn_taking.N_LINE_BANDS
+
+
 def test_hold_line_scan_spectral_shape() -> None:
     """With the pre-hold noise's spectral shape known, a run at the floor (or a pause of the
     talk rule) brings the line back only with that shape: a quiet passage of music at the

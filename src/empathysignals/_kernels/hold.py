@@ -120,8 +120,7 @@ def floor_frame(
     ``P_STEADY_DB`` of each other, as a microphone's background does. A queue announcement
     from the switch dips under ``top`` between its words too, falling through it."""
     if e > top:
-        st[L_FLOOR_RUN] = 0.0
-        st[L_SHAPE_RUN] = 0.0
+        st[L_FLOOR_RUN] = 0.0  # (the shape's run restarts with the next run, below)
         return
     if st[L_FLOOR_RUN] == 0.0:
         st[L_PAUSE_LO] = st[L_PAUSE_HI] = np.nan  # no frame over the band in this run yet
