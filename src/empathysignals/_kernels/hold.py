@@ -151,11 +151,10 @@ def floor_frame(
 @njit
 def shape_matches(st: np.ndarray, params: np.ndarray) -> bool:
     """Whether the last ``P_BACK_FRAMES`` frames of the run at the floor have the pre-hold
-    noise's spectral shape (always, without a known shape). If they do not, the shape is
-    taken afresh from the next frame: the line's own noise is then judged on frames of its
-    own, not on a music tail's."""
-    if params[P_SHAPE_MAX] <= 0.0:
-        return True
+    noise's spectral shape (always, without a known shape: the shape's run then never
+    restarts and is the floor run). If they do not, the shape is taken afresh from the next
+    frame: the line's own noise is then judged on frames of its own, not on a music
+    tail's."""
     if st[L_SHAPE_RUN] < params[P_BACK_FRAMES]:
         return False
     if has_shape(st, params):

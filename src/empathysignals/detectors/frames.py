@@ -19,6 +19,7 @@ MUTED_LINE_DBFS = -80.0  # when the front end gives no no-signal level
 #: Edges (Hz) of the bands of ``FrameBlock.band_db``: a coarse spectral shape of 200-2000
 #: Hz, enough to tell a line's background noise from music or a recorded voice.
 LINE_BANDS_HZ = (200.0, 400.0, 600.0, 850.0, 1150.0, 1500.0, 2000.0)
+N_LINE_BANDS = len(LINE_BANDS_HZ) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ class FrameBlock:
             np.zeros((0, n), dtype=bool),
             np.zeros((0, n)),
             None,
-            np.zeros((0, n, len(LINE_BANDS_HZ) - 1)),
+            np.zeros((0, n, N_LINE_BANDS)),
         )
 
     @staticmethod

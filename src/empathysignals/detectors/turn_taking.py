@@ -52,7 +52,7 @@ from ..events import (
     TurnEvent,
 )
 from .base import DetectorContext
-from .frames import LINE_BANDS_HZ, FrameBlock
+from .frames import N_LINE_BANDS, FrameBlock
 from .line_gate import GATE_MIN_MUTED_S, LineGateWatch
 
 __all__ = ["TurnTakingDetector", "customer_and_agent", "hold_leg_index", "turn_taking"]
@@ -114,7 +114,6 @@ _UNDER_QUIETEST_DB = 3.0
 #: quiet passages of music and an announcement's phrase gaps mostly at 7-26 dB.
 _NOISE_SHAPE_WEIGHT = 1.0 / 200.0
 _LINE_SHAPE_MAX_DB = 6.0
-N_LINE_BANDS = len(LINE_BANDS_HZ) - 1
 
 
 def hold_leg_index(roles: tuple[str, ...]) -> int:

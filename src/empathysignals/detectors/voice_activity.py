@@ -19,7 +19,7 @@ from ..audio import StreamingResampler, validate_sample_rate, validate_samples
 from ..config import ANALYSIS_RATE_HZ, HOP_S, HOP_SAMPLES, VadConfig
 from ..errors import ParameterError, StreamStateError
 from ..framing import FrameBuffer
-from .frames import LINE_BANDS_HZ, FrameBlock
+from .frames import LINE_BANDS_HZ, N_LINE_BANDS, FrameBlock
 
 __all__ = ["VoiceActivityResult", "VoiceActivityStream", "voice_activity"]
 
@@ -124,9 +124,6 @@ def _tone_masks() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[tuple[int, 
     return block_weights, band, near, plans
 
 
-_N_BANDS = len(LINE_BANDS_HZ) - 1
-
-
 @lru_cache(maxsize=1)
 def _block_weights() -> np.ndarray:
     """The 50 ms blocks' bin weights: :func:`_tone_masks`' rows, then one row per band of
@@ -223,7 +220,7 @@ class VoiceActivityStream:
         # _kernels.vad.block_in_tone reads) and its level in dB (for the tone precheck).
         self._tone = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs, 4))
         # Per block, aligned with _flux: its levels in the bands of FrameBlock.band_db (dB).
-        self._bands = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs, _N_BANDS))
+        self._bands = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs, N_LINE_BANDS))
         self._block_dec = np.zeros((0, HOP_SAMPLES // 2, self.n_legs), np.float32)
         self._prev_spec = np.zeros((self.n_legs, MUSIC_BINS.stop - MUSIC_BINS.start))
         self._dec_hist = np.zeros((len(self._hist), HOP_SAMPLES // 2, self.n_legs), np.float32)
@@ -245,7 +242,7 @@ class VoiceActivityStream:
         self._pend_music = np.zeros((0, self.n_legs))
         self._pend_tone = np.zeros((0, self.n_legs), dtype=np.int8)
         self._pend_no_signal = np.zeros((0, self.n_legs))
-        self._pend_bands = np.zeros((0, self.n_legs, _N_BANDS))
+        self._pend_bands = np.zeros((0, self.n_legs, N_LINE_BANDS))
         self._finished = False
         # Labels of the last _ring frames may still change; older ones are emitted.
         self._ring = self.config.hangover_frames + self.config.min_speech_frames + 2
@@ -420,7 +417,7 @@ class VoiceActivityStream:
         """Cosine distance between consecutive 50 ms magnitude spectra, per leg; the share
         of each block's 200-2000 Hz energy near a tone frequency; that energy in dB (of the
         spectrum); and 1.0 where the block is DTMF. All (blocks, L). Last, the blocks' band
-        levels in dB, (blocks, L, _N_BANDS)."""
+        levels in dB, (blocks, L, N_LINE_BANDS)."""
         from .._kernels.vad import spectral_flux, tone_block_features, window_blocks
 
         # (legs, blocks, 200 samples at 4 kHz), windowed, rows contiguous for the FFT.
@@ -431,7 +428,7 @@ class VoiceActivityStream:
         flux, self._prev_spec, power, weighted = spectral_flux(
             spectrum, MUSIC_BINS.start, self._prev_spec, _block_weights()
         )
-        n_tone = weighted.shape[2] - _N_BANDS
+        n_tone = weighted.shape[2] - N_LINE_BANDS
         region, level, dtmf = tone_block_features(
             power,
             np.ascontiguousarray(weighted[:, :, :n_tone]),
@@ -630,7 +627,7 @@ class VoiceActivityStream:
         self._flux = np.concatenate([self._flux, np.ones((n_pad_blocks, self.n_legs))])
         self._tone = np.concatenate([self._tone, np.zeros((n_pad_blocks, self.n_legs, 4))])
         self._bands = np.concatenate(
-            [self._bands, np.full((n_pad_blocks, self.n_legs, _N_BANDS), DB_FLOOR)]
+            [self._bands, np.full((n_pad_blocks, self.n_legs, N_LINE_BANDS), DB_FLOOR)]
         )
         self._run_vad(n_real)
         from .._kernels import vad as k
