@@ -31,6 +31,7 @@ from empathysignals.simulate import simulate_call
 
 SWEEP: dict[str, tuple[float, ...]] = {
     "speech_above_floor_db": (5.0, 7.0),
+    "boundary_above_floor_db": (2.0, 4.0),
     "noise_spread_factor": (1.5, 2.5, 3.0),
     "segment_peak_db": (8.0, 12.0, 15.0),
     "voicing_threshold": (0.4, 0.6),
