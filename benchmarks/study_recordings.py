@@ -21,7 +21,9 @@ its truth:
 * the customer leg through an automatic gain control without a speech gate, whose gain
   climbs up to 6 or 12 dB in the pauses;
 * the agent leg through VoIP silence suppression with comfort noise at its background
-  level, or 10 dB under it.
+  level, or 10 dB under it;
+* the call simulated again with each leg echoing the other party's whole line (their
+  background noise, and on the customer leg the hold music), not only their speech.
 
 A detector whose decisions do not depend on the recorder gives the same row throughout.
 """
@@ -152,6 +154,14 @@ def wideband(x: np.ndarray, sr: int) -> tuple[np.ndarray, int]:
     return (np.round(np.clip(y, -1, 32767 / 32768) * 32768) / 32768).astype(np.float32), 16000
 
 
+def line_echo(call: SimulatedCall) -> np.ndarray:
+    """The same call with each leg echoing everything the other party's line carried
+    (their background noise, and on the customer leg the hold music), not only their
+    speech (``simulate_call(echo_source="line")``)."""
+    p = call.params
+    return simulate_call(int(p["seed"]), split=p["split"], echo_source="line").audio  # type: ignore[call-overload, arg-type]
+
+
 CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray | tuple[np.ndarray, int]]] = {
     "mu-law, as simulated": lambda c: c.audio,
     "GSM 06.10": lambda c: through_codec(c.audio, c.sample_rate, "WAV", "GSM610"),
@@ -179,6 +189,7 @@ CONDITIONS: dict[str, Callable[[SimulatedCall], np.ndarray | tuple[np.ndarray, i
     "customer AGC, +12 dB in pauses": lambda c: pumping_agc(c, "customer", 12.0),
     "agent DTX, comfort noise": lambda c: comfort_noise(c, 0.0),
     "agent DTX, comfort noise -10 dB": lambda c: comfort_noise(c, -10.0),
+    "echo of the whole line": lambda c: line_echo(c),
 }
 
 

@@ -421,6 +421,47 @@ def test_components_sum_to_the_legs(data_dir: Path, music_call: SimulatedCall) -
         simulate_call(21, components="yes", **kw)  # type: ignore[arg-type]
 
 
+def test_line_echo_moves_only_the_echo(data_dir: Path) -> None:
+    scen = ("gap", "hold_music", "backchannel")
+    kw = {"n_exchanges": 3, "scenarios": scen, "mulaw": False, "components": True}
+    speech = simulate_call(21, data_dir=data_dir, **kw)  # type: ignore[arg-type]
+    line = simulate_call(21, data_dir=data_dir, echo_source="line", **kw)  # type: ignore[arg-type]
+    assert line.truth.events == speech.truth.events
+    assert speech.params["echo_source"] == "speech" and line.params["echo_source"] == "line"
+    assert speech.components is not None and line.components is not None
+    for k, role in enumerate(ROLES):
+        a, b = speech.components[role], line.components[role]
+        for part in ("speech", "noise", "music"):
+            np.testing.assert_array_equal(a[part], b[part])
+        # the legs differ by the echo alone (up to the clipping, never reached here)
+        np.testing.assert_allclose(
+            line.audio[:, k].astype(np.float64) - speech.audio[:, k],
+            b["echo"].astype(np.float64) - a["echo"],
+            atol=1e-6,
+        )
+    (hold,) = line.truth.events_of("hold")
+    sr = line.sample_rate
+    inside = slice(int((hold.start + 0.1) * sr), int((hold.end - 0.1) * sr))
+    music = line.components["agent"]["music"][inside]
+    # the customer hears the hold music, and their line echoes it at bleed_db (the echo
+    # path's 3 kHz low-pass takes a little more off the telephone-band music)
+    echo = line.components["customer"]["echo"][inside]
+    assert not speech.components["customer"]["echo"][inside].any()
+    bleed = line.params["bleed_db"]["customer"]  # type: ignore[index]
+    assert _db(echo) - _db(music) == pytest.approx(bleed, abs=1.5)
+    # and the agent's background noise, away from the agent's talk and the hold
+    quiet = np.ones(len(line.audio), dtype=bool)
+    for seg in line.truth.speech["agent"]:
+        quiet[max(0, int((seg.start - 0.2) * sr)) : int((seg.end + 0.2) * sr)] = False
+    quiet[int((hold.start - 0.2) * sr) : int((hold.end + 0.2) * sr)] = False
+    assert quiet.sum() > sr
+    agent_noise = line.components["agent"]["noise"][quiet]
+    echo_noise = line.components["customer"]["echo"][quiet]
+    assert _db(echo_noise) - _db(agent_noise) == pytest.approx(bleed, abs=2.0)
+    with pytest.raises(ParameterError, match="echo_source"):
+        simulate_call(21, data_dir=data_dir, echo_source="room")  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("subtype", ["ULAW", "PCM_16"])
 def test_write(tmp_path: Path, calls: list[SimulatedCall], subtype: str) -> None:
     call = calls[0]

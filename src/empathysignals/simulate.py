@@ -62,7 +62,9 @@ Construction
   end; backchannels and failed bids stand 0.75 s clear of the listener's own talk. Placements
   that do not meet this are redrawn.
 * Each leg = own speech at an active level of -30..-18 dBFS + the other leg's clean speech at
-  ``bleed_db`` (-35..-20 dB), delayed 5--30 ms and low-passed at 3 kHz + its own looped
+  ``bleed_db`` (-35..-20 dB), delayed 5--30 ms and low-passed at 3 kHz (with
+  ``echo_source="line"``: everything the other party's line carried, their speech, their
+  background noise and the hold music) + its own looped
   background noise at ``snr_db`` (10--30 dB below the leg's active speech level); then a
   300--3400 Hz Butterworth band-pass, the hold (music replaces the agent leg, or the agent leg
   is set to exactly zero), clipping to [-1, 1] and an 8-bit G.711 mu-law round trip.
@@ -641,6 +643,41 @@ def _telephone(x: FloatArray, sr: int) -> FloatArray:
     return np.asarray(signal.sosfilt(_bandpass_sos(sr), x), dtype=np.float64)
 
 
+def _hold_music(path: Path, level_dbfs: float, n: int, ramp: int, sr: int) -> FloatArray:
+    """``n`` samples of a hold's music, telephone band, at ``level_dbfs``, faded in and out."""
+    mx = _telephone(_load(str(path), sr), sr)
+    music = np.take(mx, np.arange(n) % len(mx))
+    mrms = _rms(music)
+    music = music * (10.0 ** (level_dbfs / 20.0) / mrms if mrms > 0 else 0.0)
+    _fade(music, ramp, ramp)
+    return music
+
+
+def _mute(x: FloatArray, h0: int, h1: int, ramp: int) -> None:
+    """Silence ``x[h0:h1]`` in place, ramping down before and up after (the agent's
+    microphone during a hold)."""
+    r0 = max(0, h0 - ramp)
+    r1 = min(len(x), h1 + ramp)
+    x[r0:h0] *= np.linspace(1.0, 0.0, h0 - r0)
+    x[h1:r1] *= np.linspace(0.0, 1.0, r1 - h1)
+    x[h0:h1] = 0.0
+
+
+def _apply_holds(
+    line: FloatArray,
+    holds: Sequence[tuple[int, int, str]],
+    musics: Sequence[FloatArray | None],
+    ramp: int,
+) -> FloatArray:
+    """The agent's line as the customer hears it: muted in holds, with their music."""
+    out: FloatArray = line.copy()
+    for (h0, h1, _kind), music in zip(holds, musics, strict=True):
+        _mute(out, h0, h1, ramp)
+        if music is not None:
+            out[h0:h1] = music
+    return out
+
+
 def _fade(x: FloatArray, n_in: int, n_out: int) -> None:
     """Raised-cosine fade in/out, in place."""
     n_in = min(n_in, len(x))
@@ -1151,6 +1188,7 @@ def simulate_call(
     scenarios: Sequence[str] = SCENARIOS,
     bleed_delay_s: float | None = None,
     components: bool = False,
+    echo_source: Literal["speech", "line"] = "speech",
 ) -> SimulatedCall:
     """Simulate one two-leg telephone call with exact ground truth.
 
@@ -1189,6 +1227,12 @@ def simulate_call(
     components : bool, default False
         Also return each leg's parts (speech, echo, noise, hold music) in
         :attr:`SimulatedCall.components`; the call itself is the same either way.
+    echo_source : {"speech", "line"}, default "speech"
+        What leaks into each leg at ``bleed_db``: the other party's clean speech only (the
+        benchmarks' calls), or everything their line carried: their speech, their background
+        noise and, on the customer leg, the hold music the customer hears (an echo path
+        leaks whatever the far handset plays). The other draws stay the same, so a seed
+        gives the same call with only its echo changed.
 
     Returns
     -------
@@ -1203,6 +1247,8 @@ def simulate_call(
     scenarios = tuple(scenarios)
     if not isinstance(components, bool):
         raise ParameterError(f"components must be True or False, got {components!r}")
+    if echo_source not in ("speech", "line"):
+        raise ParameterError(f"echo_source must be 'speech' or 'line', got {echo_source!r}")
     _check_options(seed, n_exchanges, sample_rate, snr_db, bleed_db, scenarios, bleed_delay_s)
     seed, n_turns, sr = int(seed), 2 * int(n_exchanges), int(sample_rate)
     root = find_data_dir(data_dir)
@@ -1307,11 +1353,8 @@ def simulate_call(
     legs: dict[str, FloatArray] = {}
     parts: dict[str, dict[str, FloatArray]] = {}
     noise_params: dict[str, dict[str, object]] = {}
+    noises: dict[str, FloatArray] = {}
     for i, role in enumerate(ROLES):
-        other = _other(role)
-        d = b.s(bleed_delay[role])
-        leak = signal.sosfilt(_lowpass_sos(sr), own[other]) * 10.0 ** (bleed[role] / 20.0)
-        leak = np.concatenate([np.zeros(d), leak[: n - d]])
         rel = noise_files[int(nz_pick[i])]
         nx = _load(str(root / rel), sr)
         off = int(rng.integers(len(nx)))
@@ -1323,32 +1366,38 @@ def simulate_call(
             "offset_s": off / sr,
             "level_dbfs": levels[role] - snr[role],
         }
-        leg = own[role] + leak + noise * gain
+        noises[role] = noise * gain
+    ramp = b.s(0.02)
+    musics = [
+        _hold_music(root / mfile, lvl, h1 - h0, ramp, sr) if kind == "music" else None
+        for (h0, h1, kind), (mfile, lvl) in zip(b.holds, hold_music, strict=True)
+    ]
+    echo_of = own
+    if echo_source == "line":
+        echo_of = {role: own[role] + noises[role] for role in ROLES}
+        echo_of["agent"] = _apply_holds(echo_of["agent"], b.holds, musics, ramp)
+    for role in ROLES:
+        other = _other(role)
+        d = b.s(bleed_delay[role])
+        leak = signal.sosfilt(_lowpass_sos(sr), echo_of[other]) * 10.0 ** (bleed[role] / 20.0)
+        leak = np.concatenate([np.zeros(d), leak[: n - d]])
+        noise = noises[role]
+        leg = own[role] + leak + noise
         legs[role] = _telephone(leg, sr) if telephone else leg
         if components:
             # Filtered apart (the band-pass is linear); the leg itself is left as mixed above,
             # so the call is sample-identical with or without its parts.
             parts[role] = {
                 name: _telephone(x, sr) if telephone else x.copy()
-                for name, x in (("speech", own[role]), ("echo", leak), ("noise", noise * gain))
+                for name, x in (("speech", own[role]), ("echo", leak), ("noise", noise))
             }
             parts[role]["music"] = np.zeros(n)
     agent = legs["agent"]
     muted = [agent, *parts.get("agent", {}).values()]
-    ramp = b.s(0.02)
-    for (h0, h1, kind), (mfile, lvl) in zip(b.holds, hold_music, strict=True):
-        r0 = max(0, h0 - ramp)
-        r1 = min(n, h1 + ramp)
+    for (h0, h1, _kind), music in zip(b.holds, musics, strict=True):
         for x in muted:
-            x[r0:h0] *= np.linspace(1.0, 0.0, h0 - r0)
-            x[h1:r1] *= np.linspace(0.0, 1.0, r1 - h1)
-            x[h0:h1] = 0.0
-        if kind == "music":
-            mx = _telephone(_load(str(root / mfile), sr), sr)
-            music = np.take(mx, np.arange(h1 - h0) % len(mx))
-            mrms = _rms(music)
-            music = music * (10.0 ** (lvl / 20.0) / mrms if mrms > 0 else 0.0)
-            _fade(music, ramp, ramp)
+            _mute(x, h0, h1, ramp)
+        if music is not None:
             agent[h0:h1] = music
             if components:
                 parts["agent"]["music"][h0:h1] = music
@@ -1373,6 +1422,7 @@ def simulate_call(
         "snr_db": snr,
         "bleed_db": bleed,
         "bleed_delay_s": bleed_delay,
+        "echo_source": echo_source,
         "noise": noise_params,
         "holds": hold_specs,
         "transitions": [t.after for t in b.turns[:-1]],
