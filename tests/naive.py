@@ -151,6 +151,7 @@ def vad_frames(
     music_params: np.ndarray,
     flux_max: float,
     echo: np.ndarray,
+    dec_first: int,
 ) -> tuple[list[list[int]], Table, Table, Table, Table, list[list[int]], Table]:
     """The two-leg speech state machine of ``_kernels.vad.vad_frames``, frame by frame in
     plain Python: noise floors (minimum statistics and quantile tracking), echo coupling,
@@ -207,7 +208,9 @@ def vad_frames(
     music_memory_blocks = 200  # stable blocks count however quiet 10 s after music
 
     def window_voicing(row: int, leg: int) -> float:
-        samples = [float(v) for r in range(row - 2, row + 1) for v in dec_hist[r, :, leg]]
+        # dec_hist's rows start at frame dec_first, hist's at hist_first
+        r0 = row + hist_first - dec_first
+        samples = [float(v) for r in range(r0 - 2, r0 + 1) for v in dec_hist[r, :, leg]]
         return voicing(samples, 10, 64)
 
     def window_tone(j: int, leg: int, last_window: int) -> bool:

@@ -502,6 +502,7 @@ def vad_frames(
     music_params: np.ndarray,
     flux_max: float,
     echo: np.ndarray,
+    dec_first: int,
 ) -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
 ]:
@@ -512,8 +513,9 @@ def vad_frames(
     hist : (h, L) float64
         Frame energies in dBFS of frames ``hist_first ...``; must reach 3 frames before
         ``first_frame`` (echo lag) and the music lookahead after the last frame.
-    dec_hist : (h, 40, L) float32
-        The same frames' 4 kHz samples (for the voicing check).
+    dec_hist : (d, 40, L) float32
+        4 kHz samples of frames ``dec_first ...`` (for the voicing check); must reach 2
+        frames before ``first_frame``.
     flux_hist : (b, L) float64
         Spectral flux of music blocks ``flux_first ...`` (1.0 where undefined).
     tone_hist : (b, L, c) float64, c >= 3
@@ -551,6 +553,8 @@ def vad_frames(
     echo : (L, ECHO_STATE_SIZE) float64
         Per leg: the sums and counts of the echo-delay evidence per lag, then the rings of
         the leg's own talk deltas and flags (copied, returned updated)
+    dec_first : int
+        Absolute frame of ``dec_hist``'s first row (it keeps less history than ``hist``).
 
     Returns
     -------
@@ -622,6 +626,7 @@ def vad_frames(
     for k in range(n):
         t = first_frame + k
         row = t - hist_first
+        drow = t - dec_first  # the same frame's row of dec_hist
         if t % block == 0 or k == 0:
             b = t // block - flux_first
             r_lo = min(max(0, b - reach_back), n_rows)
@@ -713,7 +718,7 @@ def vad_frames(
                         st[leg, S_START_HI] = e
                     st[leg, S_START_LO] = min(st[leg, S_START_LO], e)
                     st[leg, S_START_HI] = max(st[leg, S_START_HI], e)
-                    if not tone[leg] and voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
+                    if not tone[leg] and voicing(dec_hist, drow, leg, voiced_min) >= voiced_min:
                         st[leg, S_START_RUN] += 1.0
                     else:
                         st[leg, S_START_RUN] = 0.0
@@ -845,7 +850,7 @@ def vad_frames(
                 if talk_voicing and (high[leg] or low[leg]):
                     due = t - st[leg, S_LAST_VOICED] >= VOICED_CHECK_EVERY
                     if t % VOICED_CHECK_EVERY == 0 and due:
-                        if voicing(dec_hist, row, leg, talk_voiced_min) >= talk_voiced_min:
+                        if voicing(dec_hist, drow, leg, talk_voiced_min) >= talk_voiced_min:
                             st[leg, S_LAST_VOICED] = t
                     if t - st[leg, S_LAST_VOICED] > max_unvoiced:
                         # Talk voices at least every max_unvoiced frames: a level held up
@@ -876,7 +881,7 @@ def vad_frames(
                 if above > st[leg, S_SEG_PEAK]:
                     st[leg, S_SEG_PEAK] = above
                 if st[leg, S_SEG_VOICED] < voiced_run:
-                    if voicing(dec_hist, row, leg, voiced_min) >= voiced_min:
+                    if voicing(dec_hist, drow, leg, voiced_min) >= voiced_min:
                         st[leg, S_SEG_VOICED] += 1.0
                     else:
                         st[leg, S_SEG_VOICED] = 0.0

@@ -223,7 +223,10 @@ class VoiceActivityStream:
         self._bands = np.zeros((MUSIC_BACK_BLOCKS, self.n_legs, N_LINE_BANDS))
         self._block_dec = np.zeros((0, HOP_SAMPLES // 2, self.n_legs), np.float32)
         self._prev_spec = np.zeros((self.n_legs, MUSIC_BINS.stop - MUSIC_BINS.start))
+        # 4 kHz samples of recent frames: the voicing window and the tone windows still to
+        # come reach less far back than the levels, so this keeps less (_emit).
         self._dec_hist = np.zeros((len(self._hist), HOP_SAMPLES // 2, self.n_legs), np.float32)
+        self._dec_first = self._hist_first
         self._n_feat = 0
         self._music_now = np.zeros(self.n_legs)
         if self._lookahead % MUSIC_BLOCK:
@@ -463,7 +466,7 @@ class VoiceActivityStream:
         passing &= top - bottom <= TONE_RANGE_DB
         _, band, near, plans = _tone_masks()
         frames = TONE_BLOCKS * MUSIC_BLOCK
-        f0 = (self._flux_first + lo) * MUSIC_BLOCK - self._hist_first
+        f0 = (self._flux_first + lo) * MUSIC_BLOCK - self._dec_first
         for offset, leg in zip(*np.nonzero(passing), strict=True):
             row = lo + int(offset)
             r0 = f0 + int(offset) * MUSIC_BLOCK
@@ -500,6 +503,7 @@ class VoiceActivityStream:
                 self._music_params,
                 MUSIC_FLUX_MAX,
                 self._echo,
+                self._dec_first,
             )
         )
         lo = self._n_vad - self._hist_first
@@ -550,8 +554,15 @@ class VoiceActivityStream:
         if drop > 0:
             self._hist = self._hist[drop:]
             self._no_signal_hist = self._no_signal_hist[drop:]
-            self._dec_hist = self._dec_hist[drop:]
             self._hist_first += drop
+        # The 4 kHz samples: the voicing window of the next frame to label, and the tone
+        # windows that the next music blocks complete (_measure_tones).
+        next_block = self._flux_first + len(self._flux)
+        keep_dec = min(self._n_vad - 2, (next_block - TONE_BLOCKS + 1) * MUSIC_BLOCK)
+        drop = keep_dec - self._dec_first
+        if drop > 0:
+            self._dec_hist = self._dec_hist[drop:]
+            self._dec_first += drop
         # The tone table is read further back: windows that cover a block next to the
         # music context's first block (_kernels.vad.block_in_tone).
         drop = first_block - TONE_BLOCKS - TONE_EDGE_BLOCKS - self._flux_first
