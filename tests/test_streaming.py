@@ -110,6 +110,20 @@ def test_stream_pickles_mid_call(call: tuple[np.ndarray, int]) -> None:
     assert len(pickle.dumps(stream)) < 200_000  # per-call state stays small
 
 
+def test_turn_taking_state_is_tens_of_kilobytes(call: tuple[np.ndarray, int]) -> None:
+    # What a media server holds (or moves) per call: the front end keeps only the audio
+    # its voicing and tone windows still read, not the 1.8 s of levels its echo test needs.
+    samples, rate = call
+    stream = es.Analyzer(sample_rate=rate, prosody=False).stream()
+    step = rate // 50  # 20 ms media packets
+    sizes = []
+    for i in range(0, len(samples) // 2, step):
+        stream.push(samples[i : i + step])
+        if (i // step) % 100 == 0:
+            sizes.append(len(pickle.dumps(stream)))
+    assert len(sizes) > 3 and max(sizes) < 50_000
+
+
 def test_legs_and_bytes_paths_agree(call: tuple[np.ndarray, int]) -> None:
     samples, rate = call
     mu = es.encode_mulaw(samples)
