@@ -338,7 +338,8 @@ def vad_frames(
                 eo = max(energy[row - lag][other] for lag in window)
                 c = s[COUP] if s[COUP] != 0.0 else max_echo
                 eo_signal = eo > no_signal[other] + over_no_signal
-                if eo > st[other][NMEAN] + 15.0 and e > mu + 6.0 and eo_signal:
+                other_talk = cur[other] < 0.5 and not tone[other]  # not music, not a tone
+                if eo > st[other][NMEAN] + 15.0 and e > mu + 6.0 and eo_signal and other_talk:
                     new_c = c + (0.06 if e - eo > c else -0.14)
                     if new_c <= max_echo:
                         c = new_c

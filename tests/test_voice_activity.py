@@ -381,6 +381,34 @@ def test_a_leg_recorded_hotter_measures_the_echo_it_carries(data_dir: Path) -> N
     assert precision["hot"] > precision["equal"] - 0.05
 
 
+@pytest.mark.parametrize("seed", [6, 60])
+def test_hold_music_does_not_teach_the_echo_coupling(data_dir: Path, seed: int) -> None:
+    """During a music hold the customer leg carries its own noise and no echo of the music
+    (the switch plays it; these calls echo only the agent's talk). Its noise bursts under
+    the loud music drove the coupling estimate 12-17 dB down (to -38 and -40 dB on these
+    tune calls), so the echo of the agent's first words after the hold passed for the
+    customer's talk: a false interruption. Only the other leg's talk teaches it now."""
+    from empathysignals._kernels import vad as kernels
+    from empathysignals.detectors.voice_activity import VoiceActivityStream
+    from empathysignals.simulate import simulate_call
+
+    call = simulate_call(seed, split="tune", data_dir=data_dir)
+    (hold,) = call.truth.events_of("hold")
+    assert hold.attrs["kind"] == "music"
+    roles = call.truth.roles
+    customer = roles.index("customer")
+    stream = VoiceActivityStream(roles, 8000)
+    coupling = {}
+    for i in range(0, len(call.audio), 8000):
+        stream.push(call.audio[i : i + 8000])
+        coupling[(i + 8000) // 8000] = stream._legs[customer, kernels.S_COUPLING]
+    before = coupling[int(hold.start)]
+    after = coupling[int(hold.end)]
+    bleed = float(call.params["bleed_db"]["customer"])  # type: ignore[index]
+    assert before < -20.0 and abs(before - max(bleed, -45.0)) < 4.0  # measured before it
+    assert abs(after - before) < 1.0
+
+
 @pytest.mark.parametrize("rate", [8000, 16000])
 def test_stream_push_rejects_bad_input_with_a_typed_error(rate: int) -> None:
     """The stream is public: a wrong shape, NaN or a wrong dtype is an AudioError naming the

@@ -792,9 +792,14 @@ def vad_frames(
                 # must not lift the estimate over that. But a leg recorded hotter than the
                 # other carries the echo that much higher against it: over the bound, only
                 # frames whose level follows the other leg's at the echo delay (the echo's
-                # own frames) move the estimate, up to ECHO_SHOWN_MAX_DB.
+                # own frames) move the estimate, up to ECHO_SHOWN_MAX_DB. Only the other
+                # leg's talk teaches it: hold music (or a tone) from the switch need not
+                # reach the far handset's echo path, and a leg's noise bursts under it drove
+                # the estimate to its floor, so the echo of the agent's first words after
+                # the hold passed for the customer's talk.
                 eo_signal = eo > no_signal_hist[row, other] + over_no_signal
-                if eo > st[other, S_NMEAN] + 15.0 and e > mu + 6.0 and eo_signal:
+                other_talk = music_prob[k, other] < 0.5 and not tone[other]
+                if eo > st[other, S_NMEAN] + 15.0 and e > mu + 6.0 and eo_signal and other_talk:
                     new_c = c + (0.06 if d > c else -0.14)
                     if new_c <= max_echo:
                         c = new_c
