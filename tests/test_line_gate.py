@@ -16,6 +16,8 @@ import empathysignals as es
 from empathysignals.detectors.line_gate import (
     GATE_EVIDENCE,
     GATE_MIN_MUTED_S,
+    GATE_MUTED_SHARE,
+    GATE_SHARE_AFTER_S,
     OPEN_LINE_S,
     LineGateWatch,
 )
@@ -62,6 +64,28 @@ def test_lost_packets_do_not_end_the_lines_noise() -> None:
     longer = [(2.3 + 0.4 * k, 2.3 + GATE_MIN_MUTED_S + 0.4 * k) for k in range(7)]
     t, m, mu = labels(10, talk=[(0, 2)], muted=[*longer, (5, 10)])
     assert not allowed(t, m, mu).any()
+
+
+def test_a_mostly_muted_line_is_gated_whatever_ends_its_muted_runs() -> None:
+    """A codec's gate also opens on loud noise: its muted runs end in noise as often as in
+    talk. Once short muted runs are GATE_MUTED_SHARE of the line's non-talk time (after
+    GATE_SHARE_AFTER_S of it), each one is evidence; an open line whose noise has a few
+    digital gaps (game ambience) stays open."""
+    # 2 s of noise (open), then a burst of noise every 1.5 s, zeros between: no talk at all
+    bursts = [(2.0 + 1.5 * k, 2.4 + 1.5 * k) for k in range(20)]
+    muted = [(b1, b1 + 1.1) for _, b1 in bursts]
+    t, m, mu = labels(33, talk=[(0.0, 0.5)], muted=muted)
+    ok = allowed(t, m, mu)
+    share = 1.1 / 1.5  # of the non-talk time once the bursts start
+    assert share >= GATE_MUTED_SHARE
+    assert ok[round(2.0 / HOP)] and not ok[round(32.0 / HOP) :].any()
+    # the same line before GATE_SHARE_AFTER_S of non-talk time has passed: still open
+    gated_by = round((GATE_SHARE_AFTER_S + 2.0 + 1.5 * GATE_EVIDENCE) / HOP)
+    assert not ok[gated_by:].any() and ok[round(2.6 / HOP)]
+    # an open line with a 0.3 s gap in its noise every 5 s (a share of 0.06) stays open
+    gaps = [(3.0 + 5.0 * k, 3.3 + 5.0 * k) for k in range(6)]
+    t, m, mu = labels(40, talk=[(0.0, 0.5)], muted=[*gaps, (34.0, 40.0)])
+    assert allowed(t, m, mu)[round(35.0 / HOP) :].all()
 
 
 def test_short_muted_runs_between_own_talk_make_a_line_gated() -> None:

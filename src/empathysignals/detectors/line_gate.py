@@ -12,7 +12,12 @@ silent hold. An open line keeps its noise floor between words. Two signs tell th
   line drops to the muted level within ``GATE_BRACKET_S``, comes back in less than the
   hold minimum, and the same talker starts again within ``GATE_BRACKET_S``. After
   ``GATE_EVIDENCE`` such runs the line is taken as gated from that frame on, whatever
-  it showed before (a gate with a long hang time).
+  it showed before (a gate with a long hang time). A codec's gate also opens on loud
+  noise, so its muted runs often end in noise, not talk: any short muted run counts too
+  once short muted runs make up ``GATE_MUTED_SHARE`` of the line's non-talk time (after
+  ``GATE_SHARE_AFTER_S`` of it). An open line's noise is rarely digital silence: the
+  game-ambience recordings among the simulator's noises, which have silent gaps, reach
+  0.09 of it; gated tune calls 0.16 (gated on the talker) and 0.30 (on a codec's VAD).
 
 The watcher sees frames in order and keeps a few integers, so chunking does not change
 its decision and a call's state stays small and picklable.
@@ -32,6 +37,10 @@ GATE_MIN_MUTED_S = 0.1
 #: Bracketed short muted runs that make a line gated: one could be an agent muting for a
 #: cough; a gated line makes one at nearly every pause of its talker.
 GATE_EVIDENCE = 3
+#: Share of the line's non-talk, non-music time in short muted runs from which any short
+#: muted run is gate evidence, and how much of that time must have passed first.
+GATE_MUTED_SHARE = 0.2
+GATE_SHARE_AFTER_S = 10.0
 
 _NONE = -1
 
@@ -53,6 +62,7 @@ class LineGateWatch:
         self._min_muted = max(1, round(GATE_MIN_MUTED_S * f))
         self._max_muted = max(self._min_muted + 1, round(hold_min_s * f))
         self._open_len = round(OPEN_LINE_S * f)
+        self._share_after = round(GATE_SHARE_AFTER_S * f)
         self._frame = 0
         self._talking = False
         self._muted = False
@@ -66,6 +76,8 @@ class LineGateWatch:
         self.pending_end = _NONE  # end of a bracketed short muted run, awaiting talk
         self.evidence = 0
         self.gated_from = _NONE  # first frame of the gated line, or _NONE
+        self.noise_frames = 0  # frames of the line's own noise (no talk, music or mute)
+        self.short_muted_frames = 0  # frames in ended short muted runs
 
     def update(self, talking: np.ndarray, muted: np.ndarray, music: np.ndarray) -> np.ndarray:
         """Feed the next frames of the leg (equal-length bool arrays: its talk labels, its
@@ -84,6 +96,8 @@ class LineGateWatch:
                     break
                 k = bounds[i]
                 self._transition(first + k, bool(talking[k]), bool(muted[k]), bool(noise[k]))
+                if noise[k]:
+                    self.noise_frames += bounds[i + 1] - k
                 if self._noise and self.open_from == _NONE:
                     # the noise run may reach OPEN_LINE_S inside this run
                     due = self.noise_start + self._open_len
@@ -112,8 +126,12 @@ class LineGateWatch:
             self.last_talk_end = t
         if self._muted and not muted:
             length = t - self.muted_start
-            if self.muted_bracketed and self._min_muted <= length < self._max_muted:
-                self.pending_end = t
+            if self._min_muted <= length < self._max_muted:
+                self.short_muted_frames += length
+                if self._mostly_muted():
+                    self._add_evidence(t)
+                elif self.muted_bracketed:
+                    self.pending_end = t  # evidence if the talker starts again soon
             self.muted_bracketed = False
         if muted and not self._muted:
             self.muted_start = t
@@ -123,8 +141,16 @@ class LineGateWatch:
             self.pending_end = _NONE
         if talking and not self._talking:
             if self.pending_end != _NONE and t - self.pending_end <= self._bracket:
-                self.evidence += 1
-                if self.evidence >= GATE_EVIDENCE:
-                    self.gated_from = t
+                self._add_evidence(t)
             self.pending_end = _NONE
         self._talking, self._muted = talking, muted
+
+    def _add_evidence(self, t: int) -> None:
+        self.evidence += 1
+        if self.evidence >= GATE_EVIDENCE:
+            self.gated_from = t
+
+    def _mostly_muted(self) -> bool:
+        """Short muted runs make up GATE_MUTED_SHARE of the line's non-talk time so far."""
+        seen = self.noise_frames + self.short_muted_frames
+        return seen >= self._share_after and self.short_muted_frames >= GATE_MUTED_SHARE * seen
