@@ -447,6 +447,30 @@ def test_start_in_holders_short_pause_is_interruption() -> None:
     assert done.successful is False
 
 
+def test_floor_won_in_holders_short_pause_passes_at_the_holders_last_word() -> None:
+    # The agent starts 0.4 s into a 0.45 s silence of the customer (part of their turn),
+    # the customer talks on over the agent until 5.5 and yields: the floor passes there,
+    # an overlap of 2.1 s, not at the silence before the agent came in.
+    ev = run(activity(10, customer=[(0, 3), (3.45, 5.5)], agent=[(3.4, 8)]))
+    (done,) = closed(ev, "interruption")
+    assert (done.by, done.of, done.successful) == ("agent", "customer", True)
+    assert (done.start, done.end) == pytest.approx((3.4, 5.5))
+    (gap,) = closed(ev, "gap")
+    assert (gap.from_, gap.to, gap.offset) == ("customer", "agent", pytest.approx(-2.1))
+    turns = [(t.speaker, t.start, t.end) for t in closed(ev, "turn")]
+    assert turns == [("customer", 0.0, 5.5), ("agent", 3.4, 8.0)]
+
+
+def test_a_listener_silent_for_the_bid_pause_starts_a_new_bid() -> None:
+    # Spurts exactly listener_pause_max_s apart are two bids (one bid: less than that).
+    pause = CFG.listener_pause_max_s
+    ev = run(activity(10, customer=[(0, 8)], agent=[(2, 2.4), (2.4 + pause, 5)]))
+    (bc,) = closed(ev, "backchannel")
+    assert (bc.start, bc.end) == pytest.approx((2.0, 2.4))
+    (done,) = closed(ev, "interruption")
+    assert done.start == pytest.approx(2.4 + pause)
+
+
 def test_start_in_holders_long_silence_takes_floor_and_holder_coming_back_overlaps() -> None:
     # The agent starts 0.3 s into the customer's silence; the customer comes back over the
     # agent 0.4 s later, after a silence longer than backchannel_resume_s: the floor was
@@ -567,6 +591,7 @@ def test_random_activity_events_follow_their_definitions(seed: int) -> None:
         leg, a, b = ROLES.index(p.speaker), frame(p.start), frame(p.end)
         assert offset(leg, a) and onset(leg, b), p
         assert not act[a:b, leg].any() and (b - a) * HOP >= CFG.min_pause_s - 1e-9, p
+    resume = round(CFG.backchannel_resume_s / HOP)
     for g in closed(ev, "gap"):
         src, dst = ROLES.index(g.from_), ROLES.index(g.to)
         onset_frame = frame(g.end) if g.offset >= 0 else frame(g.start)
@@ -574,6 +599,11 @@ def test_random_activity_events_follow_their_definitions(seed: int) -> None:
         assert onset(dst, onset_frame), g
         assert offset(src, end_frame), g
         assert g.offset == pytest.approx((onset_frame - end_frame) * HOP), g
+        if g.offset >= 0:
+            # Across a silence: the old holder had left the floor, silent for
+            # backchannel_resume_s from their turn's end (a shorter silence is part of
+            # their turn, and the newcomer came in over it).
+            assert not act[end_frame : end_frame + resume, src].any(), g
         if g.offset < 0:
             # Overlapping transfer: the old holder had the floor when the newcomer came in
             # (talking, or in a silence shorter than backchannel_resume_s) and never left it

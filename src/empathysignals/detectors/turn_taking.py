@@ -579,6 +579,13 @@ class TurnTakingDetector:
             self._holder_resumes(leg, t)
             return
         cand = self.cand
+        bid_over = cand is not None and cand.end != _NONE and t - cand.end >= self._merge
+        if cand is not None and cand.leg == leg and bid_over:
+            # Silent listener_pause_max_s: that bid is over, and is decided before this
+            # talk (its deadlines fall on this very frame) starts anything new.
+            self._apply_timers(t, t + 1)
+            self._onset(leg, t)
+            return
         if cand is not None and cand.leg == leg and cand.end != _NONE:
             cand.end = _NONE  # the same listener goes on after a short stop
             cand.resume_deadline = _NONE
@@ -608,24 +615,26 @@ class TurnTakingDetector:
             self._new_floor(leg, t, _NONE)
             return
         cand = self.cand
-        if cand is not None and cand.end == _NONE and cand.interruption_id == _NONE:
-            # The listener is talking. A holder whose silence (begun before the listener
-            # came in, or in the overlap) lasted backchannel_resume_s had left the floor
-            # open: coming back now is talking over the listener. Whose floor it is is
-            # known when the bid is decided; the silence is then a gap (or was filled by a
-            # backchannel), not a clean pause.
+        if cand is not None and cand.interruption_id == _NONE and cand.holder_back_at == _NONE:
             stopped = (
                 cand.holder_end_in_overlap if cand.holder_talking_at_start
                 else cand.holder_end_before
             )  # fmt: skip
-            if cand.holder_back_at == _NONE and stopped != _NONE:
-                if t - stopped >= self._resume:
-                    cand.holder_end_before = stopped
-                    cand.holder_back_at = t
-                else:
-                    # A silence shorter than backchannel_resume_s is part of the holder's
-                    # turn: the listener came in over it.
-                    cand.holder_talking_at_start = True
+            if stopped != _NONE and t - stopped < self._resume:
+                # A silence shorter than backchannel_resume_s is part of the holder's turn
+                # (whether or not the listener is talking just now): the listener came in
+                # over it, and if the floor passes, the holder's turn ends where they last
+                # stop, not at that silence.
+                cand.holder_talking_at_start = True
+                cand.holder_end_before = _NONE
+            elif stopped != _NONE and cand.end == _NONE:
+                # The listener is talking, and the holder's silence (begun before the
+                # listener came in, or in the overlap) lasted backchannel_resume_s: they had
+                # left the floor open, and coming back now is talking over the listener.
+                # Whose floor it is is known when the bid is decided; the silence is then a
+                # gap (or was filled by a backchannel), not a clean pause.
+                cand.holder_end_before = stopped
+                cand.holder_back_at = t
         back_over_listener = cand is not None and cand.holder_back_at != _NONE
         if not back_over_listener and (
             self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause
