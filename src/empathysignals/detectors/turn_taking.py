@@ -184,6 +184,8 @@ class TurnTakingDetector:
         self.speaking = [False] * n
         self.spurt_start = [_NONE] * n
         self.last_end = [_NONE] * n
+        # first frame of the leg's current talk: spurts less than listener_pause_max_s apart
+        self.talk_start = [_NONE] * n
         self.floor = _NONE
         self.turn_start = _NONE
         self.turn_last_end = _NONE
@@ -372,7 +374,13 @@ class TurnTakingDetector:
             was, now = bool(prev >> leg & 1), bool(code >> leg & 1)
             if was and not now:
                 self._offset(leg, r0)
-        for leg in range(self.n_legs):
+        # A silence that ends on this frame has lasted its full length: whatever it decides
+        # (the holder yielded, a bid or backchannel is over, dead air) is decided before
+        # the talk that ends it begins anything new.
+        self._apply_timers(r0, r0 + 1, silences_only=True)
+        # Onsets on the same frame: the floor holder's last, so that whether the holder had
+        # left the floor open when the other began does not depend on the legs' order.
+        for leg in sorted(range(self.n_legs), key=lambda leg: leg == self.floor):
             was, now = bool(prev >> leg & 1), bool(code >> leg & 1)
             if now and not was:
                 self._onset(leg, r0)
@@ -562,6 +570,8 @@ class TurnTakingDetector:
     def _onset(self, leg: int, t: int) -> None:
         self.speaking[leg] = True
         self.spurt_start[leg] = t
+        if self.last_end[leg] == _NONE or t - self.last_end[leg] >= self._merge:
+            self.talk_start[leg] = t
         if self.dead_air_id != _NONE:
             self._close_dead_air(t, t)
         if self.in_hold:
@@ -579,13 +589,6 @@ class TurnTakingDetector:
             self._holder_resumes(leg, t)
             return
         cand = self.cand
-        bid_over = cand is not None and cand.end != _NONE and t - cand.end >= self._merge
-        if cand is not None and cand.leg == leg and bid_over:
-            # Silent listener_pause_max_s: that bid is over, and is decided before this
-            # talk (its deadlines fall on this very frame) starts anything new.
-            self._apply_timers(t, t + 1)
-            self._onset(leg, t)
-            return
         if cand is not None and cand.leg == leg and cand.end != _NONE:
             cand.end = _NONE  # the same listener goes on after a short stop
             cand.resume_deadline = _NONE
@@ -627,15 +630,20 @@ class TurnTakingDetector:
                 # stop, not at that silence.
                 cand.holder_talking_at_start = True
                 cand.holder_end_before = _NONE
-            elif stopped != _NONE and cand.end == _NONE:
-                # The listener is talking, and the holder's silence (begun before the
-                # listener came in, or in the overlap) lasted backchannel_resume_s: they had
-                # left the floor open, and coming back now is talking over the listener.
+                cand.holder_end_in_overlap = _NONE
+            elif stopped != _NONE:
+                # The holder's silence (begun before the listener came in, or in the
+                # overlap) lasted backchannel_resume_s: they had left the floor open, and
+                # coming back now (the listener talking, or in a pause of their bid) is
+                # talking over the listener.
                 # Whose floor it is is known when the bid is decided; the silence is then a
                 # gap (or was filled by a backchannel), not a clean pause.
                 cand.holder_end_before = stopped
                 cand.holder_back_at = t
-        back_over_listener = cand is not None and cand.holder_back_at != _NONE
+        # A holder back while the listener talks: their silence is a gap (or was filled by
+        # a backchannel), not a clean pause. Back in a pause of the listener's bid, it is
+        # reported as a pause, whatever the bid turns out to be.
+        back_over_listener = cand is not None and cand.end == _NONE and cand.holder_back_at != _NONE
         if not back_over_listener and (
             self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause
         ):
@@ -669,11 +677,8 @@ class TurnTakingDetector:
         if self.floor == leg:
             self.turn_last_end = t
             cand = self.cand
-            if (
-                cand is not None
-                and (cand.end == _NONE or cand.interruption_id != _NONE)
-                and cand.holder_back_at == _NONE
-            ):
+            if cand is not None and cand.holder_back_at == _NONE:
+                # (A listener in a pause of their bid is still in the overlap.)
                 cand.holder_end_in_overlap = t
                 if cand.interruption_id != _NONE:
                     # Yielded, or only pausing? Known if they stay silent long enough.
@@ -740,18 +745,33 @@ class TurnTakingDetector:
         # newcomer, from where they first came back in over them.
         back = cand.holder_back_at
         if self.speaking[old] or back != _NONE:
-            start = back if back != _NONE else self.spurt_start[old]
+            # (A silence of listener_pause_max_s since they came back ended that bid.)
+            start = max(back, self.talk_start[old]) if back != _NONE else self.spurt_start[old]
             bid = _Candidate(old, start, holder_talking_at_start=True)
             if not self.speaking[old]:  # came back and stopped again: a bid in a short stop
                 bid.end = self.last_end[old]
                 # Its fate is settled no earlier than now (emission times never go back).
                 bid.bc_deadline = max(bid.end + self._merge, decided)
                 bid.resume_deadline = max(bid.end + max(self._resume, self._merge), decided)
-                bid.holder_resumed = self.speaking[cand.leg]
+                # The new holder was talking when it ended (their spurts less than
+                # listener_pause_max_s apart), or is now.
+                bid.holder_resumed = (
+                    self.speaking[cand.leg] or cand.end == _NONE or cand.end >= bid.end
+                )
             self.cand = bid
+            if bid.end != _NONE and bid.end - bid.start > self._bc_max:
+                # It lasted backchannel_max_s, and is over: decided now, and closed once
+                # its silence is known to be listener_pause_max_s.
+                bid.bc_deadline = bid.resume_deadline = _NONE
+                self._candidate_matured(bid, decided)
+                if bid.interruption_id != _NONE:
+                    bid.bid_stop_deadline = max(bid.end + self._merge, decided)
 
-    def _apply_timers(self, r0: int, r1: int, *, final: bool = False) -> None:
-        """Fire every threshold crossing inside frames ``[r0, r1)``, in time order."""
+    def _apply_timers(
+        self, r0: int, r1: int, *, final: bool = False, silences_only: bool = False
+    ) -> None:
+        """Fire every threshold crossing inside frames ``[r0, r1)``, in time order
+        (``silences_only``: not a bid reaching ``backchannel_max_s``, which is talk)."""
         while True:
             fired = False
             cand = self.cand
@@ -780,6 +800,8 @@ class TurnTakingDetector:
                     fired = True
             elif cand is not None and self.floor != _NONE:
                 if cand.end == _NONE:
+                    if silences_only:
+                        break
                     due = cand.start + self._bc_max
                     if r0 <= due < r1 or (due < r0):
                         self._candidate_matured(cand, max(due, r0))
