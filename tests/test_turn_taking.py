@@ -150,6 +150,51 @@ def test_muted_agent_leg_is_silent_hold_not_dead_air() -> None:
     assert all(g.start < 2.0 for g in closed(ev, "gap"))
 
 
+def test_line_muted_late_in_a_silence_is_a_hold_and_no_dead_air() -> None:
+    # 2.5 s of silence, then the agent's line is muted: dead air would be due at 7 s,
+    # before the hold is known (at 7.5 s, 3 s into the muting); the silence outside the
+    # hold is 2.5 s, so no dead air.
+    act = activity(16, customer=[(0, 1), (13, 14)], agent=[(1.2, 2)])
+    ev = run(act, muted_s=(4.5, 12), silent_holds=True)
+    (hold,) = closed(ev, "hold")
+    assert (hold.start, hold.end) == pytest.approx((4.5, 12.0))
+    assert not [e for e in ev if e.type == "dead_air"]
+
+
+def test_dead_air_ends_where_a_hold_begun_inside_it_began() -> None:
+    # Dead air from 2 s; the agent's line is muted from 8 s, and the customer speaks at
+    # 9 s, before the muting has lasted hold_min_s. The hold is known at 11 s; the dead air
+    # ends where it began, not where the customer spoke.
+    act = activity(16, customer=[(0, 1), (9, 10), (14, 15)], agent=[(1.2, 2)])
+    ev = run(act, muted_s=(8.0, 14), silent_holds=True)
+    (dead,) = closed(ev, "dead_air")
+    (hold,) = closed(ev, "hold")
+    assert (dead.start, dead.end) == pytest.approx((2.0, 8.0))
+    assert (hold.start, hold.end) == pytest.approx((8.0, 14.0))
+    # ... and when the muting stops short of a hold, the dead air ends at the talk.
+    ev = run(act, muted_s=(8.0, 10.5), silent_holds=True)
+    (dead,) = closed(ev, "dead_air")
+    assert (dead.start, dead.end) == pytest.approx((2.0, 9.0))
+    assert not closed(ev, "hold")
+
+
+def test_muting_exactly_hold_min_is_a_hold() -> None:
+    act = activity(12, customer=[(0, 1), (9, 10)], agent=[(1.2, 2)])
+    (hold,) = closed(run(act, muted_s=(2.0, 2.0 + CFG.hold_min_s), silent_holds=True), "hold")
+    assert (hold.start, hold.end) == pytest.approx((2.0, 2.0 + CFG.hold_min_s))
+
+
+def test_both_starting_on_one_frame_after_dead_air() -> None:
+    # The floor lapsed in the dead air; the agent (its last holder) and the customer start
+    # together: the agent's new turn, which the customer's talk bids against.
+    act = activity(20, customer=[(0, 1), (9, 12)], agent=[(1.2, 2), (9, 10)])
+    ev = run(act)
+    for e in closed(ev, "turn"):
+        assert e.start <= e.end, e
+    (done,) = closed(ev, "interruption")
+    assert (done.by, done.of, done.start, done.successful) == ("customer", "agent", 9.0, True)
+
+
 def _muted_between(act: np.ndarray, muted: list[tuple[float, float]], **kw: object) -> list[Event]:
     energy = np.where(act, -20.0, -50.0)
     for a, b in muted:
@@ -678,7 +723,7 @@ def test_random_activity_events_follow_their_definitions(seed: int) -> None:
         assert other.any(), bc
 
 
-@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("seed", range(100))
 def test_random_muted_agent_stretch_is_a_silent_hold_iff_long_enough(seed: int) -> None:
     """A muted agent leg (agent silent) is a silent hold exactly when it lasts hold_min_s,
     from the first muted frame to the last; no dead air is reported inside it, and the
@@ -688,7 +733,10 @@ def test_random_muted_agent_stretch_is_a_silent_hold_iff_long_enough(seed: int) 
     start = int(rng.integers(500, 2500))
     length = int(rng.integers(100, 1400))
     act[start - 60 : start + length + 60, 1] = False  # the agent is off the line
-    ev = run(act, muted_s=(start * HOP, (start + length) * HOP))
+    # (silent_holds=True: by default a line must first show itself open, tested above)
+    ev = run(act, muted_s=(start * HOP, (start + length) * HOP), silent_holds=True)
+    for d in closed(ev, "dead_air"):
+        assert d.end - d.start >= CFG.dead_air_min_s - 1e-9, d
     holds = closed(ev, "hold")
     if length * HOP >= CFG.hold_min_s:
         (hold,) = holds

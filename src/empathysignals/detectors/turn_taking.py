@@ -193,7 +193,11 @@ class TurnTakingDetector:
         self.cand: _Candidate | None = None
         self.silence_start = 0
         self.dead_air_id = _NONE
+        self.dead_air_start = _NONE
         self.dead_air_end = _NONE  # frame where the last dead air ended
+        # Talk ended the open dead air here while the agent's line was muted in a run that
+        # may yet be a hold begun inside it: the event waits for that decision.
+        self.dead_air_talk_at = _NONE
         # hold: detected runs and host markers
         self.hold_run_kind = ""
         self.hold_run_start = _NONE
@@ -315,7 +319,9 @@ class TurnTakingDetector:
                 self._offset(leg, end)
         self._apply_timers(end, end, final=True)
         if self.dead_air_id != _NONE:
-            self._close_dead_air(end, end)
+            self._close_dead_air(
+                end if self.dead_air_talk_at == _NONE else self.dead_air_talk_at, end
+            )
         if self.hold_id != _NONE:
             self._end_hold(end, end)
         self._close_turn(end)
@@ -413,7 +419,9 @@ class TurnTakingDetector:
             # Threshold crossings inside the run are handled in time order.
             while True:
                 due = self._hold_due()
-                if due is None or due >= s1:
+                # A hold starts once its run has lasted hold_min_s, also when the run ends
+                # right there (it ends once the agent's line has been back long enough).
+                if due is None or (due >= s1 if self.in_hold else due > s1):
                     break
                 at = max(due, pos, s0)
                 self._apply_timers(pos, at)
@@ -572,8 +580,11 @@ class TurnTakingDetector:
         self.spurt_start[leg] = t
         if self.last_end[leg] == _NONE or t - self.last_end[leg] >= self._merge:
             self.talk_start[leg] = t
-        if self.dead_air_id != _NONE:
-            self._close_dead_air(t, t)
+        if self.dead_air_id != _NONE and self.dead_air_talk_at == _NONE:
+            if self._hold_may_start_after(self.dead_air_start):
+                self.dead_air_talk_at = self.dead_air_end = t
+            else:
+                self._close_dead_air(t, t)
         if self.in_hold:
             # Speech on the hold leg ends a detected hold once it lasts (see _hold_update);
             # until then nobody has the floor. Its first onset since the hold's sound was
@@ -616,6 +627,10 @@ class TurnTakingDetector:
             # a new turn, not a pause of many seconds inside the old one.
             self._emit_turn(leg, self.turn_last_end, t)
             self._new_floor(leg, t, _NONE)
+            if self.cand is not None and self.cand.start == t:
+                # The other began on this very frame: they bid against the new turn.
+                self.cand.holder_talking_at_start = True
+                self.cand.holder_end_before = _NONE
             return
         cand = self.cand
         if cand is not None and cand.interruption_id == _NONE and cand.holder_back_at == _NONE:
@@ -772,6 +787,9 @@ class TurnTakingDetector:
     ) -> None:
         """Fire every threshold crossing inside frames ``[r0, r1)``, in time order
         (``silences_only``: not a bid reaching ``backchannel_max_s``, which is talk)."""
+        if self.dead_air_talk_at != _NONE and not self._hold_may_start_after(self.dead_air_start):
+            # The agent's line that might have been a hold is not one: talk ended the dead air.
+            self._close_dead_air(self.dead_air_talk_at, max(r0, self.dead_air_talk_at))
         while True:
             fired = False
             cand = self.cand
@@ -820,9 +838,13 @@ class TurnTakingDetector:
                 break
         if not any(self.speaking) and not self.in_hold and self.dead_air_id == _NONE and not final:
             due = self.silence_start + self._dead_air
-            if due < r1:
+            # The agent's line muted in a run that may yet be a hold: the silence from its
+            # start would be hold, not dead air. Wait until that is decided.
+            maybe_hold = self._hold_may_start_after(_NONE, before=due)
+            if due < r1 and not maybe_hold:
                 at = max(due, r0)
                 self.dead_air_id = self.ctx.new_id()
+                self.dead_air_start = self.silence_start
                 self._event(DeadAirEvent, self.silence_start, None, at, event_id=self.dead_air_id)
                 if self.n_legs == 1:
                     # A lone speaker never loses the floor to anyone: their turn ends when
@@ -871,9 +893,18 @@ class TurnTakingDetector:
 
     # ------------------------------------------------------------------ dead air, hold
     def _close_dead_air(self, end: int, decided: int) -> None:
-        self._event(DeadAirEvent, self.silence_start, end, decided, event_id=self.dead_air_id)
+        self._event(DeadAirEvent, self.dead_air_start, end, decided, event_id=self.dead_air_id)
         self.dead_air_id = _NONE
         self.dead_air_end = end
+        self.dead_air_talk_at = _NONE
+
+    def _hold_may_start_after(self, frame: int, *, before: int | None = None) -> bool:
+        """The agent's line is muted, in a run that may yet be a silent hold and began after
+        ``frame`` (and before ``before``). (Not music: the music detector flickers on some
+        noise, and every such run would hold back dead air by up to ``hold_min_s``.)"""
+        if self.in_hold or self._hold_due() is None or self.hold_run_kind != "silence":
+            return False
+        return self.hold_run_start > frame and (before is None or self.hold_run_start < before)
 
     def _hold_update(self, r0: int, kind: str, r1: int, since: int = _NONE) -> None:
         """Bookkeeping at the start of a run (frames ``r0 .. r1-1``) whose hold-leg state
@@ -947,7 +978,10 @@ class TurnTakingDetector:
 
     def _start_hold(self, start: int, decided: int, *, kind: str, source: str) -> None:
         if self.dead_air_id != _NONE:
-            self._close_dead_air(max(start, self.silence_start), decided)
+            end = max(start, self.dead_air_start)
+            if self.dead_air_talk_at != _NONE:
+                end = min(end, self.dead_air_talk_at)
+            self._close_dead_air(end, decided)
         self._close_turn(decided, before=start)
         self.cand = None
         self._note_quiet(decided)
