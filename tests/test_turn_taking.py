@@ -546,6 +546,16 @@ def test_old_holder_talking_past_backchannel_max_over_the_new_holder_is_no_backc
     assert (done.start, done.end) == pytest.approx((3.6, 4.8))
 
 
+def test_holder_silence_in_which_the_other_took_the_floor_is_no_pause() -> None:
+    # The customer is silent 1.1 s (the floor is open); the agent begins at 2.5 and pauses
+    # 0.3 s, in which the customer comes back; the agent goes on and takes the floor. The
+    # customer's silence was the gap before the agent's turn, not a pause in their own.
+    ev = run(activity(10, customer=[(0, 2), (3.1, 4)], agent=[(2.5, 3.0), (3.3, 6)]))
+    (gap,) = [g for g in closed(ev, "gap") if g.to == "agent"]
+    assert (gap.start, gap.end) == pytest.approx((2.0, 2.5))
+    assert not [p for p in closed(ev, "pause") if p.speaker == "customer"]
+
+
 def test_start_in_holders_long_silence_takes_floor_and_holder_coming_back_overlaps() -> None:
     # The agent starts 0.3 s into the customer's silence; the customer comes back over the
     # agent 0.4 s later, after a silence longer than backchannel_resume_s: the floor was
@@ -767,6 +777,8 @@ def test_turns_on_both_sides_of_a_music_hold() -> None:
     assert turns == [("agent", 0.2, 1.5), ("agent", 20.1, 21.5), ("customer", 23.5, 26.0)]
     gap = next(g for g in closed(ev, "gap") if g.start > 20)
     assert (gap.from_, gap.to, gap.start, gap.end) == ("agent", "customer", 21.5, 23.5)
+    # The silence before the music, which the labels end with "talk", is no pause.
+    assert not [p for p in closed(ev, "pause") if p.start < 2.5]
 
 
 def test_dead_air_ends_the_turn() -> None:

@@ -63,6 +63,12 @@ _MUSIC_ACTIVE_DB = 6.0  # music must stand this far above the noise floor
 #: A music hold starts where the hold leg's sound (not speech) began, if that run began at
 #: most this long before the music detector, which needs ~1 s of context, said "music".
 _MUSIC_BACKDATE_S = 2.0
+#: A pause of the hold leg is reported this long after the talk that ends it began: long
+#: enough to know that "talk" was not hold music starting (the voice-activity labels take
+#: its first 0.3-0.9 s for speech before the music detector has heard enough of it: on
+#: tune calls 0-199, 95 % of music holds within 0.8 s of their start, all but two within
+#: 0.9 s; those two were heard 2 s late, the most a hold's start is dated back).
+_HOLD_LEG_PAUSE_WAIT_S = 1.0
 #: Agent talk on the hold leg that, since the hold was last heard, marks the agent as back:
 #: a muted line after it is a pause in their talk, not the hold going on.
 _HOLD_BACK_S = 0.5
@@ -145,6 +151,10 @@ class _Candidate:
     # talked again over the listener (then they are the one overlapping).
     holder_end_before: int = _NONE
     holder_back_at: int = _NONE
+    # Such a holder's silence: a pause if the bid turns out a backchannel (the holder kept
+    # the floor), nothing if the listener takes the floor (it was the gap before their turn).
+    pause_start: int = _NONE
+    pause_end: int = _NONE
 
 
 class TurnTakingDetector:
@@ -198,6 +208,10 @@ class TurnTakingDetector:
         # Talk ended the open dead air here while the agent's line was muted in a run that
         # may yet be a hold begun inside it: the event waits for that decision.
         self.dead_air_talk_at = _NONE
+        # A pause of the hold leg waiting to be reported (_HOLD_LEG_PAUSE_WAIT_S).
+        self.pending_pause_start = _NONE
+        self.pending_pause_end = _NONE
+        self._pause_wait = round(_HOLD_LEG_PAUSE_WAIT_S * f)
         # hold: detected runs and host markers
         self.hold_run_kind = ""
         self.hold_run_start = _NONE
@@ -322,6 +336,7 @@ class TurnTakingDetector:
             self._close_dead_air(
                 end if self.dead_air_talk_at == _NONE else self.dead_air_talk_at, end
             )
+        self._settle_pause(end, final=True)
         if self.hold_id != _NONE:
             self._end_hold(end, end)
         self._close_turn(end)
@@ -416,12 +431,24 @@ class TurnTakingDetector:
         while s0 < r1:
             s1, kind_s, since = self._hold_stretch(s0, r1, code, kind)
             self._hold_update(s0, kind_s, s1, since)
-            # Threshold crossings inside the run are handled in time order.
+            # Threshold crossings inside the run are handled in time order (a hold before
+            # a hold-leg pause due on the same frame: the pause may have been its music).
             while True:
                 due = self._hold_due()
                 # A hold starts once its run has lasted hold_min_s, also when the run ends
                 # right there (it ends once the agent's line has been back long enough).
-                if due is None or (due >= s1 if self.in_hold else due > s1):
+                if due is not None and (due >= s1 if self.in_hold else due > s1):
+                    due = None
+                pause_due = self._pause_due()
+                if pause_due is not None and pause_due >= s1:
+                    pause_due = None
+                if pause_due is not None and (due is None or pause_due < due):
+                    at = max(pause_due, pos, s0)
+                    self._apply_timers(pos, at)
+                    pos = at
+                    self._settle_pause(at)
+                    continue
+                if due is None:
                     break
                 at = max(due, pos, s0)
                 self._apply_timers(pos, at)
@@ -659,10 +686,14 @@ class TurnTakingDetector:
         # a backchannel), not a clean pause. Back in a pause of the listener's bid, it is
         # reported as a pause, whatever the bid turns out to be.
         back_over_listener = cand is not None and cand.end == _NONE and cand.holder_back_at != _NONE
-        if not back_over_listener and (
-            self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause
-        ):
-            self._event(PauseEvent, self.turn_last_end, t, t, speaker=self._role(leg))
+        if self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause:
+            if cand is not None and cand.holder_back_at != _NONE:
+                cand.pause_start, cand.pause_end = self.turn_last_end, t
+            elif leg == self.hold_leg and self.watch_hold:
+                self._settle_pause(t, final=True)  # an earlier one, if any
+                self.pending_pause_start, self.pending_pause_end = self.turn_last_end, t
+            else:
+                self._event(PauseEvent, self.turn_last_end, t, t, speaker=self._role(leg))
         if cand is not None and cand.end != _NONE and cand.interruption_id == _NONE:
             cand.holder_resumed = True
             if cand.bc_deadline == _NONE:  # the listener's bid is over: it was a backchannel
@@ -716,6 +747,9 @@ class TurnTakingDetector:
     # ------------------------------------------------------------------ decisions
     def _backchannel(self, cand: _Candidate, decided: int) -> None:
         self._event(BackchannelEvent, cand.start, cand.end, decided, speaker=self._role(cand.leg))
+        if cand.pause_start != _NONE:
+            holder = self._role(1 - cand.leg)
+            self._event(PauseEvent, cand.pause_start, cand.pause_end, decided, speaker=holder)
         self.cand = None
 
     def _close_interruption(
@@ -897,6 +931,43 @@ class TurnTakingDetector:
         self.dead_air_id = _NONE
         self.dead_air_end = end
         self.dead_air_talk_at = _NONE
+
+    def _music_may_have_ended_pause(self, at: int) -> bool:
+        """At frame ``at``, the hold leg plays music (or is in a dropout of it shorter than
+        ``hold_end_tolerance_s``), in a run begun by the end of the pending pause's wait,
+        that may yet be a hold."""
+        if self.in_hold or self.hold_run_kind != "music":
+            return False
+        if self.hold_run_start > self.pending_pause_end + self._pause_wait:
+            return False
+        if self._hold_seen == "music":
+            return True
+        return self.hold_gap_start != _NONE and at - self.hold_gap_start <= self._hold_tol
+
+    def _pause_due(self) -> int | None:
+        """When the hold leg's pending pause is next to be decided (None: not before the
+        frames' states change)."""
+        if self.pending_pause_end == _NONE:
+            return None
+        due = self.pending_pause_end + self._pause_wait
+        if not self._music_may_have_ended_pause(due):
+            return due
+        if self._hold_seen == "music":
+            return None  # decided when the hold starts or the music stops (a new stretch)
+        return max(due, self.hold_gap_start + self._hold_tol + 1)  # the dropout too long
+
+    def _settle_pause(self, at: int, *, final: bool = False) -> None:
+        """Report the hold leg's pending pause at ``at``, unless the talk that ended it was
+        hold music: a hold begun there is no pause."""
+        start, end = self.pending_pause_start, self.pending_pause_end
+        if end == _NONE or (not final and self._music_may_have_ended_pause(at)):
+            return
+        music_ended_it = (
+            self.in_hold and self.hold_kind == "music" and self.hold_start <= end + self._pause_wait
+        )
+        if not music_ended_it:
+            self._event(PauseEvent, start, end, at, speaker=self._role(self.hold_leg))
+        self.pending_pause_start = self.pending_pause_end = _NONE
 
     def _hold_may_start_after(self, frame: int, *, before: int | None = None) -> bool:
         """The agent's line is muted, in a run that may yet be a silent hold and began after
