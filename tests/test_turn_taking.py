@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import empathysignals as es
 from empathysignals import TurnTakingConfig
@@ -659,7 +661,50 @@ def test_holder_who_stopped_in_overlap_and_came_back_late_is_the_one_overlapping
 @pytest.mark.parametrize("seed", range(200))
 def test_random_activity_events_follow_their_definitions(seed: int) -> None:
     """Each event type against its definition in docs/concepts.md, frame by frame."""
-    act = random_activity(seed + 100)
+    check_definitions(random_activity(seed + 100))
+
+
+def _durations() -> st.SearchStrategy[int]:
+    """Frames, often exactly at or one frame either side of a threshold: the corners where
+    rules went wrong before (session 17)."""
+    edges = sorted(
+        {
+            round(v / HOP) + d
+            for v in (
+                CFG.min_pause_s,
+                CFG.backchannel_max_s,
+                CFG.backchannel_resume_s,
+                CFG.listener_pause_max_s,
+                CFG.interruption_min_overlap_s,
+            )
+            for d in (-1, 0, 1)
+        }
+    )
+    return st.one_of(st.integers(1, 400), st.sampled_from(edges))
+
+
+@st.composite
+def _activity(draw: st.DrawFn) -> np.ndarray:
+    """Two legs of (silence, talk) pairs of such durations, then 6 s of silence."""
+    legs = [draw(st.lists(st.tuples(_durations(), _durations()), max_size=20)) for _ in range(2)]
+    n = max(sum(g + t for g, t in spurts) for spurts in legs) + 600
+    act = np.zeros((n, 2), dtype=bool)
+    for leg, spurts in enumerate(legs):
+        t = 0
+        for silence, talk in spurts:
+            t += silence
+            act[t : t + talk, leg] = True
+            t += talk
+    return act
+
+
+@settings(max_examples=150, deadline=None)
+@given(act=_activity())
+def test_activity_near_the_thresholds_follows_the_definitions(act: np.ndarray) -> None:
+    check_definitions(act)
+
+
+def check_definitions(act: np.ndarray) -> None:
     n = act.shape[0]
     ev = run(act)
 
