@@ -21,7 +21,7 @@ from empathysignals.detectors.turn_taking import (
     TurnTakingDetector,
 )
 from empathysignals.events import Event
-from empathysignals.testing import check_detector, frames_from_activity
+from empathysignals.testing import check_detector, event_contradictions, frames_from_activity
 
 HOP = 0.01
 CFG = TurnTakingConfig()
@@ -707,6 +707,7 @@ def test_activity_near_the_thresholds_follows_the_definitions(act: np.ndarray) -
 def check_definitions(act: np.ndarray) -> None:
     n = act.shape[0]
     ev = run(act)
+    assert event_contradictions(ev) == []
 
     def frame(t: float) -> int:
         return round(t / HOP)

@@ -3,6 +3,9 @@
 
 >>> from empathysignals.testing import check_detector, frames_from_activity
 >>> check_detector(MyDetector, frames_from_activity(active, roles=("customer", "agent")))
+
+:func:`event_contradictions` checks a whole event stream (the Analyzer's, or one merged from
+several detectors) for events that contradict one another.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from .detectors.base import Detector, DetectorContext, DetectorFactory
 from .detectors.frames import FrameBlock
 from .events import Event, event_from_dict
 
-__all__ = ["check_detector", "frames_from_activity", "split_frames"]
+__all__ = ["check_detector", "event_contradictions", "frames_from_activity", "split_frames"]
+
+_EPS_S = 1e-6
 
 
 def frames_from_activity(
@@ -154,3 +159,60 @@ def check_detector(
     if open_ids:
         raise AssertionError(f"events {sorted(open_ids)} were opened and never closed")
     return whole
+
+
+def event_contradictions(events: Sequence[Event]) -> list[str]:
+    """Turn-taking events of one stream that contradict one another.
+
+    Each detector is checked against its own definitions elsewhere; this finds events that
+    are each plausible but cannot all be true: a ``pause`` outside its speaker's ``turn``,
+    a ``gap`` whose old holder's turn does not end (or new holder's turn does not start)
+    where it says, two turns of one speaker that overlap, a ``backchannel`` inside its
+    speaker's own turn. A long turn's parts (``part`` 2, 3, ...) count as one turn.
+
+    Parameters
+    ----------
+    events : sequence of Event
+        A stream's events (open ones and the ``summary`` are ignored).
+
+    Returns
+    -------
+    list of str
+        One line per contradiction, naming the events; empty when they agree.
+    """
+    from .events import BackchannelEvent, GapEvent, PauseEvent, TurnEvent
+
+    closed = [e for e in events if e.end is not None]
+    turns: list[tuple[str, float, float]] = []  # speaker, start, end
+    for t in sorted((e for e in closed if isinstance(e, TurnEvent)), key=lambda e: e.start):
+        t_end = float(t.end or 0.0)
+        prev = next((i for i in range(len(turns) - 1, -1, -1) if turns[i][0] == t.speaker), None)
+        if t.part > 1 and prev is not None:
+            turns[prev] = (t.speaker, turns[prev][1], t_end)
+        else:
+            turns.append((t.speaker, t.start, t_end))
+    out = []
+    for e in closed:
+        end = float(e.end or 0.0)
+        if isinstance(e, PauseEvent):
+            inside = any(
+                sp == e.speaker and a - _EPS_S <= e.start and end <= b + _EPS_S
+                for sp, a, b in turns
+            )
+            if not inside:
+                out.append(f"pause outside its speaker's turn: {e!r}")
+        elif isinstance(e, GapEvent):
+            old_end, new_start = (e.start, end) if e.offset >= 0 else (end, e.start)
+            if not any(sp == e.from_ and abs(b - old_end) < _EPS_S for sp, _, b in turns):
+                out.append(f"gap without the old holder's turn ending at it: {e!r}")
+            if not any(sp == e.to and abs(a - new_start) < _EPS_S for sp, a, _ in turns):
+                out.append(f"gap without the new holder's turn starting at it: {e!r}")
+        elif isinstance(e, BackchannelEvent):
+            if any(sp == e.speaker and a < end - _EPS_S < b for sp, a, b in turns):
+                out.append(f"backchannel inside its speaker's own turn: {e!r}")
+    for speaker in {sp for sp, _, _ in turns}:
+        own = [(a, b) for sp, a, b in turns if sp == speaker]
+        for (_, b0), (a1, _) in itertools.pairwise(own):
+            if a1 < b0 - _EPS_S:
+                out.append(f"overlapping turns of {speaker} at {a1:.2f} s")
+    return out
