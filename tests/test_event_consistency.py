@@ -25,7 +25,7 @@ from empathysignals.testing import event_contradictions
             1003,
             marks=pytest.mark.xfail(
                 reason="its hold music is first heard 1.14 s after it began, past the 1.0 s a "
-                "hold-leg pause waits (_HOLD_LEG_PAUSE_WAIT_S): the silence before it is "
+                "pause waits for a hold (_HELD_WAIT_S): the agent's silence before it is "
                 "reported as a pause",
                 strict=True,
             ),

@@ -63,12 +63,14 @@ _MUSIC_ACTIVE_DB = 6.0  # music must stand this far above the noise floor
 #: A music hold starts where the hold leg's sound (not speech) began, if that run began at
 #: most this long before the music detector, which needs ~1 s of context, said "music".
 _MUSIC_BACKDATE_S = 2.0
-#: A pause of the hold leg is reported this long after the talk that ends it began: long
-#: enough to know that "talk" was not hold music starting (the voice-activity labels take
-#: its first 0.3-0.9 s for speech before the music detector has heard enough of it: on
-#: tune calls 0-199, 95 % of music holds within 0.8 s of their start, all but two within
-#: 0.9 s; those two were heard 2 s late, the most a hold's start is dated back).
-_HOLD_LEG_PAUSE_WAIT_S = 1.0
+#: A pause is reported this long after the talk that ends it began, and a floor transfer
+#: this long after the newcomer's onset (or when it is decided, if later): long enough to
+#: know whether a hold began by then, which cuts the turn they would lie in. Hold music
+#: is heard late: the voice-activity labels take its first 0.3-0.9 s for the agent's
+#: speech before the music detector has heard enough of it (on tune calls 0-199, 95 % of
+#: music holds within 0.8 s of their start, all but two within 0.9 s; those two were heard
+#: 2 s late, the most a hold's start is dated back); a muted line counts from 0.1 s.
+_HELD_WAIT_S = 1.0
 #: Agent talk on the hold leg that, since the hold was last heard, marks the agent as back:
 #: a muted line after it is a pause in their talk, not the hold going on.
 _HOLD_BACK_S = 0.5
@@ -208,10 +210,13 @@ class TurnTakingDetector:
         # Talk ended the open dead air here while the agent's line was muted in a run that
         # may yet be a hold begun inside it: the event waits for that decision.
         self.dead_air_talk_at = _NONE
-        # A pause of the hold leg waiting to be reported (_HOLD_LEG_PAUSE_WAIT_S).
-        self.pending_pause_start = _NONE
-        self.pending_pause_end = _NONE
-        self._pause_wait = round(_HOLD_LEG_PAUSE_WAIT_S * f)
+        # Pauses and gaps waiting to be reported (_HELD_WAIT_S; and while a hold that may
+        # have begun by then is undecided): (due, since, anchor, kind, payload), by due. A
+        # hold begun by anchor + the wait that lasted past ``since`` (the turn's start; the
+        # gap's start) voids them: it cut, or held, the turn they would lie in.
+        self.held: list[tuple[int, int, int, str, tuple[Any, ...]]] = []
+        self.last_hold_start = _NONE
+        self._held_wait = round(_HELD_WAIT_S * f)
         # hold: detected runs and host markers
         self.hold_run_kind = ""
         self.hold_run_start = _NONE
@@ -336,7 +341,7 @@ class TurnTakingDetector:
             self._close_dead_air(
                 end if self.dead_air_talk_at == _NONE else self.dead_air_talk_at, end
             )
-        self._settle_pause(end, final=True)
+        self._settle_held(end, final=True)
         if self.hold_id != _NONE:
             self._end_hold(end, end)
         self._close_turn(end)
@@ -431,23 +436,13 @@ class TurnTakingDetector:
         while s0 < r1:
             s1, kind_s, since = self._hold_stretch(s0, r1, code, kind)
             self._hold_update(s0, kind_s, s1, since)
-            # Threshold crossings inside the run are handled in time order (a hold before
-            # a hold-leg pause due on the same frame: the pause may have been its music).
+            # Threshold crossings inside the run are handled in time order.
             while True:
                 due = self._hold_due()
                 # A hold starts once its run has lasted hold_min_s, also when the run ends
                 # right there (it ends once the agent's line has been back long enough).
                 if due is not None and (due >= s1 if self.in_hold else due > s1):
                     due = None
-                pause_due = self._pause_due()
-                if pause_due is not None and pause_due >= s1:
-                    pause_due = None
-                if pause_due is not None and (due is None or pause_due < due):
-                    at = max(pause_due, pos, s0)
-                    self._apply_timers(pos, at)
-                    pos = at
-                    self._settle_pause(at)
-                    continue
                 if due is None:
                     break
                 at = max(due, pos, s0)
@@ -684,14 +679,13 @@ class TurnTakingDetector:
                 cand.holder_back_at = t
         # A holder back while the listener talks: their silence is a gap (or was filled by
         # a backchannel), not a clean pause. Back in a pause of the listener's bid, it is
-        # reported as a pause, whatever the bid turns out to be.
+        # a pause if that bid turns out a backchannel (decided with it, _backchannel).
         back_over_listener = cand is not None and cand.end == _NONE and cand.holder_back_at != _NONE
         if self.turn_last_end != _NONE and t - self.turn_last_end >= self._min_pause:
             if cand is not None and cand.holder_back_at != _NONE:
                 cand.pause_start, cand.pause_end = self.turn_last_end, t
-            elif leg == self.hold_leg and self.watch_hold:
-                self._settle_pause(t, final=True)  # an earlier one, if any
-                self.pending_pause_start, self.pending_pause_end = self.turn_last_end, t
+            elif self.watch_hold:
+                self._defer_for_hold("pause", self.turn_last_end, t, self.turn_start, t, (leg,))
             else:
                 self._event(PauseEvent, self.turn_last_end, t, t, speaker=self._role(leg))
         if cand is not None and cand.end != _NONE and cand.interruption_id == _NONE:
@@ -779,15 +773,11 @@ class TurnTakingDetector:
             old_end = self.turn_last_end if self.turn_last_end != _NONE else self.last_end[old]
         self._emit_turn(old, old_end, decided)
         lo, hi = min(old_end, cand.start), max(old_end, cand.start)
-        self._event(
-            GapEvent,
-            lo,
-            hi,
-            decided,
-            from_=self._role(old),
-            to=self._role(cand.leg),
-            offset=round(self._s(cand.start - old_end), 3),
-        )
+        gap = (old, cand.leg, round(self._s(cand.start - old_end), 3))
+        if self.watch_hold:
+            self._defer_for_hold("gap", lo, hi, lo, cand.start, gap, decided=decided)
+        else:
+            self._emit_gap(lo, hi, decided, gap)
         self._new_floor(cand.leg, cand.start, cand.end)
         self.cand = None
         # The old holder may already be talking again over the new one: they are now the
@@ -820,7 +810,25 @@ class TurnTakingDetector:
         self, r0: int, r1: int, *, final: bool = False, silences_only: bool = False
     ) -> None:
         """Fire every threshold crossing inside frames ``[r0, r1)``, in time order
-        (``silences_only``: not a bid reaching ``backchannel_max_s``, which is talk)."""
+        (``silences_only``: not a bid reaching ``backchannel_max_s``, which is talk), the
+        held pauses and gaps included (a hold decided on the same frame goes first: _run)."""
+        while self.held and not final:
+            due = self._held_due()
+            if due is None or due >= r1:
+                break
+            due = max(due, r0)
+            self._apply_timer_rules(r0, due, silences_only=silences_only)
+            r0 = due
+            head = self.held[0]
+            self._settle_held(due)
+            if self.held and self.held[0] is head and self._held_due() == due:
+                break  # (cannot happen: a head not settled waits for a later frame)
+        self._apply_timer_rules(r0, r1, final=final, silences_only=silences_only)
+
+    def _apply_timer_rules(
+        self, r0: int, r1: int, *, final: bool = False, silences_only: bool = False
+    ) -> None:
+        """The floor and dead-air timers of :meth:`_apply_timers`."""
         if self.dead_air_talk_at != _NONE and not self._hold_may_start_after(self.dead_air_start):
             # The agent's line that might have been a hold is not one: talk ended the dead air.
             self._close_dead_air(self.dead_air_talk_at, max(r0, self.dead_air_talk_at))
@@ -932,42 +940,88 @@ class TurnTakingDetector:
         self.dead_air_end = end
         self.dead_air_talk_at = _NONE
 
-    def _music_may_have_ended_pause(self, at: int) -> bool:
-        """At frame ``at``, the hold leg plays music (or is in a dropout of it shorter than
-        ``hold_end_tolerance_s``), in a run begun by the end of the pending pause's wait,
-        that may yet be a hold."""
-        if self.in_hold or self.hold_run_kind != "music":
-            return False
-        if self.hold_run_start > self.pending_pause_end + self._pause_wait:
-            return False
-        if self._hold_seen == "music":
-            return True
-        return self.hold_gap_start != _NONE and at - self.hold_gap_start <= self._hold_tol
+    def _emit_gap(self, lo: int, hi: int, at: int, gap: tuple[Any, ...]) -> None:
+        old, new, offset = gap
+        self._event(GapEvent, lo, hi, at, from_=self._role(old), to=self._role(new), offset=offset)
 
-    def _pause_due(self) -> int | None:
-        """When the hold leg's pending pause is next to be decided (None: not before the
+    def _defer_for_hold(
+        self,
+        kind: str,
+        start: int,
+        end: int,
+        since: int,
+        anchor: int,
+        payload: tuple[Any, ...],
+        *,
+        decided: int = _NONE,
+    ) -> None:
+        """Report a pause (``decided`` unset) once it is known whether a hold began by its
+        end (``anchor``) + ``_HELD_WAIT_S``; a gap (decided at ``decided``) at once, unless
+        the hold leg is then in a run that may yet be a hold and began by its newcomer's
+        onset (``anchor``) + the wait: then when that run is decided."""
+        due = anchor + self._held_wait if decided == _NONE else decided
+        if decided != _NONE and not self._hold_may_void(anchor, decided):
+            self._report_held(kind, (start, end, *payload), decided)
+            return
+        entry = (due, since, anchor, kind, (start, end, *payload))
+        k = len(self.held)
+        while k > 0 and self.held[k - 1][0] > due:
+            k -= 1
+        self.held.insert(k, entry)
+
+    def _report_held(self, kind: str, payload: tuple[Any, ...], at: int) -> None:
+        if kind == "pause":
+            start, end, leg = payload
+            self._event(PauseEvent, start, end, at, speaker=self._role(leg))
+        else:
+            lo, hi, *gap = payload
+            self._emit_gap(lo, hi, at, tuple(gap))
+
+    def _hold_may_void(self, anchor: int, at: int) -> bool:
+        """At frame ``at``, the hold leg is in a run (music, or a muted line) that may yet be
+        a hold and began by ``anchor`` + the wait. Music may be in a dropout shorter than
+        ``hold_end_tolerance_s``."""
+        if self.in_hold or not self.hold_run_kind:
+            return False
+        if self.hold_run_start > anchor + self._held_wait:
+            return False
+        if self._hold_seen == self.hold_run_kind:
+            return True
+        return (
+            self.hold_run_kind == "music"
+            and self.hold_gap_start != _NONE
+            and at - self.hold_gap_start <= self._hold_tol
+        )
+
+    def _held_due(self) -> int | None:
+        """When the first held pause or gap is next to be decided (None: not before the
         frames' states change)."""
-        if self.pending_pause_end == _NONE:
+        if not self.held:
             return None
-        due = self.pending_pause_end + self._pause_wait
-        if not self._music_may_have_ended_pause(due):
+        due, _, anchor, _, _ = self.held[0]
+        if not self._hold_may_void(anchor, due):
             return due
-        if self._hold_seen == "music":
-            return None  # decided when the hold starts or the music stops (a new stretch)
+        if self._hold_seen == self.hold_run_kind:
+            return None  # decided when the hold starts or the run stops (a new stretch)
         return max(due, self.hold_gap_start + self._hold_tol + 1)  # the dropout too long
 
-    def _settle_pause(self, at: int, *, final: bool = False) -> None:
-        """Report the hold leg's pending pause at ``at``, unless the talk that ended it was
-        hold music: a hold begun there is no pause."""
-        start, end = self.pending_pause_start, self.pending_pause_end
-        if end == _NONE or (not final and self._music_may_have_ended_pause(at)):
-            return
-        music_ended_it = (
-            self.in_hold and self.hold_kind == "music" and self.hold_start <= end + self._pause_wait
-        )
-        if not music_ended_it:
-            self._event(PauseEvent, start, end, at, speaker=self._role(self.hold_leg))
-        self.pending_pause_start = self.pending_pause_end = _NONE
+    def _settle_held(self, at: int, *, final: bool = False) -> None:
+        """Report the held pauses and gaps decided by ``at``: all but those a hold begun by
+        their anchor + the wait voids."""
+        while self.held:
+            due, since, anchor, kind, payload = self.held[0]
+            if not final and (due > at or self._hold_may_void(anchor, at)):
+                return
+            self.held.pop(0)
+            # The last hold (begun by anchor + the wait) reached past ``since``.
+            held_till = self._frame + (1 << 40) if self.in_hold else self.last_hold_end
+            voided = (
+                self.last_hold_start != _NONE
+                and self.last_hold_start <= anchor + self._held_wait
+                and held_till > since
+            )
+            if not voided:
+                self._report_held(kind, payload, at)
 
     def _hold_may_start_after(self, frame: int, *, before: int | None = None) -> bool:
         """The agent's line is muted, in a run that may yet be a silent hold and began after
@@ -1058,7 +1112,7 @@ class TurnTakingDetector:
         self._note_quiet(decided)
         self.hold_id = self.ctx.new_id()
         self.hold_kind = kind
-        self.hold_start = start
+        self.hold_start = self.last_hold_start = start
         self.hold_absent_since = _NONE
         self.line_params = None
         if kind == "music" and np.isfinite(self.quiet_floor):
@@ -1140,15 +1194,17 @@ class TurnTakingDetector:
                 self.cand = cand
             return
         if talking:
+            # (Talk that went on through the hold counts from the hold's end: in a hold,
+            # nobody has the floor.)
             leg = min(talking, key=lambda i: self.spurt_start[i])
-            start = self.spurt_start[leg]
+            start = max(self.spurt_start[leg], end)
             if leg == h and first != _NONE:
                 start = first  # from their first words after the hold
             self._new_floor(leg, start, _NONE)
             for other in talking:
                 if other != leg:
                     self.cand = _Candidate(
-                        other, self.spurt_start[other], holder_talking_at_start=True
+                        other, max(self.spurt_start[other], end), holder_talking_at_start=True
                     )
 
     def _close_turn(self, decided: int, *, before: int | None = None) -> None:
@@ -1158,13 +1214,13 @@ class TurnTakingDetector:
         end = self.turn_last_end
         if (
             before is not None
-            and leg == self.hold_leg
             and self.spurt_start[leg] >= before
             and self.end_before_spurt != _NONE
             and self.end_before_spurt > self.turn_start
         ):
-            # The holder's "talk" since the hold began was the hold's music, which the
-            # frame labels take for speech until the music detector has heard enough.
+            # The holder's talk since the hold began is no part of the turn the hold ends
+            # (on the hold leg, it was the hold's music, which the frame labels take for
+            # speech until the music detector has heard enough).
             end = self.end_before_spurt
         elif self.speaking[leg] or end == _NONE:
             end = decided if before is None else before
