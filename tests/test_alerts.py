@@ -152,6 +152,33 @@ def test_long_wait_on_a_muted_agent_line_follows_the_hold_rules() -> None:
     assert kinds == {True: [], False: ["long_wait"]}
 
 
+def test_dead_air_held_back_by_a_possible_silent_hold_alerts_when_it_is_known() -> None:
+    """Silence from 2 s; the agent's line is muted from 5.5 s to 7.5 s. At 7 s (5 s of
+    silence) that muting might still become a silent hold (the silence from 5.5 s would
+    be hold), so dead air is known only when the line opens at 7.5 s: the alert is
+    triggered there, and comes out within the usual latency of it."""
+    from empathysignals.alerts import AlertTracker
+    from empathysignals.detectors.base import DetectorContext
+    from empathysignals.detectors.turn_taking import TurnTakingDetector
+    from empathysignals.testing import frames_from_activity
+
+    act = np.zeros((1600, 2), dtype=bool)
+    act[:100, 0] = True
+    act[120:200, 1] = True
+    energy = np.where(act, -20.0, -50.0)
+    energy[550:750, 1] = -120.0
+    tt = es.TurnTakingConfig(silent_holds=True)
+    ctx = DetectorContext(("customer", "agent"), 49)
+    det = TurnTakingDetector(ctx, tt)
+    events = det.push(frames_from_activity(act, energy_db=energy)) + det.flush()
+    assert not [e for e in events if e.type == "hold"]
+    (announced,) = [e for e in events if e.type == "dead_air" and e.end is None]
+    assert announced.start == pytest.approx(2.0)
+    (alert,) = AlertTracker(ctx, es.AlertConfig(), tt).observe_event(announced)
+    assert alert.start == pytest.approx(7.5, abs=0.011)
+    assert alert.emitted_at - alert.start <= 0.5 + 0.011
+
+
 def test_dead_air_alert_states_the_threshold() -> None:
     from empathysignals.alerts import AlertTracker
     from empathysignals.detectors.base import DetectorContext

@@ -139,9 +139,12 @@ class AlertTracker:
                 f"You are talking over the {self.customer}", None, None,
             )]  # fmt: skip
         if isinstance(ev, DeadAirEvent) and ev.end is None:
-            # Triggered when the silence reached the threshold (emitted latency_s later).
+            # Triggered when the silence reached the threshold (emitted latency_s later),
+            # or, when the agent's line was then muted in a run that might have been a
+            # silent hold, when that run was found to be none: only then was it dead air.
+            trigger = max(ev.start + self.dead_air_s, self._decided(ev))
             return [self._alert(
-                ev.start + self.dead_air_s, ev.emitted_at, "dead_air", self.agent,
+                trigger, ev.emitted_at, "dead_air", self.agent,
                 f"Dead air: nobody has spoken for {self.dead_air_s:g} s",
                 self.dead_air_s, self.dead_air_s,
             )]  # fmt: skip
