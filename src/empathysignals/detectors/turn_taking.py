@@ -881,7 +881,11 @@ class TurnTakingDetector:
         if not any(self.speaking) and not self.in_hold and self.dead_air_id == _NONE and not final:
             due = self.silence_start + self._dead_air
             # The agent's line muted in a run that may yet be a hold: the silence from its
-            # start would be hold, not dead air. Wait until that is decided.
+            # start would be hold, not dead air. Wait until that is decided. A muting
+            # counts from GATE_MIN_MUTED_S on (dated from its first frame): one younger
+            # than that at the threshold is waited for too.
+            if self.watch_hold and self.digital_since != _NONE:
+                due = max(due, min(self.digital_since + self._min_muted, due + self._min_muted))
             maybe_hold = self._hold_may_start_after(_NONE, before=due)
             if due < r1 and not maybe_hold:
                 at = max(due, r0)
