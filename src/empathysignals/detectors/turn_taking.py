@@ -819,10 +819,10 @@ class TurnTakingDetector:
             due = max(due, r0)
             self._apply_timer_rules(r0, due, silences_only=silences_only)
             r0 = due
-            head = self.held[0]
+            waiting = len(self.held)
             self._settle_held(due)
-            if self.held and self.held[0] is head and self._held_due() == due:
-                break  # (cannot happen: a head not settled waits for a later frame)
+            if len(self.held) == waiting:
+                break  # the first waits on a hold run, decided at a later frame
         self._apply_timer_rules(r0, r1, final=final, silences_only=silences_only)
 
     def _apply_timer_rules(
@@ -981,21 +981,24 @@ class TurnTakingDetector:
             lo, hi, *gap = payload
             self._emit_gap(lo, hi, at, tuple(gap))
 
-    def _hold_may_void(self, anchor: int, at: int) -> bool:
-        """At frame ``at``, the hold leg is in a run (music, or a muted line) that may yet be
-        a hold and began by ``anchor`` + the wait. Music may be in a dropout shorter than
-        ``hold_end_tolerance_s``."""
+    def _pending_hold_run(self, at: int) -> str:
+        """The kind of the hold leg's run (music, or a muted line, "silence") that may yet
+        be a hold at frame ``at``, or "" (music may be in a dropout shorter than
+        ``hold_end_tolerance_s``)."""
         if self.in_hold or not self.hold_run_kind:
-            return False
-        if self.hold_run_start > anchor + self._held_wait:
-            return False
+            return ""
         if self._hold_seen == self.hold_run_kind:
-            return True
-        return (
+            return self.hold_run_kind
+        in_dropout = (
             self.hold_run_kind == "music"
             and self.hold_gap_start != _NONE
             and at - self.hold_gap_start <= self._hold_tol
         )
+        return self.hold_run_kind if in_dropout else ""
+
+    def _hold_may_void(self, anchor: int, at: int) -> bool:
+        """At frame ``at``, a run that may yet be a hold began by ``anchor`` + the wait."""
+        return bool(self._pending_hold_run(at)) and self.hold_run_start <= anchor + self._held_wait
 
     def _held_due(self) -> int | None:
         """When the first held pause or gap is next to be decided (None: not before the
@@ -1017,12 +1020,11 @@ class TurnTakingDetector:
             if not final and (due > at or self._hold_may_void(anchor, at)):
                 return
             self.held.pop(0)
-            # The last hold (begun by anchor + the wait) reached past ``since``.
-            held_till = self._frame + (1 << 40) if self.in_hold else self.last_hold_end
+            # The last hold began by anchor + the wait and reached past ``since``.
             voided = (
                 self.last_hold_start != _NONE
                 and self.last_hold_start <= anchor + self._held_wait
-                and held_till > since
+                and (self.in_hold or self.last_hold_end > since)
             )
             if not voided:
                 self._report_held(kind, payload, at)
@@ -1031,7 +1033,7 @@ class TurnTakingDetector:
         """The agent's line is muted, in a run that may yet be a silent hold and began after
         ``frame`` (and before ``before``). (Not music: the music detector flickers on some
         noise, and every such run would hold back dead air by up to ``hold_min_s``.)"""
-        if self.in_hold or self._hold_due() is None or self.hold_run_kind != "silence":
+        if self._pending_hold_run(self._frame) != "silence":
             return False
         return self.hold_run_start > frame and (before is None or self.hold_run_start < before)
 
