@@ -4,25 +4,72 @@ transfer joins the old holder's turn end to the new holder's turn start, a speak
 never overlap, and a backchannel never falls inside its speaker's own turn. Each detector
 is checked against its definition elsewhere; these catch events that are each plausible
 but contradict one another (a pause before hold music that the labels first took for talk
-was one: docs/changelog.md, session 17)."""
+was one: docs/changelog.md, session 17). The summary, accumulated in bounded memory while
+the call runs, is recomputed from the events the plain way and must agree with them."""
 
 from __future__ import annotations
 
+import csv
+import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import empathysignals as es
-from empathysignals.testing import event_contradictions
+from empathysignals.testing import event_contradictions, summary_contradictions
+
+_CALLS: dict[tuple[int, bool], list[es.Event]] = {}
+
+
+def _analyzed(data_dir: Path, seed: int, *, worded: bool = False) -> list[es.Event]:
+    """A test-split call's events, computed once per test session. ``worded``: with a
+    transcript whose every speech stretch over 1 s says a GoEmotions text (random, seeded),
+    so that turns carry text emotion, states move and the summary's emotion is exercised."""
+    from empathysignals.simulate import simulate_call
+
+    key = (seed, worded)
+    if key not in _CALLS:
+        sim = simulate_call(seed, split="test", data_dir=data_dir)
+        if not worded:
+            _CALLS[key] = es.analyze(sim.audio, sim.sample_rate, emotion_model=None)
+        else:
+            with open(data_dir / "goemotions" / "dev.tsv", newline="") as f:
+                texts = [row[0] for row in csv.reader(f, delimiter="\t")]
+            rng = random.Random(seed)
+            transcript = sorted(
+                (
+                    {"speaker": role, "start": s.start, "end": s.end, "text": rng.choice(texts)}
+                    for role, segments in sim.truth.speech.items()
+                    for s in segments
+                    if s.duration > 1.0
+                ),
+                key=lambda row: float(row["start"]),  # type: ignore[arg-type]
+            )
+            _CALLS[key] = es.analyze(sim.audio, sim.sample_rate, transcript=transcript)
+    return _CALLS[key]
 
 
 @pytest.mark.parametrize("seed", [1000, 1001, 1009])
 def test_events_of_a_simulated_call_agree(data_dir: Path, seed: int) -> None:
-    from empathysignals.simulate import simulate_call
+    assert event_contradictions(_analyzed(data_dir, seed)) == []
 
-    sim = simulate_call(seed, split="test", data_dir=data_dir)
-    events = es.analyze(sim.audio, sim.sample_rate, emotion_model=None)
-    assert event_contradictions(events) == []
+
+@pytest.mark.parametrize(("seed", "worded"), [(1000, False), (1001, False), (1009, True)])
+def test_the_summary_agrees_with_the_events(data_dir: Path, seed: int, worded: bool) -> None:
+    events = _analyzed(data_dir, seed, worded=worded)
+    assert summary_contradictions(events) == []
+    summary = events[-1]
+    assert isinstance(summary, es.SummaryEvent)
+    assert summary.coachable_moments and summary.response_latency_s["customer->agent"]["count"]
+    if worded:  # the emotion part was exercised, not skipped
+        assert summary.emotion["customer"] and summary.emotion["agent"]
+        assert any(
+            ev.get("signal") == "text"
+            for e in events
+            if isinstance(e, es.TurnEvent) and e.state
+            for ev in e.state.get("evidence") or []
+        )
 
 
 def test_the_one_known_contradiction_is_a_pause_before_late_heard_hold_music(
@@ -31,10 +78,7 @@ def test_the_one_known_contradiction_is_a_pause_before_late_heard_hold_music(
     """Call 1003's hold music is first heard 1.14 s after it began, past the 1.0 s a pause
     waits for a hold (``_HELD_WAIT_S``): the agent's silence before it is reported as a
     pause, outside the turn the hold cut. That, and nothing else, contradicts."""
-    from empathysignals.simulate import simulate_call
-
-    sim = simulate_call(1003, split="test", data_dir=data_dir)
-    events = es.analyze(sim.audio, sim.sample_rate, emotion_model=None)
+    events = _analyzed(data_dir, 1003)
     (found,) = event_contradictions(events)
     assert found.startswith("pause outside its speaker's turn")
     hold_starts = {e.start for e in events if isinstance(e, es.HoldEvent) and e.end is not None}
@@ -48,3 +92,31 @@ def test_the_check_finds_a_pause_outside_its_turn() -> None:
     inside = es.PauseEvent(id=3, start=1.0, end=1.5, emitted_at=2.0, speaker="agent")
     assert event_contradictions([turn, outside]) != []
     assert event_contradictions([turn, inside]) == []
+
+
+def test_the_summary_check_finds_each_kind_of_disagreement(data_dir: Path) -> None:
+    """Each family of summary figures, made wrong one at a time, is reported."""
+    events = _analyzed(data_dir, 1009, worded=True)
+    summary = events[-1]
+    assert isinstance(summary, es.SummaryEvent)
+
+    def found(**changes: object) -> list[str]:
+        return summary_contradictions([*events[:-1], replace(summary, **changes)])
+
+    assert found() == []
+    assert found(interruptions={**summary.interruptions, "agent": 99})
+    assert found(holds={**summary.holds, "total_s": summary.holds["total_s"] + 0.5})
+    latency = dict(summary.response_latency_s)
+    stats = dict(latency["customer->agent"])
+    stats["median"] = float(stats["median"]) + 0.02  # type: ignore[arg-type]
+    assert found(response_latency_s={**latency, "customer->agent": stats})
+    assert found(non_talk_time_s=summary.non_talk_time_s + 0.01)
+    emotion = dict(summary.emotion)
+    customer = dict(emotion["customer"])
+    customer["peak_end"] = customer["peak_end"] + 0.1
+    assert found(emotion={**emotion, "customer": customer})
+    moments = list(summary.coachable_moments)
+    moved = {**moments[0], "time": moments[0]["time"] + 1.0}
+    assert found(coachable_moments=[moved, *moments[1:]])
+    assert found(coachable_moments=moments[1:])
+    assert summary_contradictions(events[:-1]) == ["expected one summary, last; found 0"]

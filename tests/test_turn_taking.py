@@ -4,6 +4,7 @@ in docs/concepts.md (thresholds come from the config, not from running the code)
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 import empathysignals as es
 from empathysignals import TurnTakingConfig
+from empathysignals.coaching import CoachingTracker
 from empathysignals.detectors.base import DetectorContext
 from empathysignals.detectors.turn_taking import (
     _HELD_WAIT_S,
@@ -22,7 +24,13 @@ from empathysignals.detectors.turn_taking import (
     TurnTakingDetector,
 )
 from empathysignals.events import Event
-from empathysignals.testing import check_detector, event_contradictions, frames_from_activity
+from empathysignals.summary import SummaryBuilder
+from empathysignals.testing import (
+    check_detector,
+    event_contradictions,
+    frames_from_activity,
+    summary_contradictions,
+)
 
 HOP = 0.01
 CFG = TurnTakingConfig()
@@ -39,6 +47,19 @@ def activity(duration_s: float, **segments: list[tuple[float, float]]) -> np.nda
 
 def run(act: np.ndarray, muted_s: tuple[float, float] | None = None, **kw: object) -> list[Event]:
     return _muted_between(act, [] if muted_s is None else [muted_s], **kw)
+
+
+def summarized(act: np.ndarray, events: list[Event]) -> list[Event]:
+    """The events with the summary the Analyzer would close them with (its turn-taking
+    figures, and the coachable moments of turns without state)."""
+    ctx = DetectorContext(ROLES, latency_frames=0, hop_s=HOP)
+    builder, coaching = SummaryBuilder(ctx), CoachingTracker(ROLES)
+    builder.observe_frames(frames_from_activity(act, roles=ROLES))
+    builder.observe_events(events)
+    for e in events:
+        coaching.observe(e)
+    summary = builder.build(act.shape[0])
+    return [*events, replace(summary, **coaching.summary_fields(summary.duration_s))]
 
 
 def closed(events: list[Event], kind: str) -> list[Event]:
@@ -709,6 +730,7 @@ def check_definitions(act: np.ndarray) -> None:
     n = act.shape[0]
     ev = run(act)
     assert event_contradictions(ev) == []
+    assert summary_contradictions(summarized(act, ev)) == []
 
     def frame(t: float) -> int:
         return round(t / HOP)
@@ -813,6 +835,7 @@ def check_muted_stretch(act: np.ndarray, start: int, length: int) -> None:
     # (silent_holds=True: by default a line must first show itself open, tested above)
     ev = run(act, muted_s=(start * HOP, (start + length) * HOP), silent_holds=True)
     assert event_contradictions(ev) == []
+    assert summary_contradictions(summarized(act, ev)) == []
     for d in closed(ev, "dead_air"):
         assert d.end - d.start >= CFG.dead_air_min_s - 1e-9, d
     holds = closed(ev, "hold")

@@ -2,7 +2,7 @@
 
 Rules (``docs/alerts.md``): the agent starts an interruption; the customer has waited
 ``long_wait_s`` for an answer (outside hold and music); dead air opens; a hold passes
-``hold_long_s``; the customer's fused arousal rises over ``agitation_turns`` non-positive
+``hold_long_s``; the customer's fused arousal rises over ``agitation_turns`` negative
 turns. Each alert is emitted at most the pipeline's lookahead after its trigger.
 """
 

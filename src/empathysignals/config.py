@@ -331,7 +331,7 @@ class AlertConfig:
         caller at least every 60 s.
     agitation_arousal : float
         A customer turn whose fused state arousal is at least this, and rising from their
-        previous turn, with non-positive valence, counts towards agitation.
+        previous turn, with negative valence, counts towards agitation.
     agitation_turns : int
         This many such turns in a row raise ``agitation_rising``.
     """

@@ -5,7 +5,9 @@
 >>> check_detector(MyDetector, frames_from_activity(active, roles=("customer", "agent")))
 
 :func:`event_contradictions` checks a whole event stream (the Analyzer's, or one merged from
-several detectors) for events that contradict one another.
+several detectors) for events that contradict one another; :func:`summary_contradictions`
+recomputes the ``summary`` event's figures from the stream's other events, naively, and
+lists where the summary disagrees.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from .detectors.base import Detector, DetectorContext, DetectorFactory
 from .detectors.frames import FrameBlock
 from .events import Event, event_from_dict
 
-__all__ = ["check_detector", "event_contradictions", "frames_from_activity", "split_frames"]
+__all__ = [
+    "check_detector",
+    "event_contradictions",
+    "frames_from_activity",
+    "split_frames",
+    "summary_contradictions",
+]
 
 _EPS_S = 1e-6
 
@@ -215,4 +223,207 @@ def event_contradictions(events: Sequence[Event]) -> list[str]:
         for (_, b0), (a1, _) in itertools.pairwise(own):
             if a1 < b0 - _EPS_S:
                 out.append(f"overlapping turns of {speaker} at {a1:.2f} s")
+    return out
+
+
+def _quantile_s(values: list[float], q: float) -> float:
+    """numpy's "inverted_cdf" quantile: the smallest value with at least ``q`` of them at
+    or under it (the summary's documented convention)."""
+    return float(np.quantile(np.asarray(values), q, method="inverted_cdf"))
+
+
+def _moment_key(time: float, kind: str, who: str) -> tuple[float, str, str]:
+    return (round(time, 3), kind, who)
+
+
+def summary_contradictions(events: Sequence[Event]) -> list[str]:
+    """Where a stream's ``summary`` event disagrees with the stream's other events.
+
+    Every figure the summary takes from events is recomputed here from the closed events,
+    the plain way (all of them in memory), and compared with the summary, which is
+    accumulated in bounded memory while the stream runs:
+
+    * the counts of interruptions (by role of ``by``), backchannels and turns (a long turn's
+      parts count once), the holds' and the dead airs' count and total;
+    * the response latencies per direction: count and mean of the ``gap`` offsets, median
+      and 90th percentile within half the summary's histogram bin (10 ms within a minute);
+    * the frame totals: with one or two roles, talk time minus overtalk plus non-talk time
+      is the call's duration;
+    * the emotion of each role (first, most intense and last valenced turn, ``trend``,
+      ``peak_end``, ``valence_by_quarter`` from 10 s buckets), the articulation rate, and
+      the coachable moments (each agent interruption, hold, dead air and customer wait of
+      at least 2 s outside a dead air is one, at its start; an ``agitation_unanswered``
+      moment lies at the start of a customer turn labelled ``agitated``).
+
+    Parameters
+    ----------
+    events : sequence of Event
+        One stream's events, with its ``summary`` last (as ``Analyzer.finish`` returns it).
+
+    Returns
+    -------
+    list of str
+        One line per disagreement; empty when the summary agrees with the events.
+    """
+    from .coaching import MAX_MOMENTS
+    from .detectors.turn_taking import customer_and_agent
+    from .events import (
+        BackchannelEvent,
+        DeadAirEvent,
+        GapEvent,
+        HoldEvent,
+        InterruptionEvent,
+        SummaryEvent,
+        TurnEvent,
+    )
+    from .state import LONG_WAIT_S
+
+    summaries = [e for e in events if isinstance(e, SummaryEvent)]
+    if len(summaries) != 1 or events[-1] is not summaries[0]:
+        return [f"expected one summary, last; found {len(summaries)}"]
+    summary = summaries[0]
+    closed = [e for e in events[:-1] if e.end is not None]
+    out: list[str] = []
+
+    def differ(name: str, got: object, want: object) -> None:
+        if isinstance(got, float) and isinstance(want, float):
+            if math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-6):
+                return
+        elif got == want:
+            return
+        out.append(f"summary {name} is {got!r}; the events give {want!r}")
+
+    roles = list(summary.talk_time_s)
+    interruptions = dict.fromkeys(roles, 0)
+    backchannels = dict.fromkeys(roles, 0)
+    turns = dict.fromkeys(roles, 0)
+    for e in closed:
+        if isinstance(e, InterruptionEvent):
+            interruptions[e.by] = interruptions.get(e.by, 0) + 1
+        elif isinstance(e, BackchannelEvent):
+            backchannels[e.speaker] = backchannels.get(e.speaker, 0) + 1
+        elif isinstance(e, TurnEvent) and e.part == 1:
+            turns[e.speaker] = turns.get(e.speaker, 0) + 1
+    differ("interruptions", dict(summary.interruptions), interruptions)
+    differ("backchannels", dict(summary.backchannels), backchannels)
+    differ("turns", dict(summary.turns), turns)
+    for name, cls, figures in (
+        ("holds", HoldEvent, summary.holds),
+        ("dead_air", DeadAirEvent, summary.dead_air),
+    ):
+        spans = [float(e.end or 0.0) - e.start for e in closed if isinstance(e, cls)]
+        differ(f"{name} count", figures.get("count"), len(spans))
+        differ(f"{name} total_s", float(figures.get("total_s", 0.0)), float(sum(spans)))
+
+    for direction, stats in summary.response_latency_s.items():
+        offsets = [
+            e.offset
+            for e in closed
+            if isinstance(e, GapEvent) and f"{e.from_}->{e.to}" == direction
+        ]
+        differ(f"{direction} latency count", stats.get("count"), len(offsets))
+        if not offsets:
+            continue
+        differ(f"{direction} latency mean", stats.get("mean"), float(np.mean(offsets)))
+        for key, q in (("median", 0.5), ("p90", 0.9)):
+            want = _quantile_s(offsets, q)
+            stat = stats.get(key)
+            half_bin = 0.005 if abs(want) <= 60.0 else 0.5 if abs(want) <= 3600.0 else 30.0
+            if stat is None or abs(float(stat) - want) > half_bin + 1e-9:
+                out.append(f"summary {direction} latency {key} is {stat!r}; the gaps give {want}")
+
+    differ("duration_s", summary.duration_s, float(summary.end or 0.0))
+    if len(roles) <= 2:
+        frames_total = sum(summary.talk_time_s.values()) - summary.overtalk_time_s
+        differ("talk - overtalk + non-talk time", frames_total + summary.non_talk_time_s,
+               float(summary.duration_s))  # fmt: skip
+
+    valenced = [
+        e
+        for e in sorted(closed, key=lambda e: e.start)
+        if isinstance(e, TurnEvent) and e.state and e.state.get("valence") is not None
+    ]
+    for role in roles:
+        own = [t for t in valenced if t.speaker == role]
+        emotion = summary.emotion.get(role) if summary.emotion else None
+        if not own:
+            if emotion:
+                out.append(f"summary emotion of {role} without a valenced turn: {emotion!r}")
+            continue
+        if not emotion:
+            out.append(f"summary emotion of {role} is missing; {len(own)} valenced turns")
+            continue
+        valences = [float(t.state["valence"]) for t in own]  # type: ignore[index]
+        peak = max(range(len(own)), key=lambda i: (abs(valences[i]), i))
+        for name, i in (("start", 0), ("peak", peak), ("end", len(own) - 1)):
+            differ(f"{role} emotion {name} time", emotion[name]["time"], own[i].start)
+        differ(f"{role} trend", emotion["trend"], round(valences[-1] - valences[0], 3))
+        peak_end = round((valences[peak] + valences[-1]) / 2, 3)
+        differ(f"{role} peak_end", emotion["peak_end"], peak_end)
+        quarter_s = summary.duration_s / 4
+        sums = [[0.0, 0] for _ in range(4)]
+        for turn, v in zip(own, valences, strict=True):
+            middle = (turn.start // 10) * 10 + 5  # the 10 s bucket's middle decides
+            q = min(max(int(middle // quarter_s) if quarter_s > 0 else 0, 0), 3)
+            sums[q][0] += v
+            sums[q][1] += 1
+        quarters = [round(s / n, 3) if n else None for s, n in sums]
+        differ(f"{role} valence_by_quarter", list(emotion["valence_by_quarter"]), quarters)
+    for role in roles:
+        syllables = speech_s = 0.0
+        for e in closed:
+            if isinstance(e, TurnEvent) and e.speaker == role and e.prosody:
+                if e.prosody.get("speech_s"):
+                    syllables += e.prosody.get("syllables") or 0
+                    speech_s += e.prosody["speech_s"]
+        rate = round(syllables / speech_s, 3) if speech_s > 0 else None
+        differ(f"{role} articulation rate", summary.articulation_rate_syl_s.get(role), rate)
+
+    if len(roles) >= 2:
+        customer, agent = customer_and_agent(tuple(roles))
+        dead_starts = [e.start for e in closed if isinstance(e, DeadAirEvent)]
+        want_moments = []
+        for e in closed:
+            if isinstance(e, InterruptionEvent) and e.by == agent:
+                want_moments.append(_moment_key(e.start, "interruption", agent))
+            elif isinstance(e, HoldEvent):
+                want_moments.append(_moment_key(e.start, "hold", agent))
+            elif isinstance(e, DeadAirEvent):
+                want_moments.append(_moment_key(e.start, "dead_air", agent))
+            elif (
+                isinstance(e, GapEvent)
+                and (e.from_, e.to) == (customer, agent)
+                and e.offset >= LONG_WAIT_S
+                and not any(e.start <= d < float(e.end or 0.0) for d in dead_starts)
+            ):
+                want_moments.append(_moment_key(e.start, "long_wait", agent))
+        agitated_starts = {
+            round(t.start, 3)
+            for t in closed
+            if isinstance(t, TurnEvent)
+            and t.speaker == customer
+            and (t.state or {}).get("label") == "agitated"
+        }
+        got_moments = []
+        for m in summary.coachable_moments:
+            if m["kind"] == "agitation_unanswered":
+                if round(m["time"], 3) not in agitated_starts:
+                    out.append(f"agitation_unanswered moment without an agitated turn: {m!r}")
+            else:
+                got_moments.append(_moment_key(m["time"], m["kind"], m["who"]))
+        times = [m["time"] for m in summary.coachable_moments]
+        if times != sorted(times):
+            out.append("coachable moments are not in time order")
+        n_listed = len(summary.coachable_moments)
+        n_agitation = n_listed - len(got_moments)
+        if summary.coachable_moments_total == n_listed:
+            differ("coachable moments", sorted(got_moments), sorted(want_moments))
+        elif n_listed != MAX_MOMENTS:
+            out.append(f"{n_listed} coachable moments listed of {summary.coachable_moments_total}"
+                       f": all are listed up to {MAX_MOMENTS}")  # fmt: skip
+        elif not set(got_moments) <= set(want_moments):
+            out.append("coachable moments listed that no event gives")
+        elif summary.coachable_moments_total < len(want_moments) + n_agitation:
+            out.append(f"coachable_moments_total {summary.coachable_moments_total} is less "
+                       f"than the {len(want_moments)} moments the events give")  # fmt: skip
     return out
