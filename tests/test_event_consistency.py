@@ -17,15 +17,22 @@ from pathlib import Path
 import pytest
 
 import empathysignals as es
-from empathysignals.testing import event_contradictions, summary_contradictions
+from empathysignals.testing import (
+    alert_contradictions,
+    event_contradictions,
+    summary_contradictions,
+)
 
 _CALLS: dict[tuple[int, bool], list[es.Event]] = {}
+#: Thresholds low enough that the worded call raises every kind of alert.
+_EAGER_ALERTS = es.AlertConfig(hold_long_s=8.0, agitation_arousal=0.05, agitation_turns=1)
 
 
 def _analyzed(data_dir: Path, seed: int, *, worded: bool = False) -> list[es.Event]:
     """A test-split call's events, computed once per test session. ``worded``: with a
     transcript whose every speech stretch over 1 s says a GoEmotions text (random, seeded),
-    so that turns carry text emotion, states move and the summary's emotion is exercised."""
+    so that turns carry text emotion, states move and the summary's emotion is exercised,
+    and with eager alert thresholds (``_EAGER_ALERTS``)."""
     from empathysignals.simulate import simulate_call
 
     key = (seed, worded)
@@ -46,7 +53,9 @@ def _analyzed(data_dir: Path, seed: int, *, worded: bool = False) -> list[es.Eve
                 ),
                 key=lambda row: float(row["start"]),  # type: ignore[arg-type]
             )
-            _CALLS[key] = es.analyze(sim.audio, sim.sample_rate, transcript=transcript)
+            _CALLS[key] = es.analyze(
+                sim.audio, sim.sample_rate, transcript=transcript, alerts=_EAGER_ALERTS
+            )
     return _CALLS[key]
 
 
@@ -92,6 +101,35 @@ def test_the_check_finds_a_pause_outside_its_turn() -> None:
     inside = es.PauseEvent(id=3, start=1.0, end=1.5, emitted_at=2.0, speaker="agent")
     assert event_contradictions([turn, outside]) != []
     assert event_contradictions([turn, inside]) == []
+
+
+@pytest.mark.parametrize(("seed", "worded"), [(1000, False), (1001, False), (1009, True)])
+def test_the_alerts_follow_their_rules(data_dir: Path, seed: int, worded: bool) -> None:
+    events = _analyzed(data_dir, seed, worded=worded)
+    config = _EAGER_ALERTS if worded else es.AlertConfig()
+    assert alert_contradictions(events, alerts=config) == []
+    kinds = {e.kind for e in events if isinstance(e, es.AlertEvent)}
+    assert kinds
+    if worded:  # every rule was exercised
+        assert kinds == {
+            "agent_interrupting", "long_wait", "dead_air", "hold_long", "agitation_rising"
+        }  # fmt: skip
+
+
+def test_the_alert_check_finds_a_missing_a_moved_and_an_extra_alert(data_dir: Path) -> None:
+    events = _analyzed(data_dir, 1009, worded=True)
+    alerts = [e for e in events if isinstance(e, es.AlertEvent)]
+    for kind in ("agent_interrupting", "long_wait", "dead_air", "hold_long", "agitation_rising"):
+        first = next(a for a in alerts if a.kind == kind)
+        others = [e for e in events if e is not first]
+        assert alert_contradictions(others, alerts=_EAGER_ALERTS), f"missing {kind}"
+        moved = [replace(e, start=e.start + 1.5, end=e.start + 1.5) if e is first else e
+                 for e in events]  # fmt: skip
+        assert alert_contradictions(moved, alerts=_EAGER_ALERTS), f"moved {kind}"
+    extra = replace(alerts[0], id=alerts[0].id + 1, start=1.0, end=1.0, emitted_at=1.5)
+    assert alert_contradictions([*events, extra], alerts=_EAGER_ALERTS)
+    # the default thresholds do not explain the eager alerts
+    assert alert_contradictions(events)
 
 
 def test_the_summary_check_finds_each_kind_of_disagreement(data_dir: Path) -> None:

@@ -181,8 +181,11 @@ class AlertTracker:
             self.agitated_run = 0
         self.last_arousal = arousal
         if self.agitated_run == self.cfg.agitation_turns:
+            # Triggered when the turn that completes the run was decided: its end is known
+            # only once the floor has passed (up to ~1.5 s after it), and its state then.
+            trigger = max(turn.end or turn.start, self._decided(turn))
             return [self._alert(
-                turn.end or turn.start, turn.emitted_at, "agitation_rising", self.customer,
+                trigger, turn.emitted_at, "agitation_rising", self.customer,
                 f"Customer agitation rising over the last {self.agitated_run} turns",
                 arousal, self.cfg.agitation_arousal,
             )]  # fmt: skip

@@ -622,6 +622,7 @@ def analyze(
     turn_taking: TurnTakingConfig | None = None,
     transcript: Iterable[Any] | str | os.PathLike[str] | None = None,
     emotion_model: EmotionModel | str | None = "default",
+    alerts: AlertConfig | bool = True,
 ) -> list[Event]:
     """Analyse a whole recording: the stream fed everything, then finished.
 
@@ -646,6 +647,8 @@ def analyze(
         :meth:`CallStream.push_transcript`). Each turn then carries ``text`` and ``emotion``.
     emotion_model : EmotionModel, str or None, default "default"
         See :class:`Analyzer`.
+    alerts : AlertConfig or bool, default True
+        See :class:`Analyzer`.
 
     Returns
     -------
@@ -658,6 +661,7 @@ def analyze(
         vad=vad,
         turn_taking=turn_taking,
         emotion_model=emotion_model,
+        alerts=alerts,
     )
     if isinstance(segmentation, (str, os.PathLike)):
         segmentation = read_rttm(segmentation)
@@ -712,6 +716,7 @@ def analyze_file(
     allow_truncated: bool = False,
     transcript: Iterable[Any] | str | os.PathLike[str] | None = None,
     emotion_model: EmotionModel | str | None = "default",
+    alerts: AlertConfig | bool = True,
 ) -> list[Event]:
     """Analyse an audio file (WAV incl. 8 kHz mu-law/A-law, FLAC, OGG); see :func:`analyze`.
 
@@ -725,7 +730,7 @@ def analyze_file(
     allow_truncated : bool, default False
         Analyse a WAV whose header promises more audio than the file holds (a recording cut
         off mid-write) instead of raising :class:`AudioError`.
-    roles, segmentation, speaker_roles, vad, turn_taking, transcript, emotion_model
+    roles, segmentation, speaker_roles, vad, turn_taking, transcript, emotion_model, alerts
         As in :func:`analyze`.
 
     Returns
@@ -756,6 +761,7 @@ def analyze_file(
         turn_taking=turn_taking,
         transcript=transcript,
         emotion_model=emotion_model,
+        alerts=alerts,
     )
 
 

@@ -15,15 +15,21 @@ from __future__ import annotations
 import itertools
 import math
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .config import HOP_S
 from .detectors.base import Detector, DetectorContext, DetectorFactory
 from .detectors.frames import FrameBlock
 from .events import Event, event_from_dict
 
+if TYPE_CHECKING:
+    from .config import AlertConfig, TurnTakingConfig
+
 __all__ = [
+    "alert_contradictions",
     "check_detector",
     "event_contradictions",
     "frames_from_activity",
@@ -427,3 +433,190 @@ def summary_contradictions(events: Sequence[Event]) -> list[str]:
             out.append(f"coachable_moments_total {summary.coachable_moments_total} is less "
                        f"than the {len(want_moments)} moments the events give")  # fmt: skip
     return out
+
+
+def alert_contradictions(
+    events: Sequence[Event],
+    *,
+    alerts: AlertConfig | None = None,
+    turn_taking: TurnTakingConfig | None = None,
+) -> list[str]:
+    """Where a stream's ``alert`` events disagree with their trigger rules
+    (``docs/alerts.md``), judged from the stream's other events.
+
+    * ``agent_interrupting``: exactly one per announced (open) interruption by the agent,
+      emitted with it, triggered between its start and its announcement;
+    * ``dead_air``: exactly one per announced dead air, emitted with it, triggered at least
+      ``dead_air_min_s`` after the silence began;
+    * ``hold_long``: exactly one per hold that lasted ``hold_long_s``, triggered
+      ``hold_long_s`` after the hold began; none for shorter holds;
+    * ``long_wait``: triggered ``long_wait_s`` after the customer's last speech (a turn's
+      end, a pause's start, a backchannel's or interruption's end), with no agent talk
+      (turn, backchannel, interruption) in between and not inside a hold; and every
+      customer-to-agent ``gap`` of at least ``long_wait_s`` plus 0.1 s, outside holds,
+      with no agent talk in it, has one. (An agent line muted at the hold level counts as
+      a hold for the alert while not long enough to be a ``hold`` event; the Analyzer's
+      calls where that happens are reported here as missing alerts.)
+    * ``agitation_rising``: emitted with the customer turn that completes a run of
+      ``agitation_turns`` turns whose ``state`` arousal is at least ``agitation_arousal``,
+      rising, with negative valence, triggered between that turn's end and its emission;
+      nowhere else;
+    * every alert: ``start == end <= emitted_at <= start + 1 s``, unique ids.
+
+    Parameters
+    ----------
+    events : sequence of Event
+        One stream's events, open announcements included, as the Analyzer emits them.
+    alerts : AlertConfig, optional
+        The thresholds the stream ran with (default ``AlertConfig()``).
+    turn_taking : TurnTakingConfig, optional
+        The stream's turn-taking thresholds (default ``TurnTakingConfig()``), for
+        ``dead_air_min_s``.
+
+    Returns
+    -------
+    list of str
+        One line per disagreement; empty when every alert follows its rule.
+    """
+    from .config import AlertConfig, TurnTakingConfig
+    from .detectors.turn_taking import customer_and_agent
+    from .events import (
+        AlertEvent,
+        BackchannelEvent,
+        DeadAirEvent,
+        GapEvent,
+        HoldEvent,
+        InterruptionEvent,
+        PauseEvent,
+        TurnEvent,
+    )
+
+    cfg = alerts or AlertConfig()
+    tt = turn_taking or TurnTakingConfig()
+    hop = HOP_S
+    out: list[str] = []
+    all_alerts = [e for e in events if isinstance(e, AlertEvent)]
+    by_kind: dict[str, list[AlertEvent]] = {}
+    for a in all_alerts:
+        by_kind.setdefault(a.kind, []).append(a)
+        if not (a.end == a.start and a.start - _EPS_S <= a.emitted_at <= a.start + 1.0 + _EPS_S):
+            out.append(f"alert not emitted within 1 s of its trigger: {a!r}")
+    if len({a.id for a in all_alerts}) != len(all_alerts):
+        out.append("alert ids repeat")
+    roles = tuple(dict.fromkeys(r for e in events for r in _speakers(e)))
+    if len(roles) < 2:
+        return out if not all_alerts else [*out, "alerts on a stream without two roles"]
+    customer, agent = customer_and_agent(roles if len(roles) == 2 else roles[:2])
+    closed = [e for e in events if e.end is not None and not isinstance(e, AlertEvent)]
+
+    def matched(kind: str, announcements: list[Event], earliest: Callable[[Event], float]) -> None:
+        pending = list(by_kind.get(kind, []))
+        for ann in announcements:
+            hit = next(
+                (
+                    a
+                    for a in pending
+                    if abs(a.emitted_at - ann.emitted_at) < _EPS_S
+                    and earliest(ann) - _EPS_S <= a.start <= ann.emitted_at + _EPS_S
+                ),
+                None,
+            )
+            if hit is None:
+                out.append(f"no {kind} alert for {ann!r}")
+            else:
+                pending.remove(hit)
+        out.extend(f"{kind} alert without its event: {a!r}" for a in pending)
+
+    matched(
+        "agent_interrupting",
+        [e for e in events if isinstance(e, InterruptionEvent) and e.end is None and e.by == agent],
+        lambda e: e.start,
+    )
+    matched(
+        "dead_air",
+        [e for e in events if isinstance(e, DeadAirEvent) and e.end is None],
+        lambda e: e.start + tt.dead_air_min_s,
+    )
+
+    holds = [(e.start, float(e.end or 0.0)) for e in closed if isinstance(e, HoldEvent)]
+    due = [a + cfg.hold_long_s for a, b in holds if b - a >= cfg.hold_long_s - hop / 2]
+    got_due = sorted(a.start for a in by_kind.get("hold_long", []))
+    far = len(got_due) != len(due) or any(
+        abs(x - y) > _EPS_S for x, y in zip(got_due, due, strict=True)
+    )
+    if far:
+        out.append(f"hold_long alerts at {got_due}; the holds give {due}")
+
+    def on_hold(t: float) -> bool:
+        return any(a < t < b for a, b in holds)
+
+    agent_talk = [
+        (e.start, float(e.end or 0.0))
+        for e in closed
+        if (isinstance(e, (TurnEvent, BackchannelEvent)) and e.speaker == agent)
+        or (isinstance(e, InterruptionEvent) and e.by == agent)
+    ]
+    customer_stops = [
+        float(e.end or 0.0)
+        for e in closed
+        if (isinstance(e, (TurnEvent, BackchannelEvent)) and e.speaker == customer)
+        or (isinstance(e, InterruptionEvent) and e.by == customer)
+    ] + [e.start for e in closed if isinstance(e, PauseEvent) and e.speaker == customer]
+    waits = by_kind.get("long_wait", [])
+    for a in waits:
+        stopped = a.start - cfg.long_wait_s + hop
+        if not any(abs(s - stopped) < hop / 2 for s in customer_stops):
+            out.append(f"long_wait alert without the customer stopping {cfg.long_wait_s} s "
+                       f"before: {a!r}")  # fmt: skip
+        if any(s < a.start and e > stopped + _EPS_S for s, e in agent_talk):
+            out.append(f"long_wait alert after the agent talked: {a!r}")
+        if on_hold(a.start):
+            out.append(f"long_wait alert during a hold: {a!r}")
+    for g in closed:
+        if not (isinstance(g, GapEvent) and (g.from_, g.to) == (customer, agent)):
+            continue
+        end = float(g.end or 0.0)
+        if g.offset < cfg.long_wait_s + 0.1 or any(a < end and b > g.start for a, b in holds):
+            continue
+        if any(s < end and e > g.start for s, e in agent_talk):
+            continue
+        if not any(g.start <= a.start < end for a in waits):
+            out.append(f"no long_wait alert in {g!r}")
+
+    run, last_arousal, want_agitation = 0, None, list[TurnEvent]()
+    for t in events:
+        if not (isinstance(t, TurnEvent) and t.end is not None and t.speaker == customer):
+            continue
+        state = t.state or {}
+        arousal, valence = state.get("arousal"), state.get("valence")
+        if arousal is None or valence is None:
+            continue
+        rising = last_arousal is None or arousal > last_arousal
+        run = run + 1 if arousal >= cfg.agitation_arousal and valence < 0 and rising else 0
+        last_arousal = arousal
+        if run == cfg.agitation_turns:
+            want_agitation.append(t)
+    pending = list(by_kind.get("agitation_rising", []))
+    for t in want_agitation:
+        hit = next(
+            (
+                a
+                for a in pending
+                if abs(a.emitted_at - t.emitted_at) < _EPS_S
+                and float(t.end or 0.0) - _EPS_S <= a.start <= t.emitted_at + _EPS_S
+            ),
+            None,
+        )
+        if hit is None:
+            out.append(f"no agitation_rising alert with the turn that completes a run: {t!r}")
+        else:
+            pending.remove(hit)
+    out.extend(f"agitation_rising alert without a run of agitated turns: {a!r}" for a in pending)
+    return out
+
+
+def _speakers(e: Event) -> tuple[str, ...]:
+    """The roles an event names (for a stream's roles, in order of appearance)."""
+    names = [getattr(e, k, None) for k in ("speaker", "from_", "to", "by", "of")]
+    summary_roles = tuple(getattr(e, "talk_time_s", {}) or ())
+    return summary_roles + tuple(n for n in names if isinstance(n, str))
