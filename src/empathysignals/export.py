@@ -2,8 +2,9 @@
 
 * JSON Lines: one event per line (:meth:`Event.to_dict`), the library's own format.
 * RTTM: one ``SPEAKER`` line per turn (NIST RTTM, as diarization scorers read it).
-* Praat TextGrid: interval tiers for turns, pauses, gaps, overlaps (interruptions),
-  holds, dead air and turn emotion (long text format, readable by Praat and parselmouth).
+* Praat TextGrid: interval tiers for turns and turn emotion per role, pauses, gaps,
+  overlaps (interruptions), holds and dead air (long text format, readable by Praat and
+  parselmouth).
 * CSV of turns: one row per turn with every prosodic and emotional field.
 * pandas DataFrame of turns, when pandas is installed.
 
@@ -45,7 +46,12 @@ def write_jsonl(events: Iterable[Event], path: PathLike) -> None:
 
 
 def write_rttm(events: Iterable[Event], path: PathLike, *, file_id: str = "call") -> None:
-    """Turns as RTTM ``SPEAKER`` lines (speaker = role)."""
+    """Turns as RTTM ``SPEAKER`` lines (speaker = role), in order of start, times to 1 ms.
+
+    Each part of a long turn (:attr:`TurnEvent.part`) is a line of its own: the parts are
+    separated by the speaker's pause, so the lines are the speaker's speech as the turns
+    report it. Merge consecutive parts of one speaker for whole floor turns.
+    """
     if not file_id or any(c.isspace() for c in file_id):
         raise ParameterError(f"file_id must be a non-empty word without spaces, got {file_id!r}")
     turns = sorted((e for e in _closed(events) if isinstance(e, TurnEvent)), key=lambda e: e.start)
@@ -59,8 +65,11 @@ def write_rttm(events: Iterable[Event], path: PathLike, *, file_id: str = "call"
     with open(path, "w", encoding="utf-8") as fh:
         for t in turns:
             assert t.end is not None
+            # The duration between the rounded times, so that onset + duration is the
+            # turn's end to 1 ms (rounding the two separately could be 1 ms off).
+            start, end = round(t.start, 3), round(t.end, 3)
             fh.write(
-                f"SPEAKER {file_id} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> "
+                f"SPEAKER {file_id} 1 {start:.3f} {end - start:.3f} <NA> <NA> "
                 f"{t.speaker} <NA> <NA>\n"
             )
 
@@ -90,10 +99,11 @@ def _emotion_label(turn: TurnEvent) -> str:
 
 def _tier(name: str, items: list[tuple[float, float, str]], xmax: float) -> list[str]:
     """An interval tier; gaps between items are filled with empty intervals, overlapping
-    items are clipped so intervals stay contiguous, as Praat requires."""
+    items are clipped so intervals stay contiguous, as Praat requires. Times are rounded to
+    the file's 1 ms first (``xmax`` already is), so that no interval is empty once written."""
     intervals: list[tuple[float, float, str]] = []
     t = 0.0
-    for start, end, text in sorted(items):
+    for start, end, text in sorted((round(a, 3), round(b, 3), x) for a, b, x in items):
         start, end = max(start, t), min(end, xmax)
         if end <= start:
             continue
@@ -124,8 +134,23 @@ def _tier(name: str, items: list[tuple[float, float, str]], xmax: float) -> list
 def write_textgrid(
     events: Iterable[Event], path: PathLike, *, duration_s: float | None = None
 ) -> None:
-    """A Praat TextGrid with tiers: one turn tier per role, pauses, gaps, overlaps
-    (interruptions, by whom), holds, dead air and emotion (top label and valence)."""
+    """A Praat TextGrid of the closed events, times to 1 ms.
+
+    Tiers, in this order: ``turns <role>`` for each role that has a turn (alphabetical;
+    label: the role, one interval per part of a long turn), ``pauses`` (label: the
+    speaker), ``gaps`` (``"<from>-><to> <offset>"``), ``overlaps`` (interruptions; label:
+    who interrupted), ``holds`` (label: the kind), ``dead air`` and ``emotion <role>`` for
+    each of those roles (the turns that carry a text emotion; label ``"<role>: <top label>
+    (<valence>)"``, no valence when it has none). The two roles' turns overlap at
+    overlapping floor transfers, so each role has tiers of its own; on every other tier the
+    detector's events are disjoint.
+
+    The grid runs from 0 to ``duration_s``, else the summary's ``duration_s``, else the
+    last event's end; events running past it are clipped to it. An event of no length (a
+    gap of offset 0: neither silence nor overlap between the turns) has no interval. Events
+    that overlap on one tier (hand-built or merged streams) are clipped: each starts where
+    the one before it on the tier ended, and one that ends there has no interval.
+    """
     closed = _closed(events)
     summary = next((e for e in closed if isinstance(e, SummaryEvent)), None)
     if duration_s is not None:
@@ -136,8 +161,13 @@ def write_textgrid(
         xmax = summary.duration_s
     else:
         xmax = max([0.0, *(e.end for e in closed if e.end is not None)])
-    if xmax <= 0:
-        raise ParameterError("nothing to export: no closed events and no duration_s")
+    if round(xmax, 3) <= 0:  # the file's precision
+        raise ParameterError(
+            "nothing to export: no closed events and no duration_s"
+            if xmax <= 0
+            else f"nothing to export: the grid's length ({xmax} s) is under the file's 1 ms"
+        )
+    xmax = round(xmax, 3)  # so that the last interval, written to 1 ms, is not empty
     roles = sorted({e.speaker for e in closed if isinstance(e, TurnEvent)})
 
     def items(kind: str) -> list[tuple[float, float, str]]:
@@ -150,14 +180,19 @@ def write_textgrid(
         ("overlaps", items("interruption")),
         ("holds", items("hold")),
         ("dead air", items("dead_air")),
+    ]
+    # Per role, as the turns: on one shared tier the later of two overlapping turns (an
+    # overlapping floor transfer) was clipped to start at the earlier one's end, or dropped.
+    tiers += [
         (
-            "emotion",
+            f"emotion {r}",
             [
                 (e.start, e.end or e.start, _emotion_label(e))
                 for e in closed
-                if isinstance(e, TurnEvent) and e.emotion
+                if isinstance(e, TurnEvent) and e.emotion and e.speaker == r
             ],
-        ),
+        )
+        for r in roles
     ]
     lines = [
         'File type = "ooTextFile"',
