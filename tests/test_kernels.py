@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from scipy.signal import resample_poly
 
 import naive
+from depth import examples
 from empathysignals.audio import StreamingResampler, resample
 from empathysignals.detectors import voice_activity as va
 from empathysignals.detectors.frames import LINE_BANDS_HZ
@@ -250,7 +251,7 @@ def test_resampler_matches_scipy_resample_poly(rate: int) -> None:
     np.testing.assert_allclose(resample(x, rate, 8000), ref, atol=1e-6)
 
 
-@settings(deadline=None, max_examples=25)
+@settings(deadline=None, max_examples=examples(25))
 @given(
     rate=st.sampled_from([16000, 44100, 48000]),
     cuts=st.lists(st.integers(min_value=1, max_value=7999), max_size=12),
@@ -488,7 +489,7 @@ def _line_naive(
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     levels=st.lists(st.sampled_from([-90.0, -70.0, -58.0, -52.0, -40.0, -20.0]), min_size=1),
     music=st.lists(st.sampled_from([False, False, False, True]), min_size=1),
@@ -576,7 +577,7 @@ def test_hold_line_scan_thresholds() -> None:
     assert first_back == 4 + 120 and got[first_back][1] == 5
 
 
-@settings(deadline=None, max_examples=40)
+@settings(deadline=None, max_examples=examples(40))
 @given(
     n=st.integers(min_value=0, max_value=2000),
     cuts=st.lists(st.integers(min_value=1, max_value=1999), max_size=10),

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import empathysignals as es
+from depth import examples
 from empathysignals.detectors.keyed_digits import KEYED_DIGITS_GAP_S, KeyedDigitsDetector
 from empathysignals.testing import check_detector, frames_from_activity
 
@@ -75,7 +76,7 @@ def test_no_dtmf_no_events() -> None:
     assert frames.dtmf is not None and not frames.dtmf.any()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 1), st.integers(0, 1500), st.integers(1, 30)), max_size=12)
 )

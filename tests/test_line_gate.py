@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import empathysignals as es
+from depth import examples
 from empathysignals.detectors.line_gate import (
     GATE_EVIDENCE,
     GATE_MIN_MUTED_S,
@@ -106,7 +107,7 @@ def test_short_muted_runs_between_own_talk_make_a_line_gated() -> None:
     assert allowed(*unbracketed)[round(19 / HOP)]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.integers(0, 1199), max_size=8), st.integers(0, 2**32 - 1))
 def test_chunking_does_not_change_the_decision(cuts: list[int], seed: int) -> None:
     rng = np.random.default_rng(seed)

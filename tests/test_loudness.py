@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
+from depth import examples
 from empathysignals._kernels.loudness import KW_COUNT, KW_STATE_SIZE, KW_SUM, k_weighted_frames
 from empathysignals.prosody.loudness import LUFS_OFFSET_DB, k_weighting
 
@@ -46,7 +47,7 @@ def run_chunked(x: np.ndarray, rate: int, cuts: list[int]) -> np.ndarray:
     return np.concatenate(out)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(
     st.sampled_from([8000, 16000, 22050, 44100]),
     st.integers(0, 2**32 - 1),

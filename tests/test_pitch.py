@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import naive_pitch
+from depth import examples
 from empathysignals.errors import AudioError, ParameterError, StreamStateError
 from empathysignals.prosody import PitchStream, PitchTrack, pitch
 
@@ -222,7 +223,7 @@ def _speechlike(sr: int) -> np.ndarray:
     return _SPEECHLIKE[sr]
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=examples(12), deadline=None)
 @given(
     sr=st.sampled_from([8000, 16000, 22050]),
     cuts=st.lists(st.floats(0.0, 1.0), max_size=8),

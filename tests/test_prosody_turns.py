@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import empathysignals as es
+from depth import examples
 from empathysignals._kernels.prosody import new_nucleus_state, speech_run_sums, syllable_nuclei
 from empathysignals.events import TurnEvent
 from empathysignals.prosody.turns import AROUSAL_FEATURES
@@ -47,7 +48,7 @@ def naive_nuclei(
     return out
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(st.floats(-90, 0), min_size=1, max_size=200),
     st.integers(0, 2**32 - 1),
@@ -145,7 +146,7 @@ def naive_run_sums(
     return rows
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(1, 120), st.integers(0, 10**6), st.integers(0, 2**32 - 1))
 def test_run_sums_kernel_matches_naive(n: int, first: int, seed: int) -> None:
     rng = np.random.default_rng(seed)

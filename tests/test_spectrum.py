@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
+from depth import examples
 from empathysignals.prosody.spectrum import balance_from_sums, spectral_balance_sums
 from empathysignals.prosody.turns import utterance_prosody
 
@@ -39,7 +40,7 @@ def naive_sums(x: list[float], rate: int) -> list[float]:
     return out
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     st.sampled_from([8000, 16000, 22050, 48000]), st.integers(0, 2**32 - 1), st.integers(0, 3000)
 )

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import empathysignals as es
+from depth import examples
 from empathysignals.detectors.turn_taking import _HELD_WAIT_S
 from empathysignals.testing import check_detector
 
@@ -67,7 +68,9 @@ def feed(samples: np.ndarray, rate: int, cuts: list[int]) -> list[es.Event]:
 
 @pytest.mark.parametrize("audio", ["call", "tones_call", "far_echo_call", "hot_leg_call"])
 @settings(
-    deadline=None, max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    deadline=None,
+    max_examples=examples(8),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_events_do_not_depend_on_chunking(

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import empathysignals as es
+from depth import examples, seeds
 from empathysignals import TurnTakingConfig
 from empathysignals.coaching import CoachingTracker
 from empathysignals.detectors.base import DetectorContext
@@ -472,7 +473,7 @@ def random_activity(seed: int, n: int = 6000) -> np.ndarray:
     return act
 
 
-@pytest.mark.parametrize("seed", range(100))
+@pytest.mark.parametrize("seed", seeds(100))
 def test_random_activity_conforms(seed: int) -> None:
     act = random_activity(seed)
     ev = check_detector(lambda ctx: TurnTakingDetector(ctx), frames_from_activity(act), seed=seed)
@@ -680,7 +681,7 @@ def test_holder_who_stopped_in_overlap_and_came_back_late_is_the_one_overlapping
     assert [t.speaker for t in closed(ev, "turn")][:1] == ["customer"]
 
 
-@pytest.mark.parametrize("seed", range(200))
+@pytest.mark.parametrize("seed", seeds(200))
 def test_random_activity_events_follow_their_definitions(seed: int) -> None:
     """Each event type against its definition in docs/concepts.md, frame by frame."""
     check_definitions(random_activity(seed + 100))
@@ -720,7 +721,7 @@ def _activity(draw: st.DrawFn) -> np.ndarray:
     return act
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(act=_activity())
 def test_activity_near_the_thresholds_follows_the_definitions(act: np.ndarray) -> None:
     check_definitions(act)
@@ -802,7 +803,7 @@ def check_definitions(act: np.ndarray) -> None:
         assert other.any(), bc
 
 
-@pytest.mark.parametrize("seed", range(100))
+@pytest.mark.parametrize("seed", seeds(100))
 def test_random_muted_agent_stretch_is_a_silent_hold_iff_long_enough(seed: int) -> None:
     """A muted agent leg (agent silent) is a silent hold exactly when it lasts hold_min_s,
     from the first muted frame to the last; no dead air is reported inside it, and the
@@ -814,7 +815,7 @@ def test_random_muted_agent_stretch_is_a_silent_hold_iff_long_enough(seed: int) 
     check_muted_stretch(act, start, length)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     act=_activity(),
     start=st.integers(100, 1500),
@@ -941,7 +942,7 @@ def _merged_turns(events: list[Event]) -> list[tuple[str, float, float, float, i
     return out
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", seeds(12))
 def test_splitting_long_turns_changes_nothing_but_the_turns(seed: int) -> None:
     """Random two-leg activity with long stretches of one speaker, max_turn_s 3 s: every
     event other than the turns is as without splitting, the parts merge back into the

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import naive_voice as naive
+from depth import examples
 from empathysignals.errors import AudioError, ParameterError
 from empathysignals.prosody.voice import (
     MAX_AMPLITUDE_FACTOR,
@@ -60,7 +61,7 @@ def praat() -> Any:
 
 
 # ----------------------------------------------------------------------------- kernels vs naive
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     n=st.integers(40, 400),
     half=st.integers(1, 30),
@@ -80,7 +81,7 @@ def test_intensity_kernel_matches_naive(n: int, half: int, seed: int, demean: bo
     )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     periods=st.lists(st.floats(0.00005, 0.03), min_size=1, max_size=40),
 )
@@ -96,7 +97,7 @@ def test_jitter_kernel_matches_naive(periods: list[float]) -> None:
         assert got == pytest.approx(want, rel=1e-9)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(seed=st.integers(0, 2**31), n_pulses=st.integers(2, 30))
 def test_shimmer_kernels_match_naive(seed: int, n_pulses: int) -> None:
     from empathysignals._kernels.voice import pulse_amplitudes, shimmer_local_db
@@ -113,7 +114,7 @@ def test_shimmer_kernels_match_naive(seed: int, n_pulses: int) -> None:
         assert got == pytest.approx(want, rel=1e-9)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(seed=st.integers(0, 2**31), x=st.floats(5.0, 54.0), depth=st.sampled_from([3, 30, 70]))
 def test_sinc_interpolation_matches_naive(seed: int, x: float, depth: int) -> None:
     from empathysignals._kernels.voice import sinc_interpolate
@@ -139,7 +140,7 @@ def test_hnr_autocorrelation_path_matches_direct_sums() -> None:
     assert peaks[1] == pytest.approx(np.abs(frames[1, 149:251]).max())
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(
     db=st.lists(st.floats(30.0, 80.0), min_size=3, max_size=80),
     threshold=st.floats(30.0, 80.0),
@@ -384,7 +385,7 @@ def test_speaking_rate_on_emodb_tune_speaker(data_dir: Path) -> None:
     assert np.mean(np.abs(errors)) <= 0.15
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(seed=st.integers(0, 2**31), f0=st.floats(90.0, 260.0))
 def test_voice_sums_give_naive_jitter_and_shimmer(seed: int, f0: float) -> None:
     """The per-stretch sums the Analyzer keeps recombine to Praat's jitter and shimmer of
