@@ -450,9 +450,10 @@ def alert_contradictions(
       ``dead_air_min_s`` after the silence began;
     * ``hold_long``: exactly one per hold that lasted ``hold_long_s``, triggered
       ``hold_long_s`` after the hold began; none for shorter holds;
-    * ``long_wait``: triggered ``long_wait_s`` after the customer's last speech (a turn's
-      end, a pause's start, a backchannel's or interruption's end), with no agent talk
-      (turn, backchannel, interruption) in between and not inside a hold; and every
+    * ``long_wait``: triggered at least ``long_wait_s`` after the customer's last speech (a
+      turn's end, a pause's start, a backchannel's or interruption's end; later where the
+      agent leg sounded like a hold then), with no customer or agent talk (turn,
+      backchannel, interruption) in between and not inside a hold; and every
       customer-to-agent ``gap`` of at least ``long_wait_s`` plus 0.1 s, outside holds,
       with no agent talk in it, has one. (An agent line muted at the hold level counts as
       a hold for the alert while not long enough to be a ``hold`` event; the Analyzer's
@@ -556,18 +557,32 @@ def alert_contradictions(
         if (isinstance(e, (TurnEvent, BackchannelEvent)) and e.speaker == agent)
         or (isinstance(e, InterruptionEvent) and e.by == agent)
     ]
-    customer_stops = [
-        float(e.end or 0.0)
+    customer_talk = [
+        e
         for e in closed
         if (isinstance(e, (TurnEvent, BackchannelEvent)) and e.speaker == customer)
         or (isinstance(e, InterruptionEvent) and e.by == customer)
-    ] + [e.start for e in closed if isinstance(e, PauseEvent) and e.speaker == customer]
+    ]
+    customer_pauses = [e for e in closed if isinstance(e, PauseEvent) and e.speaker == customer]
+    customer_stops = [float(e.end or 0.0) for e in customer_talk] + [
+        e.start for e in customer_pauses
+    ]
+    customer_starts = [e.start for e in customer_talk] + [
+        float(e.end or 0.0) for e in customer_pauses
+    ]
     waits = by_kind.get("long_wait", [])
     for a in waits:
-        stopped = a.start - cfg.long_wait_s + hop
-        if not any(abs(s - stopped) < hop / 2 for s in customer_stops):
-            out.append(f"long_wait alert without the customer stopping {cfg.long_wait_s} s "
-                       f"before: {a!r}")  # fmt: skip
+        # Decided on the frame long_wait_s after the customer's last talk frame, or on the
+        # first frame after it that is not on hold (music, a muted line).
+        stopped = max((x for x in customer_stops if x <= a.start + _EPS_S), default=None)
+        if (
+            stopped is None
+            or a.start - stopped < cfg.long_wait_s - hop - _EPS_S
+            or any(stopped + _EPS_S < x <= a.start for x in customer_starts)
+        ):
+            out.append(f"long_wait alert less than {cfg.long_wait_s} s after the customer's "
+                       f"last talk: {a!r}")  # fmt: skip
+            continue
         if any(s < a.start and e > stopped + _EPS_S for s, e in agent_talk):
             out.append(f"long_wait alert after the agent talked: {a!r}")
         if on_hold(a.start):
