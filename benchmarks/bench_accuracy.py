@@ -84,6 +84,43 @@ def _clear_of(e: scoring.Interval, holds: list[tuple[float, float]]) -> bool:
     return e.type != "gap" or all(e.end <= h0 or e.start >= h1 for h0, h1 in holds)
 
 
+#: The figures given a call-resampled 95 % interval (the calls are the sampling unit: their
+#: noise, speakers and scenarios vary together).
+INTERVAL_KINDS = ("interruption", "backchannel")
+N_RESAMPLES = 2000
+
+
+def call_resampled_intervals(per_call: list[dict[str, Any]]) -> dict[str, Any]:
+    """Percentile intervals (2.5, 97.5) of pooled frame F1, event F1 and latency MAE over
+    ``N_RESAMPLES`` resamples of the calls with replacement (fixed seed: reproducible)."""
+    if not per_call:
+        return {}
+    rng = np.random.default_rng(0)
+    n = len(per_call)
+    draws: dict[str, list[float]] = defaultdict(list)
+    for _ in range(N_RESAMPLES):
+        pick = rng.integers(0, n, n)
+        pooled = {name: PRF() for name in ("frames", *INTERVAL_KINDS)}
+        errors: list[float] = []
+        for i in pick:
+            for name, counts in pooled.items():
+                counts += per_call[i][name]
+            errors += per_call[i]["latency"].abs_errors
+        for name, counts in pooled.items():
+            if counts.f1 is not None:
+                draws[f"{name}_f1"].append(counts.f1)
+        if errors:
+            draws["latency_mae_s"].append(float(np.mean(errors)))
+    return {
+        "n_calls": n,
+        "n_resamples": N_RESAMPLES,
+        **{
+            k: [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))]
+            for k, v in draws.items()
+        },
+    }
+
+
 # --------------------------------------------------------------------------- (a) simulated
 def bench_simulated(seeds: list[int], with_silero: bool, split: str = "test") -> dict[str, Any]:
     silero = peers.SileroVad() if with_silero else None
@@ -107,6 +144,8 @@ def bench_simulated(seeds: list[int], with_silero: bool, split: str = "test") ->
     n_truth = defaultdict(int)
     total_s = 0.0
     calls_meta = []
+    # Per call, our own counts: the calls are the sampling unit of the intervals below.
+    per_call: list[dict[str, Any]] = []
     for seed in seeds:
         t0 = time.perf_counter()
         call = simulate_call(seed, split=split)  # type: ignore[arg-type]
@@ -139,6 +178,16 @@ def bench_simulated(seeds: list[int], with_silero: bool, split: str = "test") ->
             bc_int[k] += bi[k]
         call_latency = scoring.response_latency(det, tru, tolerance_s=1.0)
         latency += call_latency
+        ours_frames = PRF()
+        for k, role in enumerate(roles):
+            ours_frames += scoring.frame_counts(preds["empathysignals"][:, k], labels[role])
+        per_call.append(
+            {
+                "frames": ours_frames,
+                **{kind: scoring.score_events(det, tru, kind)[0] for kind in INTERVAL_KINDS},
+                "latency": call_latency,
+            }
+        )
         snr = min(float(v) for v in call.params["snr_db"].values())  # type: ignore[attr-defined]
         for band in SNR_BANDS:
             if band[0] <= snr < band[1]:
@@ -205,6 +254,7 @@ def bench_simulated(seeds: list[int], with_silero: bool, split: str = "test") ->
     return {
         "split": split,
         "seeds": seeds,
+        "call_resampled_95": call_resampled_intervals(per_call),
         "n_calls": len(seeds),
         "total_audio_s": total_s,
         "roles": list(roles),
@@ -396,6 +446,32 @@ def report(res: dict[str, Any]) -> str:
                 ],
             )
         )
+        ci = sim.get("call_resampled_95")
+        if ci:
+            out.append(
+                f"\n### How far these figures could move on other calls like these "
+                f"(95 %, {ci['n_resamples']} resamples of the {ci['n_calls']} calls)\n"
+            )
+            named = [
+                (
+                    "VAD frame F1 (both legs, micro)",
+                    "frames_f1",
+                    vad["empathysignals"]["all"]["micro"]["f1"],
+                ),
+                ("interruption F1", "interruption_f1", sim["events"]["interruption"]["f1"]),
+                ("backchannel F1", "backchannel_f1", sim["events"]["backchannel"]["f1"]),
+                (
+                    "response latency MAE (s)",
+                    "latency_mae_s",
+                    sim["response_latency"]["offset_mae_s"],
+                ),
+            ]
+            rows = [
+                [label, fmt(value), f"{fmt(ci[key][0])} – {fmt(ci[key][1])}"]
+                for label, key, value in named
+                if key in ci
+            ]
+            out.append(table(["figure", "measured", "95 % interval"], rows))
         by_snr = sim.get("response_latency_by_snr")
         if by_snr:
             out.append("\n### Response latency by the call's lower leg SNR\n")
