@@ -11,8 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import empathysignals as es
+from depth import examples
 from empathysignals.events import GapEvent, TurnEvent
 
 RATE = 8000
@@ -222,6 +225,73 @@ def test_live_transcript_equals_batch(
         assert want.emitted_at <= got.emitted_at
         waited = got.end + analyzer.transcript.wait_s + analyzer.latency_s
         assert got.emitted_at <= max(want.emitted_at, waited) + 1e-9
+
+
+@settings(
+    deadline=None,
+    max_examples=examples(6),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_live_transcript_at_any_chunking_and_delay_equals_batch(
+    analyzer: es.Analyzer,
+    ivr_call: tuple[np.ndarray, list[dict[str, object]]],
+    data: st.DataObject,
+) -> None:
+    """Audio in chunks cut at random points; each utterance's final ASR result arrives
+    0-1.9 s after it ends (under the 2 s wait) and sometimes a partial first: every turn's
+    text, emotion and state, and every other event but its emission time, equal the batch
+    run's with the whole transcript up front."""
+    samples, segments = ivr_call
+    batch = es.analyze(samples, RATE, transcript=segments)
+    n = len(segments)
+    delays = data.draw(st.lists(st.floats(0.0, 1.9), min_size=n, max_size=n), label="delays")
+    partials = data.draw(st.lists(st.booleans(), min_size=n, max_size=n), label="partials")
+    cuts = sorted(set(data.draw(st.lists(st.integers(1, len(samples) - 1), max_size=40))))
+    call = analyzer.stream(transcript=True)
+    live: list[es.Event] = []
+    sent_partial: set[int] = set()
+    sent_final: set[int] = set()
+
+    def send_due() -> None:
+        nonlocal live
+        now = call.stream_time_s
+        for k, seg in enumerate(segments):
+            s0, s1 = float(seg["start"]), float(seg["end"])  # type: ignore[arg-type]
+            if partials[k] and k not in sent_partial and now >= (s0 + s1) / 2:
+                words = str(seg["text"]).split()[:2]
+                partial = {**seg, "end": (s0 + s1) / 2, "final": False, "id": f"u{k}"}
+                live += call.push_transcript([{**partial, "text": " ".join(words)}])
+                sent_partial.add(k)
+            if k not in sent_final and now >= s1 + delays[k]:
+                live += call.push_transcript([{**seg, "id": f"u{k}"}])
+                sent_final.add(k)
+
+    for a, b in zip([0, *cuts], [*cuts, len(samples)], strict=True):
+        # a long chunk is fed in 0.1 s steps for the ASR results due inside it
+        for start in range(a, b, RATE // 10):
+            live += call.push(samples[start : min(b, start + RATE // 10)])
+            send_due()
+    live += call.finish()
+
+    def content(events: list[es.Event]) -> list[dict[str, object]]:
+        out = []
+        for e in events:
+            d = e.to_dict()
+            d.pop("emitted_at")
+            out.append(d)
+        return sorted(out, key=lambda d: (d["type"], d["start"], d.get("speaker", "")))
+
+    def comparable(e: es.Event) -> bool:
+        # agitation_rising is triggered where its turn's state became known: later when the
+        # turn waited for its words
+        return e.type != "summary" and getattr(e, "kind", "") != "agitation_rising"
+
+    assert content([e for e in live if comparable(e)]) == content(
+        [e for e in batch if comparable(e)]
+    )
+    # The summary's figures too (its emission time is the stream's end in both).
+    assert live[-1].to_dict() == batch[-1].to_dict()
 
 
 def test_turn_released_without_transcript_after_wait(
