@@ -114,6 +114,30 @@ def test_stream_pickles_mid_call(call: tuple[np.ndarray, int]) -> None:
     assert len(pickle.dumps(stream)) < 200_000  # per-call state stays small
 
 
+@settings(
+    deadline=None,
+    max_examples=examples(5),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_a_call_moved_between_workers_at_random_points_equals_batch(
+    call: tuple[np.ndarray, int], data: st.DataObject
+) -> None:
+    """A call pickled and resumed (another worker) after random pushes, several times,
+    gives the events of the call run whole: no state is lost or duplicated in the move."""
+    samples, rate = call
+    cuts = sorted(set(data.draw(st.lists(st.integers(1, len(samples) - 1), max_size=12))))
+    moves = set(data.draw(st.lists(st.sampled_from(cuts), max_size=4))) if cuts else set()
+    stream = es.Analyzer(sample_rate=rate).stream()
+    events: list[es.Event] = []
+    for a, b in itertools.pairwise([0, *cuts, len(samples)]):
+        if a in moves:
+            stream = pickle.loads(pickle.dumps(stream))
+        events += stream.push(samples[a:b])
+    events += stream.finish()
+    assert dicts(events) == dicts(es.analyze(samples, rate))
+
+
 def test_turn_taking_state_is_tens_of_kilobytes(call: tuple[np.ndarray, int]) -> None:
     # What a media server holds (or moves) per call: the front end keeps only the audio
     # its voicing and tone windows still read, not the 1.8 s of levels its echo test needs.
