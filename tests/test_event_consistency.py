@@ -158,3 +158,19 @@ def test_the_summary_check_finds_each_kind_of_disagreement(data_dir: Path) -> No
     assert found(coachable_moments=[moved, *moments[1:]])
     assert found(coachable_moments=moments[1:])
     assert summary_contradictions(events[:-1]) == ["expected one summary, last; found 0"]
+
+
+def test_the_checks_read_roles_named_otherwise(data_dir: Path) -> None:
+    """With roles ("caller", "rep") the caller is the customer and the rep the agent, in
+    the events and in the checks alike, whichever of them speaks first."""
+    from empathysignals.simulate import simulate_call
+
+    sim = simulate_call(1009, split="test", data_dir=data_dir)
+    events = es.analyze(
+        sim.audio, sim.sample_rate, roles=("caller", "rep"), emotion_model=None,
+        alerts=_EAGER_ALERTS,
+    )  # fmt: skip
+    assert any(isinstance(e, es.AlertEvent) and e.who == "rep" for e in events)
+    assert event_contradictions(events) == []
+    assert summary_contradictions(events) == []
+    assert alert_contradictions(events, alerts=_EAGER_ALERTS) == []

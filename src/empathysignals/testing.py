@@ -513,7 +513,11 @@ def alert_contradictions(
             out.append(f"alert not emitted within 1 s of its trigger: {a!r}")
     if len({a.id for a in all_alerts}) != len(all_alerts):
         out.append("alert ids repeat")
-    roles = tuple(dict.fromkeys(r for e in events for r in _speakers(e)))
+    # The stream's roles in column order (the summary lists them so; without one, in order
+    # of appearance, which decides customer and agent only for roles named otherwise).
+    summary_roles = [tuple(getattr(e, "talk_time_s", {}) or ()) for e in events]
+    in_order = next((r for r in summary_roles if r), ())
+    roles = in_order or tuple(dict.fromkeys(r for e in events for r in _speakers(e)))
     if len(roles) < 2:
         return out if not all_alerts else [*out, "alerts on a stream without two roles"]
     customer, agent = customer_and_agent(roles if len(roles) == 2 else roles[:2])
@@ -649,7 +653,6 @@ def alert_contradictions(
 
 
 def _speakers(e: Event) -> tuple[str, ...]:
-    """The roles an event names (for a stream's roles, in order of appearance)."""
+    """The roles an event names."""
     names = [getattr(e, k, None) for k in ("speaker", "from_", "to", "by", "of")]
-    summary_roles = tuple(getattr(e, "talk_time_s", {}) or ())
-    return summary_roles + tuple(n for n in names if isinstance(n, str))
+    return tuple(n for n in names if isinstance(n, str))
