@@ -633,22 +633,8 @@ def alert_contradictions(
         last_arousal = arousal
         if run == cfg.agitation_turns:
             want_agitation.append(t)
-    pending = list(by_kind.get("agitation_rising", []))
-    for t in want_agitation:
-        hit = next(
-            (
-                a
-                for a in pending
-                if abs(a.emitted_at - t.emitted_at) < _EPS_S
-                and float(t.end or 0.0) - _EPS_S <= a.start <= t.emitted_at + _EPS_S
-            ),
-            None,
-        )
-        if hit is None:
-            out.append(f"no agitation_rising alert with the turn that completes a run: {t!r}")
-        else:
-            pending.remove(hit)
-    out.extend(f"agitation_rising alert without a run of agitated turns: {a!r}" for a in pending)
+    # each with the turn that completes its run, triggered between its end and emission
+    matched("agitation_rising", list(want_agitation), lambda t: float(t.end or 0.0))
     return out
 
 
