@@ -174,3 +174,16 @@ def test_the_checks_read_roles_named_otherwise(data_dir: Path) -> None:
     assert event_contradictions(events) == []
     assert summary_contradictions(events) == []
     assert alert_contradictions(events, alerts=_EAGER_ALERTS) == []
+
+
+def test_a_lone_leg_agrees_with_itself_and_alerts_only_dead_air(data_dir: Path) -> None:
+    from empathysignals.simulate import simulate_call
+
+    sim = simulate_call(1000, split="test", data_dir=data_dir)
+    events = es.analyze(sim.audio[:, 1], sim.sample_rate, roles=("agent",), emotion_model=None)
+    assert {e.kind for e in events if isinstance(e, es.AlertEvent)} == {"dead_air"}
+    assert event_contradictions(events) == []
+    assert summary_contradictions(events) == []
+    assert alert_contradictions(events) == []
+    stray = replace(next(e for e in events if isinstance(e, es.AlertEvent)), kind="long_wait", id=1)
+    assert alert_contradictions([*events, stray])

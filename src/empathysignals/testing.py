@@ -471,7 +471,8 @@ def alert_contradictions(
       ``agitation_turns`` turns whose ``state`` arousal is at least ``agitation_arousal``,
       rising, with negative valence, triggered between that turn's end and its emission;
       nowhere else;
-    * every alert: ``start == end <= emitted_at <= start + 1 s``, unique ids.
+    * every alert: ``start == end <= emitted_at <= start + 1 s``, unique ids; on a
+      stream of one role (a lone leg: pauses and dead air only), dead-air alerts only.
 
     Parameters
     ----------
@@ -518,9 +519,6 @@ def alert_contradictions(
     summary_roles = [tuple(getattr(e, "talk_time_s", {}) or ()) for e in events]
     in_order = next((r for r in summary_roles if r), ())
     roles = in_order or tuple(dict.fromkeys(r for e in events for r in _speakers(e)))
-    if len(roles) < 2:
-        return out if not all_alerts else [*out, "alerts on a stream without two roles"]
-    customer, agent = customer_and_agent(roles if len(roles) == 2 else roles[:2])
     closed = [e for e in events if e.end is not None and not isinstance(e, AlertEvent)]
 
     def matched(kind: str, announcements: list[Event], earliest: Callable[[Event], float]) -> None:
@@ -542,16 +540,21 @@ def alert_contradictions(
         out.extend(f"{kind} alert without its event: {a!r}" for a in pending)
 
     matched(
-        "agent_interrupting",
-        [e for e in events if isinstance(e, InterruptionEvent) and e.end is None and e.by == agent],
-        lambda e: e.start,
-    )
-    matched(
         "dead_air",
         [e for e in events if isinstance(e, DeadAirEvent) and e.end is None],
         lambda e: e.start + tt.dead_air_min_s,
     )
+    if len(roles) < 2:  # a lone leg has pauses and dead air only, so only dead-air alerts
+        out.extend(f"{a.kind} alert on a stream of one role: {a!r}"
+                   for a in all_alerts if a.kind != "dead_air")  # fmt: skip
+        return out
+    customer, agent = customer_and_agent(roles if len(roles) == 2 else roles[:2])
 
+    matched(
+        "agent_interrupting",
+        [e for e in events if isinstance(e, InterruptionEvent) and e.end is None and e.by == agent],
+        lambda e: e.start,
+    )
     hold_events = [e for e in closed if isinstance(e, HoldEvent)]
     holds = [(e.start, float(e.end or 0.0)) for e in hold_events]
     # A hold's end may be found seconds after it and dated back (docs/concepts.md): one
