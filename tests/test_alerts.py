@@ -160,6 +160,30 @@ def test_long_wait_on_a_muted_agent_line_follows_the_hold_rules() -> None:
     assert kinds == {True: [], False: ["long_wait"]}
 
 
+@pytest.mark.parametrize("cut", [0, 1, 137, 299, 300, 301])
+def test_long_wait_fires_when_the_silence_has_lasted_long_wait_s_exactly(cut: int) -> None:
+    """The customer talks until 1.00 s and the agent says nothing: the alert is triggered
+    at 4.00 s, 3.00 s of silence (not a frame sooner), its value the wait, whatever the
+    frames' blocks; a brief music flag on the agent leg at the due frame moves it to the
+    first frame after, with the longer wait as its value."""
+    from empathysignals.alerts import AlertTracker
+    from empathysignals.detectors.base import DetectorContext
+    from empathysignals.testing import frames_from_activity, split_frames
+
+    act = np.zeros((800, 2), dtype=bool)
+    act[:100, 0] = True
+    music = np.zeros((800, 2))
+    for flagged, want in ((False, 4.0), (True, 4.06)):
+        if flagged:
+            music[400:406, 1] = 1.0
+        frames = frames_from_activity(act, music_prob=music)
+        tracker = AlertTracker(DetectorContext(("customer", "agent"), 49), es.AlertConfig())
+        alerts = [a for b in split_frames(frames, [100 + cut]) for a in tracker.observe_block(b)]
+        (alert,) = alerts
+        assert alert.kind == "long_wait"
+        assert alert.start == pytest.approx(want) and alert.value == pytest.approx(want - 1.0)
+
+
 def test_dead_air_held_back_by_a_possible_silent_hold_alerts_when_it_is_known() -> None:
     """Silence from 2 s; the agent's line is muted from 5.5 s to 7.5 s. At 7 s (5 s of
     silence) that muting might still become a silent hold (the silence from 5.5 s would

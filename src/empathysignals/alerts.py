@@ -101,17 +101,20 @@ class AlertTracker:
         on_hold = music | muted
         for _, known_from, known_until, _ in self.holds:
             on_hold |= (frames >= known_from) & (frames < known_until)
-        cond = (lc >= 0) & (lc > la) & (frames - lc >= wait) & (lc != self.alerted_wait)
+        # Silent for long_wait_s: the customer's talk ended at frame lc + 1.
+        cond = (lc >= 0) & (lc > la) & (frames - lc - 1 >= wait) & (lc != self.alerted_wait)
         cond &= ~on_hold
         for k in np.flatnonzero(cond):
             if lc[k] == self.alerted_wait:
                 continue
             self.alerted_wait = int(lc[k])
             t = self.ctx.seconds(int(frames[k]))
+            # Later than long_wait_s where the agent leg sounded like a hold until then.
+            waited = round((int(frames[k]) - int(lc[k]) - 1) * self.ctx.hop_s, 6)
             out.append(self._alert(
                 t, self.ctx.emitted_at(int(frames[k])), "long_wait", self.agent,
-                f"The customer has been waiting {self.cfg.long_wait_s:.0f} s for an answer",
-                self.cfg.long_wait_s, self.cfg.long_wait_s,
+                f"The customer has been waiting {waited:.0f} s for an answer",
+                waited, self.cfg.long_wait_s,
             ))  # fmt: skip
         self.last_customer, self.last_agent = int(lc[-1]), int(la[-1])
         end = block.first_frame + n

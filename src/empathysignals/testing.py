@@ -461,8 +461,9 @@ def alert_contradictions(
       after the hold began; none for holds known to have ended before;
     * ``long_wait``: triggered at least ``long_wait_s`` after the customer's last speech (a
       turn's end, a pause's start, a backchannel's or interruption's end; later where the
-      agent leg sounded like a hold then), with no customer or agent talk (turn,
-      backchannel, interruption) in between and not inside a hold; and every
+      agent leg sounded like a hold then), its ``value`` the wait so far, with no customer
+      or agent talk (turn, backchannel, interruption) in between and not inside a hold;
+      and every
       customer-to-agent ``gap`` of at least ``long_wait_s`` plus 0.1 s, outside holds,
       with no agent talk in it, has one. (An agent line muted at the hold level counts as
       a hold for the alert while not long enough to be a ``hold`` event; the Analyzer's
@@ -602,7 +603,9 @@ def alert_contradictions(
         stopped = max((x for x in customer_stops if x <= a.start + _EPS_S), default=None)
         if (
             stopped is None
-            or a.start - stopped < cfg.long_wait_s - hop - _EPS_S
+            or a.start - stopped < cfg.long_wait_s - _EPS_S
+            or a.value is None
+            or abs(a.value - (a.start - stopped)) > _EPS_S
             or any(stopped + _EPS_S < x <= a.start for x in customer_starts)
         ):
             out.append(f"long_wait alert less than {cfg.long_wait_s} s after the customer's "
