@@ -108,6 +108,33 @@ def test_csv_has_every_turn_field(events: list[es.Event], tmp_path: Path) -> Non
     assert np.isfinite(float(row["start"]))
 
 
+def test_dataframe_is_the_turn_rows(events: list[es.Event]) -> None:
+    """One DataFrame row per closed turn, the columns and values of ``turn_rows``; a
+    clear error naming the fix where pandas is missing."""
+    pd = pytest.importorskip("pandas", reason="to_dataframe needs pandas (the [test] extra)")
+    frame = export.to_dataframe(events)
+    rows = export.turn_rows(events)
+    assert isinstance(frame, pd.DataFrame) and len(frame) == len(rows) > 0
+    assert list(frame.columns) == list(dict.fromkeys(k for r in rows for k in r))
+    assert frame["id"].tolist() == [r["id"] for r in rows]
+    assert frame["speaker"].tolist() == [r["speaker"] for r in rows]
+    np.testing.assert_allclose(frame["start"].to_numpy(float), [r["start"] for r in rows])
+    valence = [r.get("state_valence") for r in rows]
+    got = frame["state_valence"].to_numpy(float)
+    want = np.array([np.nan if v is None else v for v in valence], dtype=float)
+    np.testing.assert_allclose(got, want, equal_nan=True)
+
+
+def test_dataframe_without_pandas_says_how_to_get_it(
+    events: list[es.Event], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now raises ImportError
+    with pytest.raises(es.ParameterError, match="pip install pandas"):
+        export.to_dataframe(events)
+
+
 def test_bad_input() -> None:
     with pytest.raises(es.ParameterError, match="Event"):
         export.turn_rows([{"type": "turn"}])  # type: ignore[list-item]
