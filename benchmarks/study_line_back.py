@@ -59,7 +59,6 @@ def _recording_line_scan(
 def study_call(args: tuple[int, str]) -> list[tuple[Any, ...]]:
     seed, split = args
     _SWITCHES.clear()
-    hold.line_scan = _recording_line_scan  # read by the detector at each call
     call = simulate_call(seed, split=split)  # type: ignore[arg-type]
     es.analyze(call.audio, call.sample_rate, emotion_model=None, alerts=False)
     holds = [(e.start, e.end) for e in call.truth.events_of("hold") if e.attrs["kind"] == "music"]
@@ -81,6 +80,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs=2, default=[0, 200], metavar=("FIRST", "STOP"))
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
+    # The detector imports line_scan when it runs, so the workers (forked) record switches.
+    hold.line_scan = _recording_line_scan
     with Pool(args.jobs) as pool:
         rows = [r for rs in pool.map(study_call, [(s, args.split) for s in range(*args.seeds)])
                 for r in rs]  # fmt: skip

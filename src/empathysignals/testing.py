@@ -334,6 +334,8 @@ def summary_contradictions(events: Sequence[Event]) -> list[str]:
         for key, q in (("median", 0.5), ("p90", 0.9)):
             want = _quantile_s(offsets, q)
             stat = stats.get(key)
+            # half the summary's documented bin: 10 ms within a minute, 1 s within an hour,
+            # 1 min beyond
             half_bin = 0.005 if abs(want) <= 60.0 else 0.5 if abs(want) <= 3600.0 else 30.0
             if stat is None or abs(float(stat) - want) > half_bin + 1e-9:
                 out.append(f"summary {direction} latency {key} is {stat!r}; the gaps give {want}")
@@ -500,12 +502,12 @@ def alert_contradictions(
         HoldEvent,
         InterruptionEvent,
         PauseEvent,
+        SummaryEvent,
         TurnEvent,
     )
 
     cfg = alerts or AlertConfig()
     tt = turn_taking or TurnTakingConfig()
-    hop = HOP_S
     out: list[str] = []
     all_alerts = [e for e in events if isinstance(e, AlertEvent)]
     by_kind: dict[str, list[AlertEvent]] = {}
@@ -517,8 +519,7 @@ def alert_contradictions(
         out.append("alert ids repeat")
     # The stream's roles in column order (the summary lists them so; without one, in order
     # of appearance, which decides customer and agent only for roles named otherwise).
-    summary_roles = [tuple(getattr(e, "talk_time_s", {}) or ()) for e in events]
-    in_order = next((r for r in summary_roles if r), ())
+    in_order = next((tuple(e.talk_time_s) for e in events if isinstance(e, SummaryEvent)), ())
     roles = in_order or tuple(dict.fromkeys(r for e in events for r in _speakers(e)))
     closed = [e for e in events if e.end is not None and not isinstance(e, AlertEvent)]
 
@@ -564,7 +565,7 @@ def alert_contradictions(
     pending_long = list(by_kind.get("hold_long", []))
     for h in hold_events:
         due = h.start + cfg.hold_long_s
-        lasted = float(h.end or 0.0) - h.start >= cfg.hold_long_s - hop / 2
+        lasted = float(h.end or 0.0) - h.start >= cfg.hold_long_s - HOP_S / 2
         must = lasted or h.emitted_at > due + 1.0
         may = must or h.emitted_at > due - _EPS_S
         hit = next((a for a in pending_long if abs(a.start - due) < _EPS_S), None)
