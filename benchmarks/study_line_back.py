@@ -10,7 +10,7 @@ the pre-hold noise (dB RMS over the bands; the rule allows ``_LINE_SHAPE_MAX_DB`
 where it lies against the truth: ``end`` (within 1.5 s of a true hold's end), ``FALSE``
 (inside a true music hold, more than 1 s before its end: the hold is split there) or
 ``other`` (outside any true music hold: the end of a false hold, or a hold's return).
-Ends with the distribution of shape distances per class (``docs/benchmarks.md``,
+Ends with the distribution of shape distances per class (``docs/studies.md``,
 session 18).
 """
 

@@ -6,7 +6,7 @@
 For every ground-truth speech frame the detector labels silence, the frame's level above
 the leg's noise median (the detector's own noise estimate) is collected; the script prints
 its quartiles, the share of missed frames less than 3 dB above the noise, and the share in
-words or phrases missed whole. It explains ``docs/benchmarks.md`` ("What limits accuracy");
+words or phrases missed whole. It explains ``docs/studies.md`` ("What limits accuracy");
 it is a diagnosis on the tune split, not an accuracy result.
 """
 

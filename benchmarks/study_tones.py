@@ -9,7 +9,7 @@ put on an 8 kHz mu-law line with low noise (-50 dBFS), preceded by 0.3 s of that
 run through ``voice_activity`` alone. A call recording that starts before the agent answers
 carries ring-back; a failed transfer, busy tone. Session 9 documented here that parts of
 them were called speech; session 10's call-progress tone detector (``TONE_*`` in
-``detectors/voice_activity.py``) was checked with it (docs/benchmarks.md).
+``detectors/voice_activity.py``) was checked with it (docs/studies.md).
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ class VadConfig:
         The voicing (as ``voicing_threshold``) that counts for ``max_unvoiced_ms`` within
         talk. Noise that rings (dishes, a tap) reaches 0.5-0.6 now and then, which kept
         talk going over it after the speaker had stopped; speech's vowels reach 0.7-0.95.
-        0.7 (tune split, ``docs/benchmarks.md``: 0.65-0.75 do alike).
+        0.7 (tune split, ``docs/studies.md``: 0.65-0.75 do alike).
     """
 
     speech_above_floor_db: float = 6.0
