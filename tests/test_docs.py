@@ -1,0 +1,65 @@
+"""Every relative link in the README and docs/ reaches a file, and every #anchor a heading.
+
+The docs cross-reference one another by section (benchmarks -> studies -> tuning ...), and a
+renamed or moved heading silently breaks those links; this catches it. Anchors follow
+GitHub's slugs: lower case, punctuation other than '-' and '_' dropped, spaces to '-', and
+'-1', '-2' ... for repeated headings.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    ROOT / "benchmarks" / "README.md",
+]
+_FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def github_slug(heading: str) -> str:
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    found: set[str] = set()
+    seen: dict[str, int] = {}
+    for line in _FENCE.sub("", path.read_text(encoding="utf-8")).splitlines():
+        heading = re.match(r"^#{1,6} (.*)", line)
+        if heading:
+            slug = github_slug(heading.group(1))
+            repeat = seen.get(slug, 0)
+            seen[slug] = repeat + 1
+            found.add(slug if repeat == 0 else f"{slug}-{repeat}")
+    return found
+
+
+def test_slugs_follow_github() -> None:
+    assert github_slug("Speed (`python benchmarks/bench_speed.py`)") == (
+        "speed-python-benchmarksbench_speedpy"
+    )
+    assert github_slug("The floor through the holder's pauses (session 15)") == (
+        "the-floor-through-the-holders-pauses-session-15"
+    )
+    assert github_slug("Against the targets of issue #2") == "against-the-targets-of-issue-2"
+
+
+@pytest.mark.parametrize("doc", [d for d in DOCS if d.exists()], ids=lambda d: d.name)
+def test_relative_links_resolve(doc: Path) -> None:
+    broken = []
+    for link in _LINK.findall(_FENCE.sub("", doc.read_text(encoding="utf-8"))):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", link):  # http:, https:, mailto: ...
+            continue
+        path, _, anchor = link.partition("#")
+        target = (doc.parent / path) if path else doc
+        if not target.exists():
+            broken.append(f"{link}: no such file")
+        elif anchor and target.suffix == ".md" and anchor not in anchors(target):
+            broken.append(f"{link}: no heading with that anchor in {target.name}")
+    assert not broken, f"{doc.relative_to(ROOT)}: " + "; ".join(broken)
