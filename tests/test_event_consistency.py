@@ -176,6 +176,53 @@ def test_the_checks_read_roles_named_otherwise(data_dir: Path) -> None:
     assert alert_contradictions(events, alerts=_EAGER_ALERTS) == []
 
 
+@pytest.mark.parametrize(
+    ("roles", "customer", "agent"),
+    [
+        (("customer", "agent"), "customer", "agent"),
+        (("agent", "caller"), "caller", "agent"),
+        (("rep", "customer"), "customer", "rep"),
+        (("left", "right"), "left", "right"),
+        (("customer",), "customer", "customer"),
+    ],
+)
+def test_who_is_the_customer_and_who_the_agent(
+    roles: tuple[str, ...], customer: str, agent: str
+) -> None:
+    from empathysignals.detectors.turn_taking import customer_and_agent, hold_leg_index
+
+    assert customer_and_agent(roles) == (customer, agent)
+    assert roles[hold_leg_index(roles)] == agent
+
+
+def test_the_agent_named_first_is_still_the_agent(data_dir: Path) -> None:
+    """Roles ("agent", "caller") over the channels swapped give the alerts, holds and
+    coachable moments of ("customer", "agent"), by the same people (the agent once read as
+    the customer too, so its holds were "the customer's" and long waits vanished)."""
+    from empathysignals.simulate import simulate_call
+
+    sim = simulate_call(1009, split="test", data_dir=data_dir)
+    alerts = es.AlertConfig(long_wait_s=1.5, hold_long_s=8.0)
+    usual = es.analyze(sim.audio, sim.sample_rate, emotion_model=None, alerts=alerts)
+    swapped = es.analyze(
+        sim.audio[:, ::-1], sim.sample_rate, roles=("agent", "caller"), emotion_model=None,
+        alerts=alerts,
+    )  # fmt: skip
+    named = {"caller": "customer", "agent": "agent", None: None}
+
+    def said(events: list[es.Event], rename: dict[str | None, str | None]) -> list[tuple]:
+        out = [(e.kind, rename[e.who], e.start) for e in events if isinstance(e, es.AlertEvent)]
+        summary = events[-1]
+        assert isinstance(summary, es.SummaryEvent)
+        out += [(m["kind"], rename[m["who"]], m["time"]) for m in summary.coachable_moments]
+        return sorted(out, key=repr)
+
+    expected = said(usual, {"customer": "customer", "agent": "agent", None: None})
+    assert {kind for kind, _, _ in expected} >= {"long_wait", "hold_long"}
+    assert said(swapped, named) == expected
+    assert alert_contradictions(swapped, alerts=alerts) == []
+
+
 def test_a_lone_leg_agrees_with_itself_and_alerts_only_dead_air(data_dir: Path) -> None:
     from empathysignals.simulate import simulate_call
 

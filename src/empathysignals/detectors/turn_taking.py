@@ -125,14 +125,23 @@ _LINE_SHAPE_MAX_DB = 6.0
 
 
 def hold_leg_index(roles: tuple[str, ...]) -> int:
-    """The leg watched for hold: the one named ``"agent"``, else the last leg."""
-    return roles.index("agent") if "agent" in roles else len(roles) - 1
+    """The agent's leg, watched for hold: the one named ``"agent"``, else the last leg not
+    named ``"customer"`` (a lone leg is its own)."""
+    if "agent" in roles:
+        return roles.index("agent")
+    others = [k for k, role in enumerate(roles) if role != "customer"]
+    return others[-1] if others else len(roles) - 1
 
 
 def customer_and_agent(roles: tuple[str, ...]) -> tuple[str, str]:
-    """The caller (``"customer"``, else the first role) and the agent (the hold leg's role),
-    as the coaching rules, state and alerts read them."""
-    return ("customer" if "customer" in roles else roles[0]), roles[hold_leg_index(roles)]
+    """The caller and the agent, as the coaching rules, state and alerts read them: the
+    agent is the hold leg's role (:func:`hold_leg_index`); the caller is the role named
+    ``"customer"``, else the first role that is not the agent. So ``("agent", "caller")``
+    and ``("rep", "customer")`` read as meant; a lone leg is both."""
+    agent = roles[hold_leg_index(roles)]
+    if "customer" in roles:
+        return "customer", agent
+    return next((role for role in roles if role != agent), agent), agent
 
 
 @dataclass
