@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import empathysignals as es
 from depth import examples
 from empathysignals.detectors.turn_taking import _HELD_WAIT_S
-from empathysignals.testing import check_detector
+from empathysignals.testing import alert_contradictions, check_detector
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +246,34 @@ def test_summary_is_last_and_consistent(call: tuple[np.ndarray, int]) -> None:
     # Nothing is emitted after the stream ends: finish() sends the rest at its end.
     assert max(e.emitted_at for e in events) == summary.emitted_at == summary.end
     assert [e.emitted_at for e in events] == sorted(e.emitted_at for e in events)
+
+
+def test_emission_times_never_go_back_when_the_stream_ends_inside_a_block() -> None:
+    """The bundled call ends 15 ms into a 50 ms block, and an eager `long_wait` alert is
+    returned by the last push 40 ms before its emission time, which lies past that end.
+    The events finish() sends may not carry an earlier time than it (they once carried the
+    end, so emission times went back and the summary was not last by time)."""
+    samples, rate = sf.read(
+        Path(__file__).parents[1] / "examples" / "data" / "call.wav", dtype="int16"
+    )
+    analyzer = es.Analyzer(
+        sample_rate=rate, alerts=es.AlertConfig(long_wait_s=1.0), emotion_model=None
+    )
+    runs = []
+    for step in (160, 997, len(samples)):
+        call = analyzer.stream()
+        events = [e for i in range(0, len(samples), step) for e in call.push(samples[i : i + step])]
+        runs.append(events + call.finish())
+    assert runs[0] == runs[1] == runs[2]
+    events = runs[0]
+    summary = events[-1]
+    assert isinstance(summary, es.SummaryEvent)
+    late = [e for e in events if e.emitted_at > summary.end]
+    assert late, "the case this test is about: an event out before its time, past the end"
+    assert all(e.emitted_at - summary.end <= 0.04 + 1e-9 for e in late)
+    assert [e.emitted_at for e in events] == sorted(e.emitted_at for e in events)
+    assert summary.emitted_at == max(e.emitted_at for e in events)
+    assert alert_contradictions(events, alerts=es.AlertConfig(long_wait_s=1.0)) == []
 
 
 def test_stream_state_errors() -> None:

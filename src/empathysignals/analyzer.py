@@ -276,6 +276,7 @@ class CallStream:
         self._held: list[TurnEvent] = []  # turns waiting for their transcript
         self._awaiting: list[TurnEvent] = []  # turns with text, waiting for emotion
         self._outbox: list[Event] = []
+        self._latest_emitted_at = 0.0  # of every event returned so far
 
     # ------------------------------------------------------------------ input
     def push(self, samples: Any) -> list[Event]:
@@ -408,12 +409,19 @@ class CallStream:
             flushed.extend(det.flush())
         self._accept(flushed)
         self._release(final=True)
+        given = self._latest_emitted_at  # by the pushes
         events = self._score_and_drain()
         events.append(self._summary_event(self._vad.frames_emitted))
         self._finished = True
-        # Everything left goes out now, when the stream has ended: no emission time after it.
+        # Everything left goes out now, when the stream has ended: no emission time after
+        # it, nor before one a push already gave (a push may return an event up to a block
+        # before its emission time, and the stream may end inside that block).
         end_s = round(self._vad.frames_emitted * HOP_S, 6)
-        return [e if e.emitted_at <= end_s else replace(e, emitted_at=end_s) for e in events]
+        out: list[Event] = []
+        for ev in events:
+            at = max(min(ev.emitted_at, end_s), given)
+            out.append(ev if at == ev.emitted_at else replace(ev, emitted_at=at))
+        return out
 
     def _finish_text(self) -> list[Event]:
         assert self._messages is not None
@@ -505,6 +513,8 @@ class CallStream:
                 self._state.observe(ev)
                 final.append(ev)
             self._coaching.observe(ev)
+        if final:
+            self._latest_emitted_at = max(self._latest_emitted_at, *(e.emitted_at for e in final))
         return final
 
     def _summary_event(self, end_frame: int, emitted_at: float | None = None) -> Event:
