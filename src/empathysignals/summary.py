@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .detectors.base import DetectorContext
@@ -96,9 +98,16 @@ class SummaryBuilder:
         values = np.array(sorted(hist))
         cdf = np.cumsum([hist[v] for v in values])
 
+        def at_rank(rank: int) -> float:  # the rank-th smallest value, from 0
+            return float(values[int(np.searchsorted(cdf, rank + 1))])
+
         def quantile(q: float) -> float:
-            # Same convention as numpy's "inverted_cdf": the smallest value with CDF >= q.
-            return float(values[int(np.searchsorted(cdf, q * count))])
+            # numpy's default ("linear"): between the two nearest ranks, so the median of an
+            # even count is the mean of the middle two.
+            position = (count - 1) * q
+            below = math.floor(position)
+            low, high = at_rank(below), at_rank(min(below + 1, count - 1))
+            return round(low + (position - below) * (high - low), 6)
 
         return {
             "count": count,

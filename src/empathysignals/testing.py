@@ -233,9 +233,8 @@ def event_contradictions(events: Sequence[Event]) -> list[str]:
 
 
 def _quantile_s(values: list[float], q: float) -> float:
-    """numpy's "inverted_cdf" quantile: the smallest value with at least ``q`` of them at
-    or under it (the summary's documented convention)."""
-    return float(np.quantile(np.asarray(values), q, method="inverted_cdf"))
+    """numpy's default ("linear") quantile, the summary's documented convention."""
+    return float(np.quantile(np.asarray(values), q))
 
 
 def _moment_key(time: float, kind: str, who: str) -> tuple[float, str, str]:
