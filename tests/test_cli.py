@@ -81,7 +81,7 @@ def test_entry_point_matches_module(call_wav: Path) -> None:
         (None, ["missing.wav"], "no such file"),
         ("empty", ["empty.wav"], "empty file"),
         ("junk", ["junk.wav"], "cannot decode"),
-        ("truncated", ["trunc.wav"], "truncated"),
+        ("truncated", ["trunc.wav"], "--allow-truncated"),
         ("mono", ["mono.wav"], "channel"),
         ("nan", ["nan.wav"], "NaN"),
         ("lowrate", ["low.wav"], "unsupported sample_rate"),

@@ -248,7 +248,8 @@ def _check_wav_truncation(path: Path) -> None:
                     raise AudioError(
                         f"{path}: truncated WAV, header declares {chunk_len} bytes of audio "
                         f"but the file holds {available}; re-export the file, or pass "
-                        "allow_truncated=True to analyse what is there"
+                        "allow_truncated=True (on the command line, --allow-truncated) to "
+                        "analyse what is there"
                     )
                 return
             pos += 8 + chunk_len + (chunk_len & 1)
