@@ -8,6 +8,7 @@ GitHub's slugs: lower case, punctuation other than '-' and '_' dropped, spaces t
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -63,3 +64,20 @@ def test_relative_links_resolve(doc: Path) -> None:
         elif anchor and target.suffix == ".md" and anchor not in anchors(target):
             broken.append(f"{link}: no heading with that anchor in {target.name}")
     assert not broken, f"{doc.relative_to(ROOT)}: " + "; ".join(broken)
+
+
+def test_the_event_examples_are_what_the_bundled_call_gives() -> None:
+    """docs/events.md shows lines of `empathysignals analyze examples/data/call.wav
+    --no-emotion`; each must be a line that command prints (ids and times drift otherwise)."""
+    import empathysignals as es
+
+    text = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+    command = "`empathysignals analyze examples/data/call.wav --no-emotion`"
+    block = re.search(re.escape(command) + r".*?```\n(.*?)```", text, re.S)
+    assert block, f"docs/events.md no longer shows {command}"
+    shown = [json.loads(line) for line in block.group(1).splitlines() if line.strip()]
+    events = es.analyze_file(ROOT / "examples" / "data" / "call.wav", emotion_model=None)
+    printed = [e.to_dict() for e in events]
+    assert shown and all(line in printed for line in shown), [
+        line for line in shown if line not in printed
+    ]
