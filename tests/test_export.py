@@ -131,7 +131,7 @@ def test_dataframe_without_pandas_says_how_to_get_it(
     import sys
 
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now raises ImportError
-    with pytest.raises(es.ParameterError, match="pip install pandas"):
+    with pytest.raises(es.MissingDependencyError, match="pip install pandas"):
         export.to_dataframe(events)
 
 

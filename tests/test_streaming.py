@@ -525,13 +525,18 @@ def test_timestamps_that_go_back_are_refused_and_leave_no_trace() -> None:
     want = ref.push_legs({"customer": a, "agent": b}, at_s=0.0) + ref.finish()
     call = es.Analyzer().stream()
     call.push_legs({"customer": a[:4000], "agent": b[:4000]}, at_s=0.0)
+    assert call.leg_received_s == {"customer": 0.5, "agent": 0.5}
     with pytest.raises(es.ParameterError, match="goes back in time"):
         call.push_legs({"customer": a[2000:], "agent": b[2000:]}, at_s=0.25)
+    with pytest.raises(es.ParameterError, match="goes back in time"):  # past the 1 ms jitter
+        call.push_legs({"customer": a[4000:], "agent": b[4000:]}, at_s=0.5 - 0.0015)
+    assert call.leg_received_s == {"customer": 0.5, "agent": 0.5}
     with pytest.raises(es.ParameterError, match="at_s"):
         call.push_legs({"customer": a[4000:]}, at_s=float("nan"))
     with pytest.raises(es.ParameterError, match="role="):
         call.push_bytes(b"\xff" * 160, at_s=0.5)
-    got = call.push_legs({"customer": a[4000:], "agent": b[4000:]}, at_s=0.5) + call.finish()
+    # Within 1 ms of where the legs end: contiguous (timestamp jitter).
+    got = call.push_legs({"customer": a[4000:], "agent": b[4000:]}, at_s=0.4995) + call.finish()
     assert dicts(got)[:-1] == dicts(want[: len(want) - 1])
     assert dicts(got)[-1] == dicts(want)[-1]
 

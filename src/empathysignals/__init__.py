@@ -19,7 +19,14 @@ from .detectors.base import Detector, DetectorContext
 from .detectors.frames import FrameBlock
 from .detectors.turn_taking import TurnTakingDetector, turn_taking
 from .detectors.voice_activity import VoiceActivityResult, VoiceActivityStream, voice_activity
-from .errors import AudioError, EmpathySignalsError, ModelError, ParameterError, StreamStateError
+from .errors import (
+    AudioError,
+    EmpathySignalsError,
+    MissingDependencyError,
+    ModelError,
+    ParameterError,
+    StreamStateError,
+)
 from .events import (
     SCHEMA_VERSION,
     AlertEvent,
@@ -64,6 +71,7 @@ __all__ = [
     "HoldEvent",
     "InterruptionEvent",
     "KeyedDigitsEvent",
+    "MissingDependencyError",
     "ModelError",
     "ModelInfo",
     "ParameterError",

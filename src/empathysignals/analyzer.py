@@ -319,6 +319,13 @@ class CallStream:
         host can fill a stalled track with silence (or pass ``at_s``) when this grows."""
         return self._legs.lag_s
 
+    @property
+    def leg_received_s(self) -> dict[str, float]:
+        """Seconds of audio each leg has received through ``push_legs`` / ``push_bytes(role=)``
+        (silence filled for timestamp gaps included): the time a packet's ``at_s`` may not
+        fall more than 1 ms before, so a host can drop late or duplicated packets first."""
+        return self._legs.received_s()
+
     def push_bytes(
         self,
         data: bytes,

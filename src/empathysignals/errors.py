@@ -6,6 +6,7 @@ from __future__ import annotations
 __all__ = [
     "AudioError",
     "EmpathySignalsError",
+    "MissingDependencyError",
     "ModelError",
     "ParameterError",
     "StreamStateError",
@@ -22,6 +23,11 @@ class ParameterError(EmpathySignalsError, ValueError):
 
 class AudioError(EmpathySignalsError, ValueError):
     """Audio could not be read or is unusable (empty, truncated, non-finite, bad rate)."""
+
+
+class MissingDependencyError(EmpathySignalsError, ImportError):
+    """An optional package a feature needs is not installed (the message names the extra or
+    package to install)."""
 
 
 class ModelError(EmpathySignalsError):

@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .errors import ParameterError
+from .errors import MissingDependencyError, ParameterError
 from .events import Event, SummaryEvent, TurnEvent
 
 __all__ = ["to_dataframe", "turn_rows", "write_csv", "write_jsonl", "write_rttm", "write_textgrid"]
@@ -255,9 +255,12 @@ def write_csv(events: Iterable[Event], path: PathLike) -> None:
 
 
 def to_dataframe(events: Sequence[Event]) -> Any:
-    """The turns of :func:`turn_rows` as a pandas DataFrame (``pip install pandas``)."""
+    """The turns of :func:`turn_rows` as a pandas DataFrame: one row per closed turn, the
+    columns of :func:`write_csv` (other event types are not rows; filter ``events`` or use
+    ``[e.to_dict() for e in events]`` for those). Needs pandas (``pip install pandas``);
+    without it, :class:`~empathysignals.MissingDependencyError`."""
     try:
         import pandas as pd
     except ImportError:
-        raise ParameterError("to_dataframe() needs pandas: pip install pandas") from None
+        raise MissingDependencyError("to_dataframe() needs pandas: pip install pandas") from None
     return pd.DataFrame(turn_rows(events))

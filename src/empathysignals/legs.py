@@ -42,6 +42,10 @@ class LegAligner:
     def pending(self) -> bool:
         return any(self._queued.values())
 
+    def received_s(self) -> dict[str, float]:
+        """Seconds of audio each leg has received (silence filled for gaps included)."""
+        return {role: n / self.sample_rate for role, n in self._received.items()}
+
     @property
     def lag_s(self) -> float:
         """How far (s) the furthest leg is ahead of the one furthest behind."""

@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import ParameterError
+from .errors import MissingDependencyError, ParameterError
 from .events import (
     AlertEvent,
     BackchannelEvent,
@@ -293,7 +293,9 @@ def write_png(events: Sequence[Event], path: str | os.PathLike[str]) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ParameterError("--png needs matplotlib: pip install 'empathysignals[plot]'") from None
+        raise MissingDependencyError(
+            "--png needs matplotlib: pip install 'empathysignals[plot]'"
+        ) from None
     events = list(events)
     summary = _summary(events)
     roles = list(summary.talk_time_s)
