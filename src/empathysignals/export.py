@@ -131,19 +131,32 @@ def _tier(name: str, items: list[tuple[float, float, str]], xmax: float) -> list
     return lines
 
 
+def _role_order(closed: list[Event], summary: SummaryEvent | None) -> list[str]:
+    """The roles that have a turn: in the call's column order (the summary's), then any
+    others in order of their first turn."""
+    speakers = [
+        e.speaker for e in sorted(closed, key=lambda e: e.start) if isinstance(e, TurnEvent)
+    ]
+    columns = list(summary.talk_time_s) if summary is not None else []
+    return [r for r in columns if r in speakers] + list(
+        dict.fromkeys(s for s in speakers if s not in columns)
+    )
+
+
 def write_textgrid(
     events: Iterable[Event], path: PathLike, *, duration_s: float | None = None
 ) -> None:
     """A Praat TextGrid of the closed events, times to 1 ms.
 
-    Tiers, in this order: ``turns <role>`` for each role that has a turn (alphabetical;
-    label: the role, one interval per part of a long turn), ``pauses`` (label: the
-    speaker), ``gaps`` (``"<from>-><to> <offset>"``), ``overlaps`` (interruptions; label:
-    who interrupted), ``holds`` (label: the kind), ``dead air`` and ``emotion <role>`` for
-    each of those roles (the turns that carry a text emotion; label ``"<role>: <top label>
-    (<valence>)"``, no valence when it has none). The two roles' turns overlap at
-    overlapping floor transfers, so each role has tiers of its own; on every other tier the
-    detector's events are disjoint.
+    Tiers, in this order: ``turns <role>`` for each role that has a turn (in the call's
+    role order, from the summary; without one, in order of first turn; label: the role, one
+    interval per part of a long turn), ``pauses`` (label: the speaker), ``gaps``
+    (``"<from>-><to> <offset>"``), ``overlaps`` (interruptions; label: who interrupted),
+    ``holds`` (label: the kind), ``dead air`` and ``emotion <role>`` for each of those roles
+    (the turns that carry a text emotion; label ``"<role>: <top label> (<valence>)"``, no
+    valence when it has none). The two roles' turns overlap at overlapping floor transfers,
+    so each role has tiers of its own; on every other tier the detector's events are
+    disjoint.
 
     The grid runs from 0 to ``duration_s``, else the summary's ``duration_s``, else the
     last event's end; events running past it are clipped to it. An event of no length (a
@@ -168,7 +181,7 @@ def write_textgrid(
             else f"nothing to export: the grid's length ({xmax} s) is under the file's 1 ms"
         )
     xmax = round(xmax, 3)  # so that the last interval, written to 1 ms, is not empty
-    roles = sorted({e.speaker for e in closed if isinstance(e, TurnEvent)})
+    roles = _role_order(closed, summary)
 
     def items(kind: str) -> list[tuple[float, float, str]]:
         return [(e.start, e.end or e.start, _label(e)) for e in closed if e.type == kind]

@@ -59,7 +59,7 @@ def read_rttm(
             onset, duration = float(parts[3]), float(parts[4])
         except ValueError:
             raise ParameterError(f"{p}:{lineno}: onset and duration must be numbers") from None
-        rows.append((parts[7], onset, onset + duration))
+        rows.append((parts[7], onset, round(onset + duration, 9)))  # no 19.040000000000003
     if uri is not None and not rows and uris:
         raise ParameterError(f"{p} has no lines of recording {uri!r}; it holds {sorted(uris)}")
     if uri is None and len(uris) > 1:
