@@ -134,6 +134,12 @@ def test_agitation_rising_rule() -> None:
     # triggered where the turn was decided: emitted_at less the 0.5 s lookahead
     assert alert.who == "customer" and alert.start == 35.5 and alert.emitted_at == 36.0
     assert alert.value == 0.5 and alert.threshold == 0.25
+    assert alert.message == "Customer agitation rising over the last 2 turns"
+    one = AlertTracker(
+        DetectorContext(("customer", "agent"), 49), es.AlertConfig(agitation_turns=1)
+    )
+    (single,) = one.observe_turn(turn(1, "customer", 0.3, -0.3))
+    assert single.message == "Customer agitation rising on their last turn"
     neutral = AlertTracker(DetectorContext(("customer", "agent"), 49), es.AlertConfig())
     assert not [
         a for k in (1, 2, 3) for a in neutral.observe_turn(turn(k, "customer", 0.3 * k, 0.0))

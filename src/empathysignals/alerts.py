@@ -189,7 +189,8 @@ class AlertTracker:
             trigger = max(turn.end or turn.start, self._decided(turn))
             return [self._alert(
                 trigger, turn.emitted_at, "agitation_rising", self.customer,
-                f"Customer agitation rising over the last {self.agitated_run} turns",
+                f"Customer agitation rising over the last {self.agitated_run} turns"
+                if self.agitated_run > 1 else "Customer agitation rising on their last turn",
                 arousal, self.cfg.agitation_arousal,
             )]  # fmt: skip
         return []

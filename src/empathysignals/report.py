@@ -319,6 +319,14 @@ def write_png(events: Sequence[Event], path: str | os.PathLike[str]) -> None:
                 a.axvspan(ev.start, ev.end, color=color, alpha=0.4)
     ax.set_yticks(range(len(roles)), roles)
     ax.invert_yaxis()  # first role on top, as on the HTML page
+    ax.set_xlim(0.0, summary.duration_s)
+    from matplotlib.patches import Patch
+
+    keys = [("#d62728", "interruption (overlap)"), ("#ffdd57", "backchannel"),
+            ("#9edae5", "hold"), ("#c7c7c7", "dead air")]  # fmt: skip
+    # Above the lanes, where it hides no bar.
+    ax.legend(handles=[Patch(color=c, label=x) for c, x in keys], loc="lower right",
+              bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8, ncol=4)  # fmt: skip
     for role in roles:
         turns = [e for e in events if isinstance(e, TurnEvent) and e.speaker == role and e.state]
         av.plot([(t.start + (t.end or t.start)) / 2 for t in turns],
