@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,3 +82,17 @@ def test_the_event_examples_are_what_the_bundled_call_gives() -> None:
     assert shown and all(line in printed for line in shown), [
         line for line in shown if line not in printed
     ]
+
+
+def test_the_readme_use_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's first Python block, as written, from the repository root: batch and
+    live on the bundled call give the same events."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Use\n\n```python\n(.*?)```", text, re.S)
+    assert block, "README.md has no '## Use' Python block"
+    monkeypatch.chdir(ROOT)
+    printed: list[dict[str, object]] = []
+    namespace: dict[str, Any] = {"print": printed.append}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)
+    batch = [e.to_dict() for e in namespace["events"]]
+    assert printed == batch and printed[-1]["type"] == "summary"
