@@ -96,3 +96,20 @@ def test_the_readme_use_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     exec(compile(block.group(1), "README.md", "exec"), namespace)
     batch = [e.to_dict() for e in namespace["events"]]
     assert printed == batch and printed[-1]["type"] == "summary"
+
+
+def test_the_top_level_is_the_documented_layout() -> None:
+    """Only the layout the README describes is tracked at the top (two stray scratch files,
+    one named '-', were once committed there)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the tracked files are unknown")
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    top = {path.split("/", 1)[0] for path in tracked}
+    allowed = {".ci", ".gitignore", "README.md", "pyproject.toml", "src", "benchmarks",
+               "docs", "tests", "examples", "training"}  # fmt: skip
+    assert top <= allowed, sorted(top - allowed)
