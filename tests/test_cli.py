@@ -12,9 +12,13 @@ import pytest
 import soundfile as sf
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "empathysignals", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "empathysignals", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
     )
 
 
@@ -204,6 +208,22 @@ def test_rttm_uri_picks_one_recording_of_a_shared_file(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout.splitlines()[-1])
     assert summary["talk_time_s"] == {"customer": 2.0, "agent": 2.0}
+
+
+def test_speaker_roles_naming_a_speaker_not_in_the_rttm_warns(tmp_path: Path) -> None:
+    """A name in --speaker-roles that the RTTM does not have (a typo, most likely) is
+    reported on stderr, and the analysis goes on."""
+    rng = np.random.default_rng(0)
+    sf.write(tmp_path / "mono.wav", 0.01 * rng.standard_normal(8000 * 6), 8000)
+    (tmp_path / "seg.rttm").write_text(
+        "SPEAKER a 1 0.5 2.0 <NA> <NA> s1 <NA> <NA>\nSPEAKER a 1 3.0 2.0 <NA> <NA> s2 <NA> <NA>\n"
+    )
+    roles = "s1=customer,s2=agent,s3=-"
+    out = cli("analyze", "mono.wav", "--rttm", "seg.rttm", "--speaker-roles", roles,
+              "--no-emotion", cwd=tmp_path)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "warning: --speaker-roles names ['s3'], not in seg.rttm" in out.stderr
+    assert json.loads(out.stdout.splitlines()[-1])["talk_time_s"] == {"customer": 2.0, "agent": 2.0}
 
 
 def test_no_silent_holds_flag(tmp_path: Path) -> None:

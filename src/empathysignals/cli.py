@@ -179,6 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.rttm_uri and not args.rttm:
                 raise ParameterError("--rttm-uri needs --rttm")
             segmentation = read_rttm(args.rttm, uri=args.rttm_uri) if args.rttm else None
+            speaker_roles = _speaker_roles(args.speaker_roles)
+            if segmentation is not None and speaker_roles:
+                absent = sorted(set(speaker_roles) - {spk for spk, _, _ in segmentation})
+                if absent:  # a typo, most likely; a mapping shared by many files is fine
+                    print(f"empathysignals: warning: --speaker-roles names {absent}, not in "
+                          f"{args.rttm}; ignored", file=sys.stderr)  # fmt: skip
             events = analyze_file(
                 args.call,
                 roles=args.roles,
@@ -187,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     silent_holds=_silent_holds(args),
                     **({} if args.max_turn_s is None else {"max_turn_s": args.max_turn_s}),
                 ),
-                speaker_roles=_speaker_roles(args.speaker_roles),
+                speaker_roles=speaker_roles,
                 allow_truncated=args.allow_truncated,
                 transcript=args.transcript,
                 emotion_model=model,
