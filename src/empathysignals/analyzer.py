@@ -30,13 +30,20 @@ from .audio import (
     validate_samples,
 )
 from .coaching import CoachingTracker
-from .config import HOP_S, AlertConfig, TranscriptConfig, TurnTakingConfig, VadConfig
+from .config import (
+    HOP_S,
+    AlertConfig,
+    TranscriptConfig,
+    TurnTakingConfig,
+    VadConfig,
+    config_or_default,
+)
 from .detectors.base import Detector, DetectorContext, DetectorFactory
 from .detectors.frames import FrameBlock
 from .detectors.keyed_digits import KeyedDigitsDetector
 from .detectors.turn_taking import TurnTakingDetector
 from .detectors.voice_activity import VoiceActivityStream
-from .errors import AudioError, ParameterError, StreamStateError
+from .errors import AudioError, ModelError, ParameterError, StreamStateError
 from .events import Event, TurnEvent
 from .legs import LegAligner
 from .prosody.turns import TurnProsody
@@ -110,23 +117,13 @@ class Analyzer:
             alerts if isinstance(alerts, AlertConfig) else AlertConfig() if alerts else None
         )
         self.sample_rate = validate_sample_rate(sample_rate)
-        if vad is not None and not isinstance(vad, VadConfig):
-            raise ParameterError(f"vad must be a VadConfig, got {type(vad).__name__}")
-        if turn_taking is not None and not isinstance(turn_taking, TurnTakingConfig):
-            raise ParameterError(
-                f"turn_taking must be a TurnTakingConfig, got {type(turn_taking).__name__}"
-            )
-        self.vad = vad or VadConfig()
-        self.turn_taking = turn_taking or TurnTakingConfig()
+        self.vad = config_or_default(vad, VadConfig, "vad")
+        self.turn_taking = config_or_default(turn_taking, TurnTakingConfig, "turn_taking")
         for factory in detectors:
             if not callable(factory):
                 raise ParameterError(f"detectors must be callables (factories), got {factory!r}")
         self.detectors = tuple(detectors)
-        if transcript is not None and not isinstance(transcript, TranscriptConfig):
-            raise ParameterError(
-                f"transcript must be a TranscriptConfig, got {type(transcript).__name__}"
-            )
-        self.transcript = transcript or TranscriptConfig()
+        self.transcript = config_or_default(transcript, TranscriptConfig, "transcript")
         self._emotion = _EmotionSource(emotion_model)
 
     @property
@@ -589,6 +586,14 @@ class _EmotionSource:
                 "emotion_model must be an EmotionModel, a bundled model name, 'default' or "
                 f"None; got {type(spec).__name__}"
             )
+        if isinstance(spec, str) and spec != "default":
+            from .text.registry import KNOWN_MODELS
+
+            if spec not in KNOWN_MODELS:  # now, not at the first scored turn mid-call
+                raise ModelError(
+                    f"unknown emotion model {spec!r}; known: {list(KNOWN_MODELS)}, 'default', "
+                    "or None for none (your own exported model: EmotionModel(path))"
+                )
         self.spec = spec
         self._model: EmotionModel | None = spec if isinstance(spec, EmotionModel) else None
         self._lock = threading.Lock()

@@ -96,18 +96,42 @@ def _encode_with(table: np.ndarray, samples: np.ndarray) -> np.ndarray:
     return order[idx].astype(np.uint8)
 
 
+def _encodable(samples: Any) -> np.ndarray:
+    """Samples as float32 of their own shape, through the same checks as any audio input
+    (int16/int32 scaled to full scale 1.0; NaN or inf refused)."""
+    arr = np.asarray(samples) if not isinstance(samples, np.ndarray) else samples
+    if arr.ndim not in (1, 2):
+        raise ParameterError(f"samples must have shape (n,) or (n, channels), got {arr.shape}")
+    checked = validate_samples(arr)
+    return checked[:, 0] if arr.ndim == 1 else checked
+
+
 def encode_mulaw(samples: np.ndarray) -> np.ndarray:
-    """Encode float samples in [-1, 1] to G.711 mu-law codes (uint8)."""
-    return _encode_with(_mulaw_table(), samples)
+    """Encode audio to G.711 mu-law codes.
+
+    Parameters
+    ----------
+    samples : np.ndarray, shape (n,) or (n, channels)
+        Float in [-1, 1] (louder is clipped), or int16/int32 at their full scale.
+
+    Returns
+    -------
+    np.ndarray of uint8, the same shape
+    """
+    return _encode_with(_mulaw_table(), _encodable(samples))
 
 
 def encode_alaw(samples: np.ndarray) -> np.ndarray:
-    """Encode float samples in [-1, 1] to G.711 A-law codes (uint8)."""
-    return _encode_with(_alaw_table(), samples)
+    """Encode audio to G.711 A-law codes (parameters as :func:`encode_mulaw`)."""
+    return _encode_with(_alaw_table(), _encodable(samples))
 
 
 def decode_pcm16(data: bytes | bytearray | memoryview) -> np.ndarray:
-    """Decode little-endian signed 16-bit PCM bytes to float32 in [-1, 1]."""
+    """Decode little-endian signed 16-bit PCM bytes to float32 in [-1, 1] (shape ``(n,)``)."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ParameterError(
+            f"decode_pcm16 takes bytes, bytearray or memoryview, got {type(data).__name__}"
+        )
     raw = bytes(data)
     if len(raw) % 2:
         raise AudioError(
@@ -403,8 +427,15 @@ def validate_roles(roles: Any) -> tuple[str, ...]:
         ) from None
     if not out or not all(isinstance(r, str) and r for r in out):
         raise ParameterError(f"roles must be non-empty strings, got {roles!r}")
-    if any(r != r.strip() for r in out):
-        raise ParameterError(f"roles must not start or end with spaces, got {out!r}")
+    if any(any(c.isspace() for c in r) for r in out):
+        hint = (
+            f" (one string is split at commas: {','.join(out[0].split())!r})"
+            if len(out) == 1
+            else ""
+        )
+        raise ParameterError(
+            f"role names cannot contain spaces (RTTM and the CLI split at them), got {out!r}{hint}"
+        )
     if len(set(out)) != len(out):
         raise ParameterError(f"roles must be distinct, got {out!r}")
     if len(out) > 2:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Literal, TypeVar
 
 from .errors import ParameterError
 
@@ -17,6 +17,21 @@ ANALYSIS_RATE_HZ = 8000
 #: One analysis frame: 10 ms is the common hop of VADs and pitch trackers.
 HOP_SAMPLES = 80
 HOP_S = HOP_SAMPLES / ANALYSIS_RATE_HZ
+
+
+_C = TypeVar("_C")
+
+
+def config_or_default(value: object, cls: type[_C], name: str) -> _C:
+    """``value`` if it is a ``cls``, a fresh default one if it is None; anything else (a
+    dict, another config class) is a ParameterError that names the right class."""
+    if value is None:
+        return cls()
+    if not isinstance(value, cls):
+        raise ParameterError(
+            f"{name} must be {cls.__name__}(...) or None, got {type(value).__name__}"
+        )
+    return value
 
 
 def _check_positive(obj: object, *names: str, allow_zero: bool = False) -> None:
@@ -55,6 +70,7 @@ class VadConfig:
         rejects more echo but also quiet double talk.
     music_lookahead_ms : float
         Future context the music/speech discrimination may use; part of the pipeline latency.
+        A multiple of 50 ms (the music detector's block), at most 400.
     voicing_threshold : float
         A frame is voiced when the peak normalized autocorrelation of its last 30 ms over
         pitch lags (62.5-400 Hz) reaches this; unvoiced bursts (rustle) never are.
@@ -153,6 +169,12 @@ class VadConfig:
             raise ParameterError(
                 "boundary_above_floor_db must not exceed speech_above_floor_db "
                 f"({self.boundary_above_floor_db} > {self.speech_above_floor_db}); lower it"
+            )
+        if self.music_lookahead_ms % 50:
+            nearest = max(50, round(self.music_lookahead_ms / 50) * 50)
+            raise ParameterError(
+                f"music_lookahead_ms must be a multiple of 50 ms (the music detector's block), "
+                f"got {self.music_lookahead_ms}: e.g. {nearest}"
             )
         if self.hangover_ms > 400 or self.music_lookahead_ms > 400:
             # Both add to the Analyzer's declared lookahead (latency_s: 0.49 s at the

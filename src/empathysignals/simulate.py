@@ -1244,6 +1244,10 @@ def simulate_call(
         On invalid arguments or when the data folder cannot be found.
     """
     split = _check_split(split)
+    if isinstance(scenarios, str):
+        raise ParameterError(
+            f"scenarios must be a sequence of names, e.g. ({scenarios!r},), not a single string"
+        )
     scenarios = tuple(scenarios)
     if not isinstance(components, bool):
         raise ParameterError(f"components must be True or False, got {components!r}")

@@ -491,7 +491,7 @@ def alert_contradictions(
     list of str
         One line per disagreement; empty when every alert follows its rule.
     """
-    from .config import AlertConfig, TurnTakingConfig
+    from .config import AlertConfig, TurnTakingConfig, config_or_default
     from .detectors.turn_taking import customer_and_agent
     from .events import (
         AlertEvent,
@@ -505,8 +505,8 @@ def alert_contradictions(
         TurnEvent,
     )
 
-    cfg = alerts or AlertConfig()
-    tt = turn_taking or TurnTakingConfig()
+    cfg = config_or_default(alerts, AlertConfig, "alerts")
+    tt = config_or_default(turn_taking, TurnTakingConfig, "turn_taking")
     out: list[str] = []
     all_alerts = [e for e in events if isinstance(e, AlertEvent)]
     by_kind: dict[str, list[AlertEvent]] = {}

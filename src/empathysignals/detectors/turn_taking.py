@@ -39,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from ..config import TurnTakingConfig
+from ..audio import validate_roles
+from ..config import TurnTakingConfig, config_or_default
 from ..errors import ParameterError
 from ..events import (
     BackchannelEvent,
@@ -179,7 +180,7 @@ class TurnTakingDetector:
 
     def __init__(self, context: DetectorContext, config: TurnTakingConfig | None = None) -> None:
         self.ctx = context
-        self.cfg = config or TurnTakingConfig()
+        self.cfg = config_or_default(config, TurnTakingConfig, "config")
         n = len(context.roles)
         if n not in (1, 2):
             raise ParameterError(f"turn-taking needs one or two legs, got {n}")
@@ -1281,6 +1282,7 @@ def turn_taking(
         Turns, pauses, gaps, dead air, interruptions and backchannels (no hold: that needs
         the audio), emitted as if decided with no lookahead (``emitted_at`` = decision time).
     """
+    roles = validate_roles(roles)
     act = np.asarray(active)
     if act.ndim != 2 or act.shape[1] != len(roles) or act.dtype != bool:
         raise ParameterError(
@@ -1292,12 +1294,12 @@ def turn_taking(
     n = act.shape[0]
     frames = FrameBlock(
         0,
-        tuple(roles),
+        roles,
         act,
         np.where(act, -20.0, -50.0),
         np.full(act.shape, -60.0),
         np.zeros(act.shape),
         hop_s,
     )
-    det = TurnTakingDetector(DetectorContext(tuple(roles), 0, hop_s), config)
+    det = TurnTakingDetector(DetectorContext(roles, 0, hop_s), config)
     return det.push(frames) + det.flush() if n else det.flush()

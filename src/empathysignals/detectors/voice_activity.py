@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..audio import StreamingResampler, validate_sample_rate, validate_samples
-from ..config import ANALYSIS_RATE_HZ, HOP_S, HOP_SAMPLES, VadConfig
+from ..audio import StreamingResampler, validate_roles, validate_sample_rate, validate_samples
+from ..config import ANALYSIS_RATE_HZ, HOP_S, HOP_SAMPLES, VadConfig, config_or_default
 from ..errors import ParameterError, StreamStateError
 from ..framing import FrameBuffer
 from .frames import LINE_BANDS_HZ, N_LINE_BANDS, FrameBlock
@@ -178,12 +178,10 @@ class VoiceActivityStream:
         *,
         config: VadConfig | None = None,
     ) -> None:
-        self.roles = tuple(roles)
+        self.roles = validate_roles(roles)
         self.n_legs = len(self.roles)
-        if self.n_legs not in (1, 2):
-            raise ParameterError(f"one or two legs are supported, got {self.n_legs}")
         self.sample_rate = validate_sample_rate(sample_rate)
-        self.config = config or VadConfig()
+        self.config = config_or_default(config, VadConfig, "config")
         fixed = self.config.no_signal_max_dbfs
         self._fixed_no_signal = None if fixed is None else float(fixed)
         # Smallest nonzero sample step seen so far in quiet frames, per leg, and its level.
@@ -712,7 +710,7 @@ def voice_activity(
     VoiceActivityResult
     """
     rate = validate_sample_rate(sample_rate)
-    roles = tuple(roles)
+    roles = validate_roles(roles)
     x = validate_samples(samples, n_channels=len(roles))
     stream = VoiceActivityStream(roles, rate, config=config)
     blocks = [stream.push_validated(x), stream.finish()]
