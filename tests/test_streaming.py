@@ -518,6 +518,34 @@ def test_timestamped_legs_fill_lost_packets(call: tuple[np.ndarray, int]) -> Non
     assert dicts(events + stream.finish()) == want
 
 
+def test_a_packet_stamped_far_ahead_fills_silence_in_bounded_memory() -> None:
+    """One 20 ms packet per leg stamped an hour in: the hour is analysed as silence (dead
+    air), but never held as samples (it once allocated the whole gap at once: 230 MB here,
+    29 TiB for a timestamp of 1e9 s). A timestamp past a day is refused, leaving no trace."""
+    import tracemalloc
+
+    analyzer = es.Analyzer(prosody=False, emotion_model=None)
+    call = analyzer.stream()
+    packet = np.full(160, 0xFF, np.uint8).tobytes()  # mu-law silence
+    for bad in (1e9, float("inf"), -1.0, np.float32("nan")):
+        with pytest.raises(es.ParameterError, match="a day"):
+            call.push_bytes(packet, role="agent", at_s=bad)  # type: ignore[arg-type]
+    assert call.leg_received_s == {"customer": 0.0, "agent": 0.0}
+    for role in ("customer", "agent"):  # the kernels loaded before memory is counted
+        call.push_bytes(packet * 20, role=role, at_s=0.0)
+    tracemalloc.start()
+    try:
+        call.push_bytes(packet, role="customer", at_s=3600.0)
+        call.push_bytes(packet, role="agent", at_s=np.float32(3600.0))  # type: ignore[arg-type]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20e6, f"{peak / 1e6:.0f} MB for an hour of filled silence"  # ~4 MB
+    assert call.leg_received_s == {"customer": 3600.02, "agent": 3600.02}
+    events = call.finish()
+    assert events[-1].type == "summary" and events[-1].end == pytest.approx(3600.02)
+
+
 def test_timestamps_that_go_back_are_refused_and_leave_no_trace() -> None:
     rng = np.random.default_rng(3)
     a, b = (0.01 * rng.standard_normal(8000)).astype(np.float32), np.zeros(8000, np.float32)

@@ -301,13 +301,8 @@ class CallStream:
         # Validate every leg before queueing any: a rejected push leaves no trace.
         checked = {role: validate_samples(data, n_channels=1)[:, 0] for role, data in legs.items()}
         self._legs.add(checked, at_s)
-        block = self._legs.take()
-        if block is None:
+        if not self._analyse_aligned():
             return []
-        if self._prosody is not None:
-            self._prosody.push_samples(block)
-        self._accept(self._process(self._vad.push_validated(block)))
-        self._release()
         return self._score_and_drain()
 
     @property
@@ -400,11 +395,8 @@ class CallStream:
         self._check_open()
         if self._messages is not None:
             return self._finish_text()
-        block = self._legs.flush()  # legs of unequal length: the short ones padded
-        if block is not None:
-            if self._prosody is not None:
-                self._prosody.push_samples(block)
-            self._accept(self._process(self._vad.push_validated(block)))
+        self._legs.pad()  # legs of unequal length: the short ones padded with silence
+        self._analyse_aligned(release=False)  # finish releases everything below
         if self._prosody is not None:
             self._prosody.finish_samples()  # pitch frames first: the last labels need them
         self._accept(self._process(self._vad.finish()))
@@ -458,6 +450,19 @@ class CallStream:
             self._prosody.push_samples(x)
         self._accept(self._process(self._vad.push_validated(x)))
         self._release()
+
+    def _analyse_aligned(self, *, release: bool = True) -> bool:
+        """Analyse what every leg has (per-leg input), block by bounded block; whether
+        there was any."""
+        any_block = False
+        while (block := self._legs.take()) is not None:
+            any_block = True
+            if self._prosody is not None:
+                self._prosody.push_samples(block)
+            self._accept(self._process(self._vad.push_validated(block)))
+            if release:
+                self._release()
+        return any_block
 
     def _accept(self, events: list[Event]) -> None:
         """Route decided events: turns wait for text and emotion, the rest go out."""

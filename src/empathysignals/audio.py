@@ -3,6 +3,7 @@ resampling to the analysis rate, and channel-to-role mapping."""
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import sys
@@ -156,11 +157,16 @@ def _finite_and_peak(x: np.ndarray) -> tuple[bool, float]:
 
 def validate_sample_rate(sample_rate: Any) -> int:
     """Return ``sample_rate`` as an int, or raise :class:`AudioError` saying what is allowed."""
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, float, np.integer)):
+    if isinstance(sample_rate, bool) or not isinstance(
+        sample_rate, (int, float, np.integer, np.floating)
+    ):
         raise AudioError(f"sample_rate must be a number in Hz, got {type(sample_rate).__name__}")
-    if not np.isfinite(sample_rate) or float(sample_rate) != int(sample_rate):
+    if isinstance(sample_rate, (int, np.integer)):
+        rate = int(sample_rate)
+    elif not math.isfinite(sample_rate) or float(sample_rate) != int(sample_rate):
         raise AudioError(f"sample_rate must be a whole number of Hz, got {sample_rate!r}")
-    rate = int(sample_rate)
+    else:
+        rate = int(sample_rate)
     if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
         raise AudioError(
             f"unsupported sample_rate {rate} Hz: use {MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE} Hz "

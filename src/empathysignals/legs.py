@@ -6,7 +6,10 @@ its first sample (``at_s``, from the media message's timestamp): a leg that skip
 after lost packets, is filled with silence, so it does not run late for the rest of the
 call; one that goes back is refused. A leg pushed ahead of the others waits in memory
 (4 bytes a sample) until they catch up: a batch caller may push a whole leg at once, and a
-live host watches :attr:`LegAligner.lag_s` to fill or end a stalled track.
+live host watches :attr:`LegAligner.lag_s` to fill or end a stalled track. Filled silence
+is queued as a count, not as samples, and blocks are handed out at most
+:data:`MAX_BLOCK_S` long, so one packet stamped an hour ahead costs an hour of analysis
+but not an hour of samples in memory.
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from .errors import ParameterError
+
+#: Longest block :meth:`LegAligner.take` hands out (s): bounds the memory of a large fill.
+MAX_BLOCK_S = 10.0
+#: Latest stream time a timestamp may name (s): a day. Past it a timestamp is corrupt (a
+#: packet stamped years ahead would otherwise mean analysing years of silence).
+MAX_AT_S = 86_400.0
 
 
 class LegAligner:
@@ -32,7 +41,8 @@ class LegAligner:
     def __init__(self, roles: tuple[str, ...], sample_rate: int) -> None:
         self.roles = roles
         self.sample_rate = sample_rate
-        self._queues: dict[str, list[np.ndarray]] = {r: [] for r in roles}
+        # Samples, or an int: that many samples of filled silence.
+        self._queues: dict[str, list[np.ndarray | int]] = {r: [] for r in roles}
         self._queued = dict.fromkeys(roles, 0)
         self._received = dict.fromkeys(roles, 0)  # samples per leg, fills included
         # timestamps may jitter by up to a millisecond (Twilio's are whole milliseconds)
@@ -62,9 +72,12 @@ class LegAligner:
         """
         fills = dict.fromkeys(legs, 0)
         if at_s is not None:
-            is_number = isinstance(at_s, (int, float)) and not isinstance(at_s, bool)
-            if not is_number or not np.isfinite(at_s) or at_s < 0:
-                raise ParameterError(f"at_s must be a finite time >= 0 in seconds, got {at_s!r}")
+            is_number = isinstance(at_s, (int, float, np.integer, np.floating))
+            if isinstance(at_s, bool) or not is_number or not 0 <= float(at_s) <= MAX_AT_S:
+                raise ParameterError(
+                    f"at_s must be a time in seconds from the stream's start, 0 to {MAX_AT_S:.0f} "
+                    f"(a day), got {at_s!r}"
+                )
             start = round(float(at_s) * self.sample_rate)
             for role in legs:
                 have = self._received[role]
@@ -78,34 +91,42 @@ class LegAligner:
                     fills[role] = start - have
         for role, x in legs.items():
             if fills[role]:
-                self._queues[role].append(np.zeros(fills[role], dtype=np.float32))
+                self._queues[role].append(fills[role])
             if len(x):
                 self._queues[role].append(x)
             self._queued[role] += fills[role] + len(x)
             self._received[role] += fills[role] + len(x)
 
     def take(self) -> np.ndarray | None:
-        """The samples every leg has, as an ``(n, n_legs)`` block, or None."""
-        n = min(self._queued.values())
+        """The samples every leg has, as an ``(n, n_legs)`` block of at most
+        :data:`MAX_BLOCK_S`, or None; call again until None."""
+        n = min(min(self._queued.values()), round(MAX_BLOCK_S * self.sample_rate))
         if n == 0:
             return None
         return np.stack([self._pop(r, n) for r in self.roles], axis=1)
 
-    def flush(self) -> np.ndarray | None:
-        """Everything queued, the shorter legs padded with silence (end of stream)."""
+    def pad(self) -> None:
+        """End of stream: pad the shorter legs with silence to the longest (then
+        :meth:`take` hands out everything)."""
         n = max(self._queued.values())
-        if n == 0:
-            return None
-        block = np.zeros((n, len(self.roles)), dtype=np.float32)
-        for i, role in enumerate(self.roles):
-            got = self._pop(role, self._queued[role])
-            block[: len(got), i] = got
-        return block
+        for role in self.roles:
+            if self._queued[role] < n:
+                self._queues[role].append(n - self._queued[role])
+                self._queued[role] = n
 
     def _pop(self, role: str, n: int) -> np.ndarray:
         queue = self._queues[role]
-        joined = np.concatenate(queue) if len(queue) > 1 else queue[0] if queue else np.zeros(0)
-        out, rest = joined[:n], joined[n:]
-        self._queues[role] = [rest] if len(rest) else []
+        parts: list[np.ndarray] = []
+        need = n
+        while need:
+            head = queue[0]
+            size = head if isinstance(head, int) else len(head)
+            k = min(size, need)
+            parts.append(np.zeros(k, np.float32) if isinstance(head, int) else head[:k])
+            if k == size:
+                queue.pop(0)
+            else:
+                queue[0] = head - k if isinstance(head, int) else head[k:]
+            need -= k
         self._queued[role] -= n
-        return out
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
