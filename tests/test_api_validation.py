@@ -8,6 +8,7 @@ failed (a built-in exception, or input accepted and turned into garbage) before 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,29 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     ),
     ("unknown emotion model", lambda: es.Analyzer(emotion_model="nope"), es.ModelError, "known"),
     (
+        "transcript that is no iterable",
+        lambda: es.Analyzer(emotion_model=None).stream(transcript=True).push_transcript(None),  # type: ignore[arg-type]
+        es.ParameterError,
+        "iterable",
+    ),
+    (
+        "final given as a string",
+        lambda: (
+            es.Analyzer(emotion_model=None)
+            .stream(transcript=True)
+            .push_transcript([{"speaker": "agent", "start": 1.0, "text": "x", "final": "false"}])
+        ),
+        es.ParameterError,
+        "true or false",
+    ),
+    (
+        "hold marker on='no'",
+        lambda: es.Analyzer(emotion_model=None).stream().mark_hold(1.0, on="no"),  # type: ignore[arg-type]
+        es.ParameterError,
+        "on must be True",
+    ),
+    ("read_rttm(None)", lambda: es.read_rttm(None), es.ParameterError, "str or PathLike"),  # type: ignore[arg-type]
+    (
         "music lookahead off the block",
         lambda: es.VadConfig(music_lookahead_ms=120),
         es.ParameterError,
@@ -94,3 +118,20 @@ def test_encoders_scale_integers_as_any_audio_input() -> None:
     np.testing.assert_allclose(es.decode_mulaw(codes), [0.5, -0.5, 0.0], atol=0.02)
     stereo = es.encode_alaw(np.zeros((4, 2), np.float32))
     assert stereo.shape == (4, 2) and stereo.dtype == np.uint8
+
+
+def test_an_rttm_with_a_byte_order_mark_keeps_its_first_line(tmp_path: Path) -> None:
+    """A BOM hid the first line's SPEAKER type, so that speaker's talk became silence; a
+    file whose lines hold no SPEAKER line (lower case, say) says so instead of giving a
+    call of dead air; an empty file is a call where nobody spoke (what write_rttm writes
+    for one)."""
+    lines = (
+        "SPEAKER a 1 0.5 2.0 <NA> <NA> s1 <NA> <NA>\nSPEAKER a 1 3.0 2.0 <NA> <NA> s2 <NA> <NA>\n"
+    )
+    (tmp_path / "bom.rttm").write_text("\ufeff" + lines, encoding="utf-8")
+    assert es.read_rttm(tmp_path / "bom.rttm") == [("s1", 0.5, 2.5), ("s2", 3.0, 5.0)]
+    (tmp_path / "lower.rttm").write_text(lines.lower(), encoding="utf-8")
+    with pytest.raises(es.ParameterError, match="no SPEAKER line"):
+        es.read_rttm(tmp_path / "lower.rttm")
+    (tmp_path / "empty.rttm").write_text("", encoding="utf-8")
+    assert es.read_rttm(tmp_path / "empty.rttm") == []

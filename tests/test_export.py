@@ -448,3 +448,21 @@ def test_jsonl_is_every_event(stream: Stream, tmp_path_factory: pytest.TempPathF
     export.write_jsonl(stream.events, path)
     back = [es.event_from_dict(json.loads(line)) for line in path.read_text().splitlines()]
     assert [e.to_dict() for e in back] == [e.to_dict() for e in stream.events]
+
+
+def test_a_quote_in_a_role_name_is_escaped_in_the_textgrid(tmp_path: Path) -> None:
+    """Role names may hold a quote; the tier name was written bare and Praat refused the
+    file."""
+    import parselmouth
+    from parselmouth.praat import call
+
+    turns = [
+        es.TurnEvent(1, 0.5, 2.0, 2.5, speaker='cus"tomer'),
+        es.TurnEvent(2, 2.2, 4.0, 4.5, speaker="agent"),
+    ]
+    export.write_textgrid(turns, tmp_path / "q.TextGrid")
+    grid = parselmouth.read(str(tmp_path / "q.TextGrid"))
+    names = [
+        call(grid, "Get tier name", k) for k in range(1, call(grid, "Get number of tiers") + 1)
+    ]
+    assert 'turns cus"tomer' in names

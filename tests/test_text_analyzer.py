@@ -370,3 +370,44 @@ def test_final_transcript_going_back_in_time_is_an_error(analyzer: es.Analyzer) 
     call.push_transcript([{"speaker": "agent", "start": 5.0, "end": 6.0, "text": "b"}])
     with pytest.raises(es.ParameterError, match="back in time"):
         call.push_transcript([{"speaker": "agent", "start": 1.0, "end": 2.0, "text": "a"}])
+
+
+def test_segments_in_any_order_within_a_push_and_a_refused_push_leaves_no_trace(
+    ivr_call: tuple[np.ndarray, list[dict[str, object]]],
+) -> None:
+    """The docstring's "in any order within a push" holds (a shuffled transcript gives the
+    events of the ordered one), and a push refused for going back in time changes nothing:
+    its own segments were once kept, so a later valid push was refused too."""
+    samples, segments = ivr_call
+    ordered = es.analyze(samples, RATE, transcript=segments)
+    shuffled = [segments[k] for k in np.random.default_rng(7).permutation(len(segments))]
+    assert [e.to_dict() for e in es.analyze(samples, RATE, transcript=shuffled)] == [
+        e.to_dict() for e in ordered
+    ]
+    call = es.Analyzer(emotion_model=None).stream()
+    call.push_transcript([{"speaker": "agent", "start": 5.0, "end": 6.0, "text": "b"}])
+    with pytest.raises(es.ParameterError, match="back in time"):
+        call.push_transcript(
+            [
+                {"speaker": "agent", "start": 9.0, "end": 9.5, "text": "late"},
+                {"speaker": "agent", "start": 1.0, "end": 2.0, "text": "a"},
+            ]
+        )
+    call.push_transcript([{"speaker": "agent", "start": 7.0, "end": 8.0, "text": "c"}])
+
+
+def test_a_lone_surrogate_in_the_text_is_a_replacement_character(
+    ivr_call: tuple[np.ndarray, list[dict[str, object]]], tmp_path: Path
+) -> None:
+    """JSON allows a lone UTF-16 surrogate ("\\ud83d", half an emoji an ASR cut in two); it
+    once broke the stream for good (the tokenizer refused it on every later push) and the
+    CSV and HTML exports. It reads as U+FFFD."""
+    samples, segments = ivr_call
+    cut = [{**segments[0], "text": f"{segments[0]['text']} \ud83d"}, *segments[1:]]
+    events = es.analyze(samples, RATE, transcript=cut)
+    first = next(e for e in events if isinstance(e, TurnEvent))
+    assert first.text == f"{segments[0]['text']} \ufffd" and first.emotion is not None
+    from empathysignals import export
+
+    export.write_csv(events, tmp_path / "turns.csv")
+    assert "\ufffd" in (tmp_path / "turns.csv").read_text(encoding="utf-8")

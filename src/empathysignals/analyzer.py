@@ -348,7 +348,9 @@ class CallStream:
     def mark_hold(self, at_s: float, *, on: bool = True) -> None:
         """Telephony says hold started (``on=True``) or ended (``on=False``) at stream time
         ``at_s``. Marked holds override detection; call before the audio of that time is
-        pushed for exact timing."""
+        pushed for exact timing. A marker for audio already analysed applies from where the
+        stream is now (events already out are not taken back), so markers that arrive late
+        together (a start and its end) give a hold of no length."""
         self._check_open(audio=True)
         self._turns.mark_hold(at_s, on=on)
 

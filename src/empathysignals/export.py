@@ -97,6 +97,11 @@ def _emotion_label(turn: TurnEvent) -> str:
     return f"{turn.speaker}: {label}" + ("" if valence is None else f" ({valence:+.2f})")
 
 
+def _quoted(text: str) -> str:
+    """Text inside a TextGrid string: Praat writes a quote as two."""
+    return text.replace('"', '""')
+
+
 def _tier(name: str, items: list[tuple[float, float, str]], xmax: float) -> list[str]:
     """An interval tier; gaps between items are filled with empty intervals, overlapping
     items are clipped so intervals stay contiguous, as Praat requires. Times are rounded to
@@ -115,13 +120,13 @@ def _tier(name: str, items: list[tuple[float, float, str]], xmax: float) -> list
         intervals.append((t, xmax, ""))
     lines = [
         '        class = "IntervalTier"',
-        f'        name = "{name}"',
+        f'        name = "{_quoted(name)}"',
         "        xmin = 0",
         f"        xmax = {xmax:.3f}",
         f"        intervals: size = {len(intervals)}",
     ]
     for k, (a, b, text) in enumerate(intervals, start=1):
-        safe = text.replace('"', '""')
+        safe = _quoted(text)
         lines += [
             f"        intervals [{k}]:",
             f"            xmin = {a:.3f}",

@@ -32,13 +32,15 @@ def read_rttm(
     -------
     list of (speaker, start_s, end_s)
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ParameterError(f"path must be a str or PathLike, got {type(path).__name__}")
     p = Path(path)
     if not p.is_file():
         raise ParameterError(f"{p}: no such RTTM file")
     rows: list[tuple[str, float, float]] = []
     uris: set[str] = set()  # every recording the file holds
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a BOM would hide the first line's type
     except UnicodeDecodeError as exc:
         raise ParameterError(
             f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start}); RTTM files are plain "
@@ -50,7 +52,8 @@ def read_rttm(
             continue
         if len(parts) < 8:
             raise ParameterError(
-                f"{p}:{lineno}: RTTM SPEAKER lines need 10 fields, got {len(parts)}"
+                f"{p}:{lineno}: an RTTM SPEAKER line needs at least 8 fields (type, file, "
+                f"channel, onset, duration, ortho, subtype, speaker), got {len(parts)}"
             )
         uris.add(parts[1])
         if uri is not None and parts[1] != uri:
@@ -60,6 +63,11 @@ def read_rttm(
         except ValueError:
             raise ParameterError(f"{p}:{lineno}: onset and duration must be numbers") from None
         rows.append((parts[7], onset, round(onset + duration, 9)))  # no 19.040000000000003
+    if not uris and text.strip():  # lines, none of them SPEAKER (an empty file: nobody spoke)
+        raise ParameterError(
+            f"{p} holds lines but no SPEAKER line (the type is upper case: 'SPEAKER file 1 onset "
+            "duration <NA> <NA> name <NA> <NA>'), so nothing says who speaks when"
+        )
     if uri is not None and not rows and uris:
         raise ParameterError(f"{p} has no lines of recording {uri!r}; it holds {sorted(uris)}")
     if uri is None and len(uris) > 1:

@@ -289,6 +289,8 @@ class TurnTakingDetector:
             raise ParameterError(
                 f"hold marker time must be a finite number of seconds >= 0, got {at_s!r}"
             )
+        if not isinstance(on, bool):  # "no" would read as a hold start
+            raise ParameterError(f"on must be True (hold starts) or False (ends), got {on!r}")
         frame = max(round(at_s / self.ctx.hop_s), self._frame)
         if self.markers and frame < self.markers[-1][0]:
             raise ParameterError(

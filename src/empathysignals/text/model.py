@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from ..errors import ModelError, ParameterError
 from .taxonomy import GOEMOTIONS_LABELS, TAXONOMIES, VALENCE_BY_LABEL
 
 __all__ = ["DEFAULT_MAX_LENGTH", "EmotionModel", "EmotionPrediction"]
+
+#: A lone UTF-16 surrogate: no character, refused by the tokenizer.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: Tokens per text (incl. special tokens) when neither the caller nor config.json says.
 DEFAULT_MAX_LENGTH = 128
@@ -325,9 +329,21 @@ class EmotionModel:
 
     # ------------------------------------------------------------------ inference
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
-        """Token ids of each text, truncated to :attr:`max_length`."""
+        """Token ids of each text, truncated to :attr:`max_length`.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            A lone UTF-16 surrogate (no character; JSON allows one) is read as U+FFFD.
+
+        Returns
+        -------
+        list of list of int
+            One id list per text, special tokens included.
+        """
+        texts = _validate_texts(texts)
         # One text at a time: encode_batch would start the tokenizers thread pool.
-        return [self._tokenizer.encode(text).ids for text in texts]
+        return [self._tokenizer.encode(_SURROGATE.sub("\ufffd", text)).ids for text in texts]
 
     def logits(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """Raw model outputs, shape (n_texts, n_labels), float32."""

@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ParameterError
 
 __all__ = ["TranscriptAligner", "TranscriptSegment", "as_segments", "read_transcript"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +48,12 @@ def _segment(row: Any, roles: Sequence[str], index: int) -> TranscriptSegment:
             speaker = row.get("speaker", row.get("role"))
             start = row["start"]
             end = row.get("end", start)
+            final = row.get("final", True)
+            if not isinstance(final, bool):  # "false" would read as True
+                raise TypeError(f"final must be true or false, got {final!r}")
             seg = TranscriptSegment(
                 str(speaker), float(start), float(end), row["text"],
-                bool(row.get("final", True)), None if row.get("id") is None else str(row["id"]),
+                final, None if row.get("id") is None else str(row["id"]),
             )  # fmt: skip
         except (KeyError, TypeError, ValueError) as exc:
             raise ParameterError(
@@ -76,6 +82,10 @@ def _segment(row: Any, roles: Sequence[str], index: int) -> TranscriptSegment:
         raise ParameterError(
             f"transcript item {index}: text must be str, got {type(seg.text).__name__}"
         )
+    if _SURROGATE.search(seg.text):
+        # A lone UTF-16 surrogate (JSON allows "\ud83d") is no character: the tokenizer,
+        # CSV and HTML all refuse it. It stands for a character the ASR cut in two.
+        seg = replace(seg, text=_SURROGATE.sub("\ufffd", seg.text))
     if not (math.isfinite(seg.start) and math.isfinite(seg.end)):
         raise ParameterError(
             f"transcript item {index}: times must be finite, got {seg.start}, {seg.end}"
@@ -123,10 +133,18 @@ def read_transcript(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 
 def as_segments(rows: Iterable[Any], roles: Sequence[str]) -> list[TranscriptSegment]:
-    """Validate transcript rows into segments (see :class:`TranscriptSegment`)."""
+    """Validate transcript rows into segments (see :class:`TranscriptSegment`), in time
+    order (stable: a later hypothesis of one utterance stays after the earlier one)."""
     if isinstance(rows, (str, bytes, Mapping, TranscriptSegment)):
         rows = [rows]
-    return [_segment(row, roles, i) for i, row in enumerate(rows)]
+    try:
+        items = list(rows)
+    except TypeError:
+        raise ParameterError(
+            f"transcript must be an iterable of segments (dicts, tuples or "
+            f"TranscriptSegment), got {type(rows).__name__}"
+        ) from None
+    return sorted((_segment(row, roles, i) for i, row in enumerate(items)), key=lambda s: s.start)
 
 
 class TranscriptAligner:
@@ -149,6 +167,17 @@ class TranscriptAligner:
         self.used = False
 
     def add(self, segments: Iterable[TranscriptSegment]) -> None:
+        segments = list(segments)
+        last = dict(self.last_final_start)  # checked first: a refused push leaves no trace
+        for seg in segments:
+            if seg.final:
+                if seg.start < last[seg.speaker]:
+                    raise ParameterError(
+                        f"final transcript for {seg.speaker!r} went back in time (start "
+                        f"{seg.start} after {last[seg.speaker]}); push each speaker's final "
+                        "segments in time order"
+                    )
+                last[seg.speaker] = seg.start
         for seg in segments:
             self.used = True
             pending = self.segments[seg.speaker]
@@ -156,12 +185,6 @@ class TranscriptAligner:
                 # A newer hypothesis for the same utterance replaces the older one.
                 pending[:] = [s for s in pending if s.id != seg.id]
             if seg.final:
-                if seg.start < self.last_final_start[seg.speaker]:
-                    raise ParameterError(
-                        f"final transcript for {seg.speaker!r} went back in time (start "
-                        f"{seg.start} after {self.last_final_start[seg.speaker]}); push each "
-                        "speaker's final segments in time order"
-                    )
                 self.last_final_start[seg.speaker] = seg.start
                 self.final_until[seg.speaker] = max(self.final_until[seg.speaker], seg.end)
             pending.append(seg)
