@@ -15,9 +15,20 @@ import numpy as np
 import pytest
 
 import empathysignals as es
+from empathysignals import export
 from empathysignals.testing import alert_contradictions
 
 _STEREO = np.zeros((800, 2), np.float32)
+
+
+def _analyzer() -> es.Analyzer:
+    return es.Analyzer(emotion_model=None)
+
+
+def _call() -> es.CallStream:
+    return _analyzer().stream()
+
+
 _ACTIVE = np.zeros((10, 2), bool)
 
 CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
@@ -91,6 +102,84 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "on must be True",
     ),
     ("read_rttm(None)", lambda: es.read_rttm(None), es.ParameterError, "str or PathLike"),  # type: ignore[arg-type]
+    ("load_audio(123)", lambda: es.load_audio(123), es.ParameterError, "str or PathLike"),  # type: ignore[arg-type]
+    ("read_transcript(b'x')", lambda: es.read_transcript(b"x"), es.ParameterError, "PathLike"),  # type: ignore[arg-type]
+    (
+        "encoding in a list",
+        lambda: _call().push_bytes(b"\xff" * 8, encoding=["mulaw"]),  # type: ignore[arg-type]
+        es.ParameterError,
+        "encoding must be one of",
+    ),
+    (
+        "role in a list",
+        lambda: _call().push_bytes(b"\xff" * 8, role=["agent"]),  # type: ignore[arg-type]
+        es.ParameterError,
+        "role must be one of",
+    ),
+    (
+        "legs as pairs",
+        lambda: _call().push_legs([("agent", np.zeros(8))]),  # type: ignore[arg-type]
+        es.ParameterError,
+        "map roles to samples",
+    ),
+    (
+        "segmentation of numbers",
+        lambda: _analyzer().stream(segmentation=5),  # type: ignore[arg-type]
+        es.ParameterError,
+        "read_rttm",
+    ),
+    (
+        "segmentation row of a number",
+        lambda: _analyzer().stream(segmentation=[5]),  # type: ignore[list-item]
+        es.ParameterError,
+        "(speaker, start, end)",
+    ),
+    (
+        "speaker_roles without a segmentation",
+        lambda: _analyzer().stream(speaker_roles={"s1": "customer"}),
+        es.ParameterError,
+        "pass segmentation=",
+    ),
+    (
+        "speaker_roles as a list",
+        lambda: _analyzer().stream(segmentation=[("s1", 0.0, 1.0)], speaker_roles=["a"]),  # type: ignore[arg-type]
+        es.ParameterError,
+        "must map speaker labels",
+    ),
+    (
+        "write_jsonl of numbers",
+        lambda: export.write_jsonl([1], "/tmp/never.jsonl"),  # type: ignore[list-item]
+        es.ParameterError,
+        "Event objects",
+    ),
+    (
+        "write_rttm file_id number",
+        lambda: export.write_rttm([], "/tmp/never.rttm", file_id=5),  # type: ignore[arg-type]
+        es.ParameterError,
+        "file_id",
+    ),
+    (
+        "write_textgrid negative length",
+        lambda: export.write_textgrid([], "/tmp/never.TextGrid", duration_s=-1.0),
+        es.ParameterError,
+        "seconds > 0",
+    ),
+    ("event_from_dict of a number", lambda: es.event_from_dict(5), es.ParameterError, "mapping"),  # type: ignore[arg-type]
+    (
+        "event_from_dict NaN start",
+        lambda: es.event_from_dict(
+            {
+                "type": "pause",
+                "id": 1,
+                "start": float("nan"),
+                "end": 1.0,
+                "emitted_at": 1.0,
+                "speaker": "agent",
+            }
+        ),
+        es.ParameterError,
+        "finite",
+    ),
     (
         "music lookahead off the block",
         lambda: es.VadConfig(music_lookahead_ms=120),
@@ -135,3 +224,10 @@ def test_an_rttm_with_a_byte_order_mark_keeps_its_first_line(tmp_path: Path) -> 
         es.read_rttm(tmp_path / "lower.rttm")
     (tmp_path / "empty.rttm").write_text("", encoding="utf-8")
     assert es.read_rttm(tmp_path / "empty.rttm") == []
+
+
+def test_event_json_of_a_later_minor_version_reads() -> None:
+    """A minor version only adds fields (events.md), so its JSON must read here."""
+    pause = es.PauseEvent(3, 1.0, 2.0, 2.5, speaker="agent")
+    newer = {**pause.to_dict(), "confidence": 0.9}
+    assert es.event_from_dict(newer) == pause

@@ -222,6 +222,13 @@ class CallStream:
         self.sample_rate = analyzer.sample_rate
         self._segmentation: Segmentation | None = None
         audio_roles = self.roles
+        if speaker_roles is not None and segmentation is None:
+            raise ParameterError("speaker_roles maps a segmentation's speakers: pass segmentation=")
+        if speaker_roles is not None and not isinstance(speaker_roles, Mapping):
+            raise ParameterError(
+                "speaker_roles must map speaker labels to roles, e.g. {'spk1': 'customer'}, "
+                f"got {type(speaker_roles).__name__}"
+            )
         if segmentation is not None:
             if len(self.roles) != 2:
                 raise ParameterError("a segmentation needs two roles, e.g. ('customer', 'agent')")
@@ -295,7 +302,12 @@ class CallStream:
         self._check_open(audio=True)
         if self._segmentation is not None:
             raise ParameterError("push_legs needs one leg per role; this stream is mono")
-        unknown = set(legs) - set(self.roles)
+        if not isinstance(legs, Mapping):
+            raise ParameterError(
+                f"legs must map roles to samples, e.g. {{{self.roles[0]!r}: samples}}, got "
+                f"{type(legs).__name__}"
+            )
+        unknown = {role for role in legs if not isinstance(role, str) or role not in self.roles}
         if unknown:
             raise ParameterError(f"unknown role(s) {sorted(unknown)}; roles are {self.roles}")
         # Validate every leg before queueing any: a rejected push leaves no trace.
@@ -331,11 +343,13 @@ class CallStream:
         message), and ``at_s`` may give the stream time of their first sample (see
         :meth:`push_legs`); without, multi-channel bytes are interleaved frames."""
         self._check_open(audio=True)
-        decoder = _DECODERS.get(encoding)
+        decoder = _DECODERS.get(encoding) if isinstance(encoding, str) else None
         if decoder is None:
             raise ParameterError(f"encoding must be one of {sorted(_DECODERS)}, got {encoding!r}")
         x = decoder(data)
         if role is not None:
+            if not isinstance(role, str):
+                raise ParameterError(f"role must be one of {self.roles}, got {role!r}")
             return self.push_legs({role: x}, at_s=at_s)
         if at_s is not None:
             raise ParameterError("at_s is for one leg's bytes: pass role= with it")

@@ -300,6 +300,8 @@ def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -
     """
     import soundfile as sf
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise ParameterError(f"path must be a str or PathLike, got {type(path).__name__}")
     p = Path(path)
     if not p.exists():
         raise AudioError(f"{p}: no such file")

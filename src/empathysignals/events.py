@@ -9,6 +9,7 @@ air, hold, an interruption in progress) is emitted twice with the same ``id``: f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
@@ -242,17 +243,46 @@ EVENT_TYPES: dict[str, type[Event]] = {
 def event_from_dict(data: Mapping[str, Any]) -> Event:
     """Rebuild an event from its :meth:`Event.to_dict` form.
 
+    Fields this version does not know are ignored: a later minor version of the schema
+    only adds fields, so its JSON reads here without them.
+
+    Parameters
+    ----------
+    data : mapping
+        One event's JSON object.
+
+    Returns
+    -------
+    Event
+        The event of the class its ``type`` names.
+
     Raises
     ------
     ParameterError
-        If ``type`` is unknown or a field is missing.
+        If ``data`` is not a mapping, ``type`` is unknown, a field is missing, or a time
+        is not a finite number (``end`` may be null).
     """
+    if not isinstance(data, Mapping):
+        raise ParameterError(f"an event is a JSON object (a mapping), got {type(data).__name__}")
     kind = data.get("type")
     cls = EVENT_TYPES.get(str(kind))
     if cls is None:
         raise ParameterError(f"unknown event type {kind!r}; expected one of {sorted(EVENT_TYPES)}")
     inverse = {v: k for k, v in _KEY_RENAMES.items()}
-    kwargs = {inverse.get(k, k): v for k, v in data.items() if k != "type"}
+    known = {f.name for f in fields(cls)}
+    kwargs = {inverse.get(k, k): v for k, v in data.items() if inverse.get(k, k) in known}
+    for name in ("start", "end", "emitted_at"):
+        value = kwargs.get(name)
+        if name == "end" and value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
+            raise ParameterError(
+                f"malformed {kind} event: {name} must be a finite number, got {value!r}"
+            )
     try:
         return cls(**kwargs)
     except TypeError as exc:

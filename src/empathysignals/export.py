@@ -20,6 +20,8 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 from .errors import MissingDependencyError, ParameterError
 from .events import Event, SummaryEvent, TurnEvent
 
@@ -28,21 +30,23 @@ __all__ = ["to_dataframe", "turn_rows", "write_csv", "write_jsonl", "write_rttm"
 PathLike = str | os.PathLike[str]
 
 
+def _event(ev: object) -> Event:
+    if not isinstance(ev, Event):
+        raise ParameterError(
+            f"expected Event objects (what analyze() returns), got {type(ev).__name__}"
+        )
+    return ev
+
+
 def _closed(events: Iterable[Event]) -> list[Event]:
-    out = []
-    for ev in events:
-        if not isinstance(ev, Event):
-            raise ParameterError(f"expected Event objects, got {type(ev).__name__}")
-        if ev.end is not None:
-            out.append(ev)
-    return out
+    return [ev for ev in map(_event, events) if ev.end is not None]
 
 
 def write_jsonl(events: Iterable[Event], path: PathLike) -> None:
     """Every event, open announcements included, one JSON object per line."""
+    lines = [json.dumps(_event(ev).to_dict()) for ev in events]  # checked before the file opens
     with open(path, "w", encoding="utf-8") as fh:
-        for ev in events:
-            fh.write(json.dumps(ev.to_dict()) + "\n")
+        fh.writelines(line + "\n" for line in lines)
 
 
 def write_rttm(events: Iterable[Event], path: PathLike, *, file_id: str = "call") -> None:
@@ -52,7 +56,7 @@ def write_rttm(events: Iterable[Event], path: PathLike, *, file_id: str = "call"
     separated by the speaker's pause, so the lines are the speaker's speech as the turns
     report it. Merge consecutive parts of one speaker for whole floor turns.
     """
-    if not file_id or any(c.isspace() for c in file_id):
+    if not isinstance(file_id, str) or not file_id or any(c.isspace() for c in file_id):
         raise ParameterError(f"file_id must be a non-empty word without spaces, got {file_id!r}")
     turns = sorted((e for e in _closed(events) if isinstance(e, TurnEvent)), key=lambda e: e.start)
     for t in turns:
@@ -172,8 +176,9 @@ def write_textgrid(
     closed = _closed(events)
     summary = next((e for e in closed if isinstance(e, SummaryEvent)), None)
     if duration_s is not None:
-        if not isinstance(duration_s, (int, float)) or not math.isfinite(duration_s):
-            raise ParameterError(f"duration_s must be a finite number, got {duration_s!r}")
+        number = isinstance(duration_s, (int, float, np.integer, np.floating))
+        if isinstance(duration_s, bool) or not number or not 0 < duration_s < math.inf:
+            raise ParameterError(f"duration_s must be seconds > 0, got {duration_s!r}")
         xmax = float(duration_s)  # the audio's own length: later events are clipped to it
     elif summary is not None:
         xmax = summary.duration_s

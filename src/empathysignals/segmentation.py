@@ -113,8 +113,13 @@ class Segmentation:
             its talk turning into silence), and naming none of them is an error.
         """
         parsed: list[tuple[str, float, float]] = []
+        if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+            raise ParameterError(
+                "a segmentation is (speaker, start_s, end_s) rows, e.g. read_rttm(path), got "
+                f"{type(rows).__name__}"
+            )
         for i, row in enumerate(rows):
-            if len(row) != 3:
+            if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != 3:
                 raise ParameterError(f"segment {i}: expected (speaker, start, end), got {row!r}")
             spk, raw_start, raw_end = str(row[0]), row[1], row[2]
             times: list[float] = []

@@ -102,6 +102,8 @@ def read_transcript(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Read transcript rows from JSON (a list, or an object with ``segments``, ``words``,
     ``utterances`` or ``messages``) or JSON Lines (one row per line). Rows are validated
     when pushed."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ParameterError(f"path must be a str or PathLike, got {type(path).__name__}")
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
