@@ -411,3 +411,23 @@ def test_a_lone_surrogate_in_the_text_is_a_replacement_character(
 
     export.write_csv(events, tmp_path / "turns.csv")
     assert "\ufffd" in (tmp_path / "turns.csv").read_text(encoding="utf-8")
+
+
+def test_a_text_only_summary_counts_its_turns_as_talk() -> None:
+    """A chat has no frames: talk time is each role's turn spans, non-talk time the rest of
+    the conversation, and the summary agrees with its events (it once gave 0 talk and 0
+    non-talk time for a conversation of 162.5 s)."""
+    from empathysignals.testing import summary_contradictions
+
+    events = es.analyze_transcript(CHAT, emotion_model=None)
+    summary = events[-1]
+    assert isinstance(summary, es.SummaryEvent)
+    turns = [e for e in events if isinstance(e, TurnEvent)]
+    for role in ("customer", "agent"):
+        spans = sum((t.end or t.start) - t.start for t in turns if t.speaker == role)
+        assert summary.talk_time_s[role] == pytest.approx(spans)
+    assert summary.non_talk_time_s == pytest.approx(
+        summary.duration_s - sum(summary.talk_time_s.values()) + summary.overtalk_time_s
+    )
+    assert summary.non_talk_time_s > 0
+    assert summary_contradictions(events) == []

@@ -262,6 +262,7 @@ class CallStream:
         )
         self._aligner.used = bool(transcript)
         self._messages = None if self.audio else MessageTurns(self.context)
+        self._summary.text_only = self._messages is not None
         self._prosody: TurnProsody | None = None
         if self.audio and analyzer.prosody:
             channel_of_role = tuple(0 if self._segmentation else i for i in range(len(self.roles)))

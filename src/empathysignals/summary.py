@@ -37,6 +37,9 @@ class SummaryBuilder:
     def __init__(self, context: DetectorContext) -> None:
         self.ctx = context
         roles = context.roles
+        # A text-only stream has no frames: its talk time is its turns' spans instead.
+        self.text_only = False
+        self._last_span: dict[str, tuple[float, float]] = {}
         self.talk_frames = dict.fromkeys(roles, 0)
         self.overtalk_frames = 0
         self.silent_frames = 0
@@ -76,6 +79,8 @@ class SummaryBuilder:
                 self.backchannels[ev.speaker] = self.backchannels.get(ev.speaker, 0) + 1
             elif isinstance(ev, TurnEvent) and ev.part == 1:  # a long turn's parts: one turn
                 self.turns[ev.speaker] = self.turns.get(ev.speaker, 0) + 1
+                if self.text_only:
+                    self._observe_span(ev.speaker, ev.start, ev.end)
             elif isinstance(ev, HoldEvent):
                 self.hold_count += 1
                 self.hold_total += ev.end - ev.start
@@ -89,6 +94,16 @@ class SummaryBuilder:
                     b = _latency_bin(ev.offset)
                     hist[b] = hist.get(b, 0) + 1
                     self.latency_sum[key] += ev.offset
+
+    def _observe_span(self, speaker: str, start: float, end: float) -> None:
+        """A text turn's span as frames of talk, and its overlap with the other party's
+        latest turn as overtalk (chat turns alternate, so that is the one it can overlap)."""
+        hop = self.ctx.hop_s
+        self.talk_frames[speaker] += round((end - start) / hop)
+        for other, (a, b) in self._last_span.items():
+            if other != speaker:
+                self.overtalk_frames += max(0, round((min(end, b) - max(start, a)) / hop))
+        self._last_span[speaker] = (start, end)
 
     def _latency_stats(self, key: str) -> dict[str, float | int | None]:
         hist = self.latency[key]
@@ -118,6 +133,9 @@ class SummaryBuilder:
 
     def build(self, end_frame: int, *, emitted_at: float | None = None) -> SummaryEvent:
         hop = self.ctx.hop_s
+        if self.text_only:  # the frames no turn covers
+            talk = sum(self.talk_frames.values()) - self.overtalk_frames
+            self.silent_frames = max(0, end_frame - talk)
         return SummaryEvent(
             self.ctx.new_id(),
             0.0,
