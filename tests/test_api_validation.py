@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import empathysignals as es
+import empathysignals.prosody
 from empathysignals import export
 from empathysignals.testing import alert_contradictions
 
@@ -163,6 +164,36 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         lambda: export.write_textgrid([], "/tmp/never.TextGrid", duration_s=-1.0),
         es.ParameterError,
         "seconds > 0",
+    ),
+    (
+        "push_validated of int16",
+        lambda: es.VoiceActivityStream(("a",), 8000).push_validated(np.zeros((80, 1), np.int16)),
+        es.ParameterError,
+        "use push()",
+    ),
+    (
+        "PitchStream.push_checked 2-d",
+        lambda: es.PitchStream(8000).push_checked(np.zeros((80, 1), np.float32)),
+        es.ParameterError,
+        "use push()",
+    ),
+    (
+        "intensity hop of a picosecond",
+        lambda: es.prosody.intensity(np.zeros(800), 8000, hop_s=1e-12),
+        es.ParameterError,
+        "in [0.001, 1]",
+    ),
+    (
+        "intensity min pitch of 1e-9 Hz",
+        lambda: es.prosody.intensity(np.zeros(800), 8000, min_pitch_hz=1e-9),
+        es.ParameterError,
+        "in [20, 1000]",
+    ),
+    (
+        "intensity hop as a string",
+        lambda: es.prosody.intensity(np.zeros(800), 8000, hop_s="0.01"),  # type: ignore[arg-type]
+        es.ParameterError,
+        "must be a number",
     ),
     ("event_from_dict of a number", lambda: es.event_from_dict(5), es.ParameterError, "mapping"),  # type: ignore[arg-type]
     (

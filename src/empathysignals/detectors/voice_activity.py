@@ -585,9 +585,20 @@ class VoiceActivityStream:
 
     def push_validated(self, samples: np.ndarray) -> FrameBlock:
         """:meth:`push` for samples the caller has checked already: float32 ``(n, n_legs)``
-        from :func:`~empathysignals.audio.validate_samples` (not checked again)."""
+        from :func:`~empathysignals.audio.validate_samples` (their values are not checked
+        again; their type and shape are, which costs nothing)."""
         if self._finished:
             raise StreamStateError("push() after finish(): start a new stream for a new call")
+        if not (
+            isinstance(samples, np.ndarray)
+            and samples.dtype == np.float32
+            and samples.ndim == 2
+            and samples.shape[1] == self.n_legs
+        ):
+            raise ParameterError(
+                f"push_validated takes float32 (n, {self.n_legs}) samples from validate_samples; "
+                "use push() for anything else"
+            )
         # Long pushes go through in slices: the same result (chunking never changes it), but
         # working arrays stay cache-sized instead of hundreds of MB for an hour of audio.
         step = MAX_PUSH_S * self.sample_rate

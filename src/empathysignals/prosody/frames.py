@@ -49,9 +49,9 @@ class FrameFeatures:
         try:
             import pandas as pd
         except ImportError:
-            from ..errors import ParameterError
+            from ..errors import MissingDependencyError
 
-            raise ParameterError("to_pandas() needs pandas: pip install pandas") from None
+            raise MissingDependencyError("to_pandas() needs pandas: pip install pandas") from None
         return pd.DataFrame({c: getattr(self, c) for c in _COLUMNS})
 
     def to_csv(self, path: str) -> None:

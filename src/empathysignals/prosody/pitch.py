@@ -284,9 +284,14 @@ class PitchStream:
         return self.push_checked(_mono(samples))
 
     def push_checked(self, x: np.ndarray) -> PitchTrack:
-        """:meth:`push` for samples already validated: float32, shape ``(n,)``, finite."""
+        """:meth:`push` for samples already validated: float32, shape ``(n,)``, finite (the
+        values are not checked again; their type and shape are)."""
         if self._finished:
             raise StreamStateError("push() after finish(): create a new PitchStream")
+        if not (isinstance(x, np.ndarray) and x.dtype == np.float32 and x.ndim == 1):
+            raise ParameterError(
+                "push_checked takes float32 (n,) samples; use push() for anything else"
+            )
         return self._run(self._resampler.process(x), final=False)
 
     def finish(self) -> PitchTrack:

@@ -167,13 +167,19 @@ def _mono(samples: Any, sample_rate: Any) -> tuple[np.ndarray, int]:
     return x, rate
 
 
-def _positive(name: str, value: Any, hint: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be a number, got {value!r}; {hint}") from None
-    if not math.isfinite(v) or v <= 0.0:
-        raise ParameterError(f"{name} must be a positive finite number, got {value!r}; {hint}")
+def _positive(
+    name: str, value: Any, hint: str, *, low: float = 0.0, high: float = math.inf
+) -> float:
+    """A number in ``(0, high]`` and at least ``low``: the bounds keep a setting from asking
+    for absurd work (a 1e-12 s hop would allocate terabytes)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ParameterError(f"{name} must be a number, got {value!r}; {hint}")
+    v = float(value)
+    if not math.isfinite(v) or v <= 0.0 or not low <= v <= high:
+        bounds = f" in [{low:g}, {high:g}]" if low or high < math.inf else ""
+        raise ParameterError(
+            f"{name} must be a positive finite number{bounds}, got {value!r}; {hint}"
+        )
     return v
 
 
@@ -189,7 +195,13 @@ def _finite(name: str, value: Any) -> float:
 
 def _f0_track(f0_hz: Any, hop_s: Any, f0_start_s: Any) -> tuple[np.ndarray, float, float]:
     """Validated copy of a pitch track: float64, NaN where unvoiced (0 accepted)."""
-    hop = _positive("hop_s", hop_s, "pass the pitch track's frame step in seconds (e.g. 0.01)")
+    hop = _positive(
+        "hop_s",
+        hop_s,
+        "pass the pitch track's frame step in seconds (e.g. 0.01)",
+        low=1e-3,
+        high=1.0,
+    )
     start = _finite("f0_start_s", f0_start_s)
     try:
         f0 = np.array(f0_hz, dtype=np.float64)
@@ -273,8 +285,8 @@ def intensity(
         Non-positive ``hop_s`` or ``min_pitch_hz``.
     """
     x, rate = _mono(samples, sample_rate)
-    hop = _positive("hop_s", hop_s, "e.g. 0.01 for 10 ms frames")
-    fmin = _positive("min_pitch_hz", min_pitch_hz, "Praat's default is 100")
+    hop = _positive("hop_s", hop_s, "e.g. 0.01 for 10 ms frames", low=1e-3, high=1.0)
+    fmin = _positive("min_pitch_hz", min_pitch_hz, "Praat's default is 100", low=20.0, high=1000.0)
     return _intensity(x, rate, hop, fmin, bool(subtract_mean))
 
 
@@ -438,7 +450,9 @@ def voice_quality(
     x, rate = _mono(samples, sample_rate)
     f0, hop, start = _f0_track(f0_hz, hop_s, f0_start_s)
     _check_coverage(f0, hop, start, x.size / rate)
-    fmin = _positive("hnr_min_pitch_hz", hnr_min_pitch_hz, "Praat's default is 75")
+    fmin = _positive(
+        "hnr_min_pitch_hz", hnr_min_pitch_hz, "Praat's default is 75", low=20.0, high=1000.0
+    )
     thr = _positive("hnr_silence_threshold", hnr_silence_threshold, "Praat's default is 0.1")
     if hnr_method not in ("pitch", "praat"):
         raise ParameterError(
@@ -537,7 +551,9 @@ def speaking_rate(
     pause = _positive("min_pause_s", min_pause_s, "de Jong & Wempe use 0.3 s")
     sounding = _positive("min_sounding_s", min_sounding_s, "Praat's default is 0.1 s")
     step = 0.01
-    wmin = _positive("window_min_pitch_hz", window_min_pitch_hz, "de Jong & Wempe use 50")
+    wmin = _positive(
+        "window_min_pitch_hz", window_min_pitch_hz, "de Jong & Wempe use 50", low=20.0, high=1000.0
+    )
     times, db = _intensity(x, rate, step, wmin, True)
     empty = np.zeros(0)
     if db.size < 3:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelError, ParameterError
+from ..errors import MissingDependencyError, ModelError, ParameterError
 from .taxonomy import GOEMOTIONS_LABELS, TAXONOMIES, VALENCE_BY_LABEL
 
 __all__ = ["DEFAULT_MAX_LENGTH", "EmotionModel", "EmotionPrediction"]
@@ -253,7 +253,9 @@ class EmotionModel:
         try:
             from tokenizers import Tokenizer
         except ImportError:  # pragma: no cover - a declared dependency
-            raise ModelError("the tokenizers package is required: pip install tokenizers") from None
+            raise MissingDependencyError(
+                "the tokenizers package is required: pip install tokenizers"
+            ) from None
         try:
             tokenizer = Tokenizer.from_file(str(path))
         except Exception as exc:  # tokenizers raises bare Exception on parse errors
@@ -284,7 +286,9 @@ class EmotionModel:
         try:
             import onnxruntime as ort
         except ImportError:  # pragma: no cover - a declared dependency
-            raise ModelError("onnxruntime is required: pip install onnxruntime") from None
+            raise MissingDependencyError(
+                "onnxruntime is required: pip install onnxruntime"
+            ) from None
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
