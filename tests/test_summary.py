@@ -62,3 +62,23 @@ def test_an_even_count_has_the_middle_twos_mean(tmp_path: Path) -> None:
     latency = summary.response_latency_s
     assert latency["agent->customer"]["median"] == 13.0
     assert latency["customer->agent"]["median"] == 54.0
+
+
+def test_a_short_chat_has_its_valence_in_the_right_quarters() -> None:
+    """Turns of an 8 s chat land in the quarter that holds their start: with 10 s buckets
+    they all fell in one quarter (the first quarter of any call under 20 s was empty)."""
+    from empathysignals.testing import summary_contradictions
+
+    texts = ["This is awful, I am furious.", "I'm sorry, let me fix it.", "Thanks, that is great!",
+             "Glad to help, have a lovely day."]  # fmt: skip
+    rows = [{"speaker": ("customer", "agent")[k % 2], "start": 2.0 * k + 0.5, "text": text}
+            for k, text in enumerate(texts)]  # fmt: skip
+    events = es.analyze_transcript(rows)
+    summary = events[-1]
+    assert isinstance(summary, es.SummaryEvent)
+    assert summary.duration_s == 6.5
+    customer = summary.emotion["customer"]["valence_by_quarter"]
+    agent = summary.emotion["agent"]["valence_by_quarter"]
+    assert [q is not None for q in customer] == [True, False, True, False], customer
+    assert [q is not None for q in agent] == [False, True, False, True], agent
+    assert summary_contradictions(events) == []

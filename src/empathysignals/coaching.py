@@ -4,8 +4,10 @@ Kahneman's peak-end rule: people judge an experience by its most intense moment 
 it ended (Kahneman et al. 1993; Redelmeier & Kahneman 1996). For each role we keep the
 state of the first turn, of the most intense turn (largest |valence|; the later one on a
 tie) and of the last turn; the ``peak_end`` score is the mean of the peak's and the end's
-valence. Memory is bounded: per-10-s sums for the by-quarter means, and at most
-``MAX_MOMENTS`` coachable moments (the count is always exact).
+valence. Memory is bounded: the by-quarter means come from at most ``MAX_BUCKETS`` sums
+per role over buckets of turn starts (0.25 s wide, doubled as the call grows; a turn goes
+to the quarter that holds its bucket's middle), and at most ``MAX_MOMENTS`` coachable
+moments are kept (the count is always exact).
 """
 
 from __future__ import annotations
@@ -23,9 +25,13 @@ from .events import (
 )
 from .state import LONG_WAIT_S
 
-__all__ = ["MAX_MOMENTS", "CoachingTracker"]
+__all__ = ["FIRST_BUCKET_S", "MAX_BUCKETS", "MAX_MOMENTS", "CoachingTracker"]
 
 MAX_MOMENTS = 200
+#: Turn-start buckets for the by-quarter means: this wide at first, at most this many per
+#: role (then twice as wide), so a turn lands within a 512th of the call of its quarter.
+FIRST_BUCKET_S = 0.25
+MAX_BUCKETS = 512
 _WHY = {
     "interruption": "the agent talked over the customer: customers feel unheard",
     "hold": "the customer was put on hold: waiting in silence or music is the most disliked "
@@ -59,6 +65,7 @@ class CoachingTracker:
         self.peak: dict[str, dict[str, Any]] = {}
         self.last: dict[str, dict[str, Any]] = {}
         self.bucket_sums: dict[str, dict[int, list[float]]] = {r: {} for r in roles}
+        self.bucket_s: dict[str, float] = dict.fromkeys(roles, FIRST_BUCKET_S)
         self.rate_sums: dict[str, list[float]] = {r: [0.0, 0.0] for r in roles}  # syl, s
         self.moments: list[dict[str, Any]] = []
         self.n_moments = 0
@@ -120,7 +127,16 @@ class CoachingTracker:
         peak = self.peak.get(role)
         if peak is None or abs(valence) >= abs(peak["valence"]):
             self.peak[role] = point
-        bucket = self.bucket_sums[role].setdefault(int(turn.start // 10), [0.0, 0.0])
+        sums = self.bucket_sums[role]
+        while turn.start // self.bucket_s[role] >= MAX_BUCKETS:  # twice as wide, pairs merged
+            self.bucket_s[role] *= 2
+            merged: dict[int, list[float]] = {}
+            for k, (s, n) in sums.items():
+                into = merged.setdefault(k // 2, [0.0, 0.0])
+                into[0] += s
+                into[1] += n
+            sums = self.bucket_sums[role] = merged
+        bucket = sums.setdefault(int(turn.start // self.bucket_s[role]), [0.0, 0.0])
         bucket[0] += valence
         bucket[1] += 1
 
@@ -135,9 +151,10 @@ class CoachingTracker:
             for q in range(4):
                 lo, hi = duration_s * q / 4, duration_s * (q + 1) / 4
                 total = count = 0.0
+                width = self.bucket_s[role]
                 for k, (s, n) in self.bucket_sums[role].items():
-                    # A 10 s bucket's turns go to the quarter holding the bucket's middle.
-                    mid = k * 10 + 5
+                    # A bucket's turns go to the quarter holding the bucket's middle.
+                    mid = (k + 0.5) * width
                     if lo <= mid < hi or (q == 3 and mid >= hi) or (q == 0 and mid < lo):
                         total, count = total + s, count + n
                 quarters.append(round(total / count, 3) if count else None)

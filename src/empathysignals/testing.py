@@ -255,7 +255,8 @@ def summary_contradictions(events: Sequence[Event]) -> list[str]:
     * the frame totals: with one or two roles, talk time minus overtalk plus non-talk time
       is the call's duration;
     * the emotion of each role (first, most intense and last valenced turn, ``trend``,
-      ``peak_end``, ``valence_by_quarter`` from 10 s buckets), the articulation rate, and
+      ``peak_end``, ``valence_by_quarter`` over the summary's buckets of turn starts), the
+      articulation rate, and
       the coachable moments (each agent interruption, hold, dead air and customer wait of
       at least 2 s outside a dead air is one, at its start; an ``agitation_unanswered``
       moment lies at the start of a customer turn labelled ``agitated``).
@@ -270,7 +271,7 @@ def summary_contradictions(events: Sequence[Event]) -> list[str]:
     list of str
         One line per disagreement; empty when the summary agrees with the events.
     """
-    from .coaching import MAX_MOMENTS
+    from .coaching import FIRST_BUCKET_S, MAX_BUCKETS, MAX_MOMENTS
     from .detectors.turn_taking import customer_and_agent
     from .events import (
         BackchannelEvent,
@@ -369,8 +370,11 @@ def summary_contradictions(events: Sequence[Event]) -> list[str]:
         differ(f"{role} peak_end", emotion["peak_end"], peak_end)
         quarter_s = summary.duration_s / 4
         sums = [[0.0, 0] for _ in range(4)]
+        width = FIRST_BUCKET_S  # the summary's bucket width: doubled until every start fits
+        while max(t.start for t in own) // width >= MAX_BUCKETS:
+            width *= 2
         for turn, v in zip(own, valences, strict=True):
-            middle = (turn.start // 10) * 10 + 5  # the 10 s bucket's middle decides
+            middle = (turn.start // width + 0.5) * width  # the bucket's middle decides
             q = min(max(int(middle // quarter_s) if quarter_s > 0 else 0, 0), 3)
             sums[q][0] += v
             sums[q][1] += 1
