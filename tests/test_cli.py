@@ -40,6 +40,24 @@ def test_analyze_jsonl(call_wav: Path) -> None:
     assert all({"type", "start", "end", "emitted_at"} <= set(r) for r in rows)
 
 
+def test_no_prosody_and_no_alerts(call_wav: Path) -> None:
+    """--no-prosody drops each turn's prosody and nothing else of turn-taking; --no-alerts
+    drops the alerts."""
+    full = [json.loads(line) for line in cli("analyze", str(call_wav)).stdout.splitlines()]
+    out = cli("analyze", str(call_wav), "--no-prosody", "--no-alerts")
+    assert out.returncode == 0, out.stderr
+    lean = [json.loads(line) for line in out.stdout.splitlines()]
+    assert any(r["type"] == "turn" and r["prosody"] for r in full)
+    assert all(r["prosody"] is None for r in lean if r["type"] == "turn")
+    assert not [r for r in lean if r["type"] == "alert"]
+
+    def timing(rows: list[dict[str, object]]) -> list[tuple[object, ...]]:
+        kinds = ("turn", "pause", "gap", "interruption", "backchannel", "hold", "dead_air")
+        return [(r["type"], r["start"], r["end"]) for r in rows if r["type"] in kinds]
+
+    assert timing(lean) == timing(full)
+
+
 def test_analyze_json_to_file(call_wav: Path, tmp_path: Path) -> None:
     target = tmp_path / "events.json"
     out = cli("analyze", str(call_wav), "--format", "json", "-o", str(target))

@@ -667,6 +667,7 @@ def analyze(
     transcript: Iterable[Any] | str | os.PathLike[str] | None = None,
     emotion_model: EmotionModel | str | None = "default",
     alerts: AlertConfig | bool = True,
+    prosody: bool = True,
 ) -> list[Event]:
     """Analyse a whole recording: the stream fed everything, then finished.
 
@@ -693,6 +694,8 @@ def analyze(
         See :class:`Analyzer`.
     alerts : AlertConfig or bool, default True
         See :class:`Analyzer`.
+    prosody : bool, default True
+        Per-turn prosody (and so arousal); False for turn-taking alone, ~6x faster.
 
     Returns
     -------
@@ -706,6 +709,7 @@ def analyze(
         turn_taking=turn_taking,
         emotion_model=emotion_model,
         alerts=alerts,
+        prosody=prosody,
     )
     if isinstance(segmentation, (str, os.PathLike)):
         segmentation = read_rttm(segmentation)
@@ -761,8 +765,10 @@ def analyze_file(
     transcript: Iterable[Any] | str | os.PathLike[str] | None = None,
     emotion_model: EmotionModel | str | None = "default",
     alerts: AlertConfig | bool = True,
+    prosody: bool = True,
 ) -> list[Event]:
-    """Analyse an audio file (WAV incl. 8 kHz mu-law/A-law, FLAC, OGG); see :func:`analyze`.
+    """Analyse an audio file (WAV incl. 8 kHz mu-law/A-law, FLAC, OGG, MP3, and what else
+    libsndfile reads); see :func:`analyze`.
 
     A file with more channels than ``roles`` is an error; a mono file with two roles needs a
     ``segmentation``.
@@ -774,7 +780,7 @@ def analyze_file(
     allow_truncated : bool, default False
         Analyse a WAV whose header promises more audio than the file holds (a recording cut
         off mid-write) instead of raising :class:`AudioError`.
-    roles, segmentation, speaker_roles, vad, turn_taking, transcript, emotion_model, alerts
+    roles, segmentation, speaker_roles, vad, turn_taking, transcript, emotion_model, alerts, prosody
         As in :func:`analyze`.
 
     Returns
@@ -806,6 +812,7 @@ def analyze_file(
         transcript=transcript,
         emotion_model=emotion_model,
         alerts=alerts,
+        prosody=prosody,
     )
 
 

@@ -83,6 +83,12 @@ def _audio_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-emotion", action="store_true", help="attach text without emotion")
     p.add_argument(
+        "--no-prosody",
+        action="store_true",
+        help="turn-taking without per-turn prosody and arousal (~6x faster, for batch runs)",
+    )
+    p.add_argument("--no-alerts", action="store_true", help="no live alert events")
+    p.add_argument(
         "--silent-holds",
         choices=("auto", "always", "never"),
         default="auto",
@@ -197,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 allow_truncated=args.allow_truncated,
                 transcript=args.transcript,
                 emotion_model=model,
+                prosody=not args.no_prosody,
+                alerts=not args.no_alerts,
             )
         if args.command == "report":
             from .report import write_html, write_png
