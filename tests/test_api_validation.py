@@ -195,6 +195,12 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         es.ParameterError,
         "must be a number",
     ),
+    (
+        "push_many of bare calls",
+        lambda: _analyzer().push_many([_call()]),  # type: ignore[list-item]
+        es.ParameterError,
+        "(CallStream, samples) pairs",
+    ),
     ("event_from_dict of a number", lambda: es.event_from_dict(5), es.ParameterError, "mapping"),  # type: ignore[arg-type]
     (
         "event_from_dict NaN start",

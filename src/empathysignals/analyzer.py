@@ -168,10 +168,25 @@ class Analyzer:
 
     def push_many(self, items: Sequence[tuple[CallStream, Any]]) -> list[list[Event]]:
         """Push one audio chunk to each of several calls, scoring every turn that is ready
-        for text emotion in one batched model run. Returns each call's events, in order.
+        for text emotion in one batched model run (many calls per core).
 
-        The calls must come from this Analyzer (they share its model).
+        Parameters
+        ----------
+        items : sequence of (CallStream, np.ndarray)
+            Each call (from this Analyzer: they share its model) with its chunk, as
+            :meth:`CallStream.push` takes it: shape ``(n,)`` or ``(n, channels)``.
+
+        Returns
+        -------
+        list of list of Event
+            Each call's events, in the order of ``items``.
         """
+        if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+            raise ParameterError("push_many takes a sequence of (CallStream, samples) pairs")
+        if not all(isinstance(item, tuple) and len(item) == 2 for item in items):
+            raise ParameterError(
+                "push_many takes (CallStream, samples) pairs, e.g. [(call, chunk)]"
+            )
         calls = [call for call, _ in items]
         for call in calls:
             if not isinstance(call, CallStream) or call._emotion is not self._emotion:
@@ -183,7 +198,18 @@ class Analyzer:
 
     def resume(self, call: CallStream) -> CallStream:
         """Re-attach an unpickled call to this Analyzer's shared model (a pickled call
-        otherwise loads its own copy on first need). Returns the call."""
+        otherwise loads its own copy on first need).
+
+        Parameters
+        ----------
+        call : CallStream
+            A call unpickled on this worker, with this Analyzer's roles.
+
+        Returns
+        -------
+        CallStream
+            The same call, now sharing this Analyzer's model.
+        """
         if not isinstance(call, CallStream):
             raise ParameterError(f"resume takes a CallStream, got {type(call).__name__}")
         if call.roles != self.roles:
@@ -296,10 +322,23 @@ class CallStream:
         Legs may arrive with different lengths; samples are analysed once every leg has
         them. Without timestamps, each leg's samples are taken as contiguous: a leg that
         loses packets must be filled with silence by the caller, or it runs late from then
-        on. With ``at_s``, the stream time (s) of the first sample of the legs pushed (e.g.
-        a Twilio media message's ``timestamp`` / 1000), gaps are filled with silence and a
-        time going back is a :class:`ParameterError`. A leg pushed ahead of the others
-        waits in memory until they catch up (:attr:`leg_lag_s` says how far ahead)."""
+        on. A leg pushed ahead of the others waits in memory until they catch up
+        (:attr:`leg_lag_s` says how far ahead).
+
+        Parameters
+        ----------
+        legs : mapping of role to np.ndarray, shape (n,)
+            Mono samples per role (int16, int32 or float), any subset of the roles.
+        at_s : float, optional
+            Stream time (s) of the first sample of the legs pushed, 0 to a day. Gaps are
+            filled with silence; within 1 ms of where a leg ends counts as contiguous; a
+            time further back is a :class:`ParameterError` (see :attr:`leg_received_s`).
+
+        Returns
+        -------
+        list of Event
+            The events this push decided (possibly none).
+        """
         self._check_open(audio=True)
         if self._segmentation is not None:
             raise ParameterError("push_legs needs one leg per role; this stream is mono")
@@ -339,10 +378,27 @@ class CallStream:
         role: str | None = None,
         at_s: float | None = None,
     ) -> list[Event]:
-        """Push raw telephony payload: G.711 ``"mulaw"``/``"alaw"`` or little-endian
-        ``"pcm16"``. With ``role``, the bytes are that leg (Twilio sends one track per
-        message), and ``at_s`` may give the stream time of their first sample (see
-        :meth:`push_legs`); without, multi-channel bytes are interleaved frames."""
+        """Push raw telephony payload.
+
+        Parameters
+        ----------
+        data : bytes, bytearray or memoryview
+            The payload: one byte a sample for G.711, two (little-endian) for PCM16.
+            Without ``role``, multi-channel bytes are interleaved frames.
+        encoding : {"mulaw", "alaw", "pcm16"}, default "mulaw"
+        role : str, optional
+            The leg these bytes are (Twilio sends one track per message); see
+            :meth:`push_legs` for how legs are lined up.
+        at_s : float, optional
+            With ``role``: stream time (s) of the first sample, e.g. a Twilio media
+            message's ``timestamp`` / 1000; gaps are filled with silence (see
+            :meth:`push_legs`).
+
+        Returns
+        -------
+        list of Event
+            The events this push decided (possibly none).
+        """
         self._check_open(audio=True)
         decoder = _DECODERS.get(encoding) if isinstance(encoding, str) else None
         if decoder is None:
@@ -361,11 +417,20 @@ class CallStream:
         return self.push(x.reshape(-1, self.n_channels))
 
     def mark_hold(self, at_s: float, *, on: bool = True) -> None:
-        """Telephony says hold started (``on=True``) or ended (``on=False``) at stream time
-        ``at_s``. Marked holds override detection; call before the audio of that time is
-        pushed for exact timing. A marker for audio already analysed applies from where the
-        stream is now (events already out are not taken back), so markers that arrive late
-        together (a start and its end) give a hold of no length."""
+        """Telephony says hold started or ended: marked holds override detection.
+
+        Call before the audio of that time is pushed for exact timing. A marker for audio
+        already analysed applies from where the stream is now (events already out are not
+        taken back), so markers that arrive late together (a start and its end) give a hold
+        of no length.
+
+        Parameters
+        ----------
+        at_s : float
+            Stream time (s) of the start or end; markers in time order.
+        on : bool, default True
+            True: hold starts; False: hold ends.
+        """
         self._check_open(audio=True)
         self._turns.mark_hold(at_s, on=on)
 

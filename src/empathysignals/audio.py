@@ -286,7 +286,16 @@ def _check_wav_truncation(path: Path) -> None:
 
 
 def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -> AudioData:
-    """Read an audio file with soundfile (WAV incl. mu-law/A-law, FLAC, OGG, ...).
+    """Read an audio file with soundfile (WAV incl. mu-law/A-law, FLAC, OGG, MP3, and what
+    else libsndfile reads).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    allow_truncated : bool, default False
+        Read a WAV whose header promises more audio than the file holds (a recording cut
+        off mid-write) instead of raising :class:`AudioError`.
 
     Returns
     -------

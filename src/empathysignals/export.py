@@ -43,7 +43,15 @@ def _closed(events: Iterable[Event]) -> list[Event]:
 
 
 def write_jsonl(events: Iterable[Event], path: PathLike) -> None:
-    """Every event, open announcements included, one JSON object per line."""
+    """Every event, open announcements included, one JSON object per line.
+
+    Parameters
+    ----------
+    events : iterable of Event
+        A stream's events, as ``analyze`` returns them.
+    path : str or PathLike
+        The file to write (UTF-8); read it back with :func:`~empathysignals.event_from_dict`.
+    """
     lines = [json.dumps(_event(ev).to_dict()) for ev in events]  # checked before the file opens
     with open(path, "w", encoding="utf-8") as fh:
         fh.writelines(line + "\n" for line in lines)
@@ -55,6 +63,15 @@ def write_rttm(events: Iterable[Event], path: PathLike, *, file_id: str = "call"
     Each part of a long turn (:attr:`TurnEvent.part`) is a line of its own: the parts are
     separated by the speaker's pause, so the lines are the speaker's speech as the turns
     report it. Merge consecutive parts of one speaker for whole floor turns.
+
+    Parameters
+    ----------
+    events : iterable of Event
+        A stream's events; the closed turns are written.
+    path : str or PathLike
+        The file to write.
+    file_id : str, default "call"
+        The recording id (field 2), one word.
     """
     if not isinstance(file_id, str) or not file_id or any(c.isspace() for c in file_id):
         raise ParameterError(f"file_id must be a non-empty word without spaces, got {file_id!r}")
@@ -172,6 +189,15 @@ def write_textgrid(
     gap of offset 0: neither silence nor overlap between the turns) has no interval. Events
     that overlap on one tier (hand-built or merged streams) are clipped: each starts where
     the one before it on the tier ended, and one that ends there has no interval.
+
+    Parameters
+    ----------
+    events : iterable of Event
+        A stream's events; the closed ones are written.
+    path : str or PathLike
+        The file to write (Praat's long text format, UTF-8).
+    duration_s : float, optional
+        The grid's length in seconds (the audio's), else the summary's ``duration_s``.
     """
     closed = _closed(events)
     summary = next((e for e in closed if isinstance(e, SummaryEvent)), None)
@@ -266,7 +292,15 @@ def turn_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
 
 
 def write_csv(events: Iterable[Event], path: PathLike) -> None:
-    """The turns of :func:`turn_rows` as CSV (columns: the union over turns)."""
+    """The turns of :func:`turn_rows` as CSV (columns: the union over turns).
+
+    Parameters
+    ----------
+    events : iterable of Event
+        A stream's events; one row per closed turn.
+    path : str or PathLike
+        The file to write (UTF-8).
+    """
     rows = turn_rows(events)
     columns: list[str] = []
     for row in rows:
