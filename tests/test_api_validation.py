@@ -201,6 +201,18 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         es.ParameterError,
         "(CallStream, samples) pairs",
     ),
+    (
+        "VadConfig threshold as a string",
+        lambda: es.VadConfig(voicing_threshold="a"),  # type: ignore[arg-type]
+        es.ParameterError,
+        "must be a number",
+    ),
+    (
+        "AlertConfig arousal out of its range",
+        lambda: es.AlertConfig(agitation_arousal=5.0),
+        es.ParameterError,
+        "never fire",
+    ),
     ("event_from_dict of a number", lambda: es.event_from_dict(5), es.ParameterError, "mapping"),  # type: ignore[arg-type]
     (
         "event_from_dict NaN start",

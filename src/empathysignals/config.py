@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, fields
 from typing import Literal, TypeVar
 
@@ -34,11 +35,18 @@ def config_or_default(value: object, cls: type[_C], name: str) -> _C:
     return value
 
 
-def _check_positive(obj: object, *names: str, allow_zero: bool = False) -> None:
+def _check_numbers(obj: object, *names: str) -> None:
+    """Each field a real number (numpy's too), not a bool or a string."""
     for name in names:
         value = getattr(obj, name)
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
             raise ParameterError(f"{name} must be a number, got {type(value).__name__}")
+
+
+def _check_positive(obj: object, *names: str, allow_zero: bool = False) -> None:
+    _check_numbers(obj, *names)
+    for name in names:
+        value = getattr(obj, name)
         if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
             bound = ">= 0" if allow_zero else "> 0"
             raise ParameterError(f"{name} must be finite and {bound}, got {value!r}")
@@ -150,6 +158,7 @@ class VadConfig:
             "min_voiced_ms",
         )
         _check_positive(self, "bleed_margin_db", "startup_s", "max_unvoiced_ms", allow_zero=True)
+        _check_numbers(self, "max_echo_db", "voicing_threshold", "talk_voicing_threshold")
         if not -60.0 <= self.max_echo_db <= 0.0:
             raise ParameterError(f"max_echo_db must be in [-60, 0] dB, got {self.max_echo_db!r}")
         for name in ("voicing_threshold", "talk_voicing_threshold"):
@@ -353,7 +362,8 @@ class AlertConfig:
         caller at least every 60 s.
     agitation_arousal : float
         A customer turn whose fused state arousal is at least this, and rising from their
-        previous turn, with negative valence, counts towards agitation.
+        previous turn, with negative valence, counts towards agitation. In (0, 1): the
+        state's arousal lies in -1..1.
     agitation_turns : int
         This many such turns in a row raise ``agitation_rising``.
     """
@@ -365,6 +375,11 @@ class AlertConfig:
 
     def __post_init__(self) -> None:
         _check_positive(self, "long_wait_s", "hold_long_s", "agitation_arousal")
+        if self.agitation_arousal >= 1.0:
+            raise ParameterError(
+                f"agitation_arousal must be under 1 (arousal lies in -1..1, so the alert could "
+                f"never fire), got {self.agitation_arousal!r}"
+            )
         if isinstance(self.agitation_turns, bool) or not isinstance(self.agitation_turns, int) \
                 or self.agitation_turns < 1:  # fmt: skip
             raise ParameterError(
