@@ -96,7 +96,7 @@ def accuracy(model: EmotionModel, texts: list[str], y: np.ndarray) -> dict[str, 
         "ece": ece(base.probs, y),
     }
     for name, groups in (("ekman", EKMAN), ("sentiment", SENTIMENT)):
-        grouped = model.group(base, name)
+        grouped = model.group(base, taxonomy=name)
         out[f"{name}_macro_f1"] = float(f1(grouped.decisions, grouped_truth(y, groups)).mean())
     return out
 

@@ -261,7 +261,7 @@ class CallStream:
             self._segmentation = (
                 segmentation
                 if isinstance(segmentation, Segmentation)
-                else Segmentation.from_rows(segmentation, self.roles, speaker_roles)
+                else Segmentation.from_rows(segmentation, self.roles, speaker_roles=speaker_roles)
             )
             audio_roles = (self.roles[-1],)  # one mono channel carries both parties
         self.n_channels = len(audio_roles)

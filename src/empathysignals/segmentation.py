@@ -96,6 +96,7 @@ class Segmentation:
         cls,
         rows: Iterable[Sequence[object]],
         roles: tuple[str, ...],
+        *,
         speaker_roles: Mapping[str, str | None] | None = None,
     ) -> Segmentation:
         """Validate diarizer rows and map their speakers to roles.

@@ -423,13 +423,25 @@ class EmotionModel:
         )
         if taxonomy_name == "model":
             return base
-        return self.group(base, taxonomy_name)
+        return self.group(base, taxonomy=taxonomy_name)
 
-    def group(self, prediction: EmotionPrediction, taxonomy: str) -> EmotionPrediction:
-        """Re-express a prediction over this model's own labels in a taxonomy
-        (``"goemotions"``, ``"ekman"`` or ``"sentiment"``) without running the model again."""
+    def group(self, prediction: EmotionPrediction, *, taxonomy: str) -> EmotionPrediction:
+        """Re-express a prediction over this model's own labels in a taxonomy without
+        running the model again.
+
+        Parameters
+        ----------
+        prediction : EmotionPrediction
+            What :meth:`predict` returned with ``taxonomy=None`` (the model's own labels).
+        taxonomy : {"goemotions", "ekman", "sentiment"}
+
+        Returns
+        -------
+        EmotionPrediction
+            The probabilities grouped into the taxonomy's labels.
+        """
         taxonomy = self._check_taxonomy(taxonomy)
-        if prediction.labels != self.labels:
+        if not isinstance(prediction, EmotionPrediction) or prediction.labels != self.labels:
             raise ParameterError("group() takes a prediction over the model's own labels")
         if taxonomy not in TAXONOMIES:
             return EmotionPrediction(

@@ -26,7 +26,9 @@ def turn_emotions(model: EmotionModel, texts: Sequence[str]) -> list[dict[str, A
     batch = [texts[i] for i in rows]
     pred = model.predict(batch)
     grouped = (
-        model.group(pred, "sentiment") if not set(GOEMOTIONS_LABELS) - set(model.labels) else None
+        model.group(pred, taxonomy="sentiment")
+        if not set(GOEMOTIONS_LABELS) - set(model.labels)
+        else None
     )
     predicted = pred.predicted()
     for k, i in enumerate(rows):
