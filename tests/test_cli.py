@@ -105,7 +105,7 @@ def test_entry_point_matches_module(call_wav: Path) -> None:
         ("junk", ["junk.wav"], "cannot decode"),
         ("truncated", ["trunc.wav"], "--allow-truncated"),
         ("mono", ["mono.wav"], "channel"),
-        ("nan", ["nan.wav"], "NaN"),
+        ("nan", ["nan.wav"], "nan.wav: samples contain"),
         ("lowrate", ["low.wav"], "unsupported sample_rate"),
         ("stereo", ["stereo.wav", "--roles", "a,a"], "distinct"),
     ],

@@ -330,7 +330,10 @@ def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -
     if data.shape[0] == 0:
         raise AudioError(f"{p}: the file holds no audio samples")
     rate = validate_sample_rate(rate)
-    return AudioData(validate_samples(data), rate)
+    try:
+        return AudioData(validate_samples(data), rate)
+    except AudioError as exc:  # say which file
+        raise AudioError(f"{p}: {exc}") from None
 
 
 # ----------------------------------------------------------------------------- resampling
