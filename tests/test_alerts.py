@@ -294,3 +294,22 @@ def test_a_hold_announced_later_in_a_block_does_not_reach_back() -> None:
     per_frame, one_block = feed(1), feed(3000)
     assert [a["kind"] for a in per_frame] == ["long_wait", "hold_long"]
     assert one_block == per_frame
+
+
+def test_alerts_of_a_text_only_stream() -> None:
+    """A chat raises agitation_rising (the turns' states rise), never the frame-decided
+    alerts, whatever its waits (alerts.md)."""
+    rows = [
+        {"speaker": "customer", "start": 0.0, "text": "This is annoying."},
+        {"speaker": "agent", "start": 30.0, "text": "ok"},
+        {"speaker": "customer", "start": 35.0, "text": "I am so angry!"},
+        {"speaker": "agent", "start": 90.0, "text": "ok"},
+        {
+            "speaker": "customer",
+            "start": 95.0,
+            "text": "I am FURIOUS, this is the worst service ever!",
+        },
+    ]
+    alerts = [e for e in es.analyze_transcript(rows) if isinstance(e, es.AlertEvent)]
+    assert [a.kind for a in alerts] == ["agitation_rising"]
+    assert alerts[0].who == "customer"

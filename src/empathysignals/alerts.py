@@ -170,7 +170,8 @@ class AlertTracker:
         return max(ev.start, self.ctx.seconds(self._decision_frame(ev)))
 
     def observe_turn(self, turn: TurnEvent) -> list[Event]:
-        if turn.speaker != self.customer or not turn.state:
+        # A lone leg has no customer apart from the agent: dead-air alerts only (alerts.md).
+        if len(self.ctx.roles) < 2 or turn.speaker != self.customer or not turn.state:
             return []
         arousal, valence = turn.state.get("arousal"), turn.state.get("valence")
         if arousal is None or valence is None:

@@ -760,7 +760,7 @@ def analyze(
     alerts : AlertConfig or bool, default True
         See :class:`Analyzer`.
     prosody : bool, default True
-        Per-turn prosody (and so arousal); False for turn-taking alone, ~6x faster.
+        Per-turn prosody (and so arousal); False for turn-taking alone, ~6.5x faster.
 
     Returns
     -------

@@ -85,7 +85,7 @@ def _audio_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-prosody",
         action="store_true",
-        help="turn-taking without per-turn prosody and arousal (~6x faster, for batch runs)",
+        help="turn-taking without per-turn prosody and arousal (~6.5x faster, for batch runs)",
     )
     p.add_argument("--no-alerts", action="store_true", help="no live alert events")
     p.add_argument(

@@ -95,7 +95,7 @@ class VadConfig:
         ... and whose loudest frame stands this far above the noise median. Speech at 10 dB
         SNR peaks about 15 dB over the noise (vowels are ~5 dB above the active level), its
         quieter words 10-15 dB; with the voiced-run rule guarding against noise bursts, 10 dB
-        keeps those words (15 dB costs 0.008 tune F1, ``docs/tuning.md``).
+        keeps those words (15 dB costs 0.012 tune F1, ``docs/tuning.md``).
     no_signal_max_dbfs : float or None
         Frames at or below this level (digital silence, a codec's idle pattern) never
         update the noise statistics: they say nothing about the noise under speech; speech

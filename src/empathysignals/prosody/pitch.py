@@ -414,7 +414,7 @@ def pitch(
     hop_s : float
         Frame step in seconds (10 ms by default).
     window_s : float
-        Correlation window in seconds, rounded to whole hops (at least one).
+        Correlation window in seconds, rounded to whole half hops (at least one).
     voicing_threshold : float
         Normalized correlation above which a frame tends to be voiced (Praat's 0.45).
     silence_threshold : float
