@@ -50,7 +50,7 @@ SNR_BANDS = ((10.0, 15.0), (15.0, 20.0), (20.0, 25.0), (25.0, 30.01))
 def system_names(with_silero: bool) -> list[str]:
     names = ["empathysignals"] + [f"webrtcvad-{m}" for m in WEBRTC_MODES]
     if with_silero:
-        names.append("silero")
+        names += ["silero", "silero-ts"]
     return names
 
 
@@ -72,8 +72,13 @@ def run_vads(
             [peers.webrtcvad_frames(x2[:, k], sample_rate, m) for k in range(x2.shape[1])], 1
         )
     if silero is not None:
+        probs = [silero.probabilities(x2[:, k], sample_rate) for k in range(x2.shape[1])]
+        n = len(x2)
         out["silero"] = np.stack(
-            [silero.frames(x2[:, k], sample_rate) for k in range(x2.shape[1])], 1
+            [peers.window_probs_to_frames(p, n, sample_rate) for p in probs], 1
+        )
+        out["silero-ts"] = np.stack(
+            [peers.timestamps_to_frames(p, n, sample_rate) for p in probs], 1
         )
     return out
 
@@ -513,7 +518,7 @@ def report(res: dict[str, Any]) -> str:
                 "hold spans blanked on the agent leg for every system alike (so the table "
                 "compares how each VAD hears talk, noise and echo, not music), and floor "
                 "transfers within 1 s of a hold left out of the latency (without hold logic "
-                "they become 10-40 s gaps). The first row therefore differs a little from the "
+                "they become 10-40 s gaps). The first row can therefore differ a little from the "
                 "Analyzer's own events above.\n"
             )
             rows = []
@@ -586,7 +591,13 @@ def report(res: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--calls", type=int, default=20, help="number of simulated test calls")
-    ap.add_argument("--first-seed", type=int, default=1000)
+    ap.add_argument(
+        "--first-seed",
+        type=int,
+        default=None,
+        help="first seed (default: 1000 for test, 0 for tune; a tune call and a test call of "
+        "one seed share their levels, SNR, echo and most of their script, so tune below 1000)",
+    )
     ap.add_argument(
         "--split",
         choices=("test", "tune"),
@@ -612,7 +623,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     with_silero = not args.no_silero
     if not args.skip_sim:
-        seeds = list(range(args.first_seed, args.first_seed + args.calls))
+        first = (
+            args.first_seed
+            if args.first_seed is not None
+            else (0 if args.split == "tune" else 1000)
+        )
+        seeds = list(range(first, first + args.calls))
         print(f"simulating and scoring {len(seeds)} {args.split} calls ...", file=sys.stderr)
         res["simulated"] = bench_simulated(seeds, with_silero, args.split)
     if not args.skip_ami and args.ami_dir.exists():

@@ -99,30 +99,50 @@ def valence_sign(data: Path) -> dict[str, Any]:
 
 
 def coachable_recall(seeds: range) -> dict[str, Any]:
-    """Share of ground-truth agent interruptions, holds and long waits of simulated test-split
-    calls that appear among the summary's coachable moments within 1 s."""
+    """Ground-truth agent interruptions, holds and long waits of simulated test-split calls
+    against the summary's coachable moments of the same kind: matched one to one, nearest
+    first, within 1 s. Recall is the truth found; precision, the moments that match a truth
+    (a long wait the script did not place, say a normal answer that happened to come late,
+    counts against it)."""
     from empathysignals.simulate import simulate_call
 
-    found = {"interruption": [0, 0], "hold": [0, 0], "long_wait": [0, 0]}
+    counts = {k: [0, 0, 0] for k in ("interruption", "hold", "long_wait")}  # tp, truth, said
     for seed in seeds:
         sim = simulate_call(seed, split="test")
         summary = es.analyze(sim.audio, sim.sample_rate, emotion_model=None)[-1]
         moments = summary.coachable_moments  # type: ignore[attr-defined]
-        truth = [
-            ("interruption", e) for e in sim.truth.events_of("interruption")
-            if e.attrs["by"] == "agent"
-        ] + [("hold", e) for e in sim.truth.events_of("hold")] + [
-            ("long_wait", e) for e in sim.truth.events_of("gap")
-            if e.attrs.get("scenario") == "long_wait" and e.attrs["from"] == "customer"
-        ]  # fmt: skip
-        for kind, ev in truth:
-            found[kind][1] += 1
-            found[kind][0] += any(
-                m["kind"] == kind and abs(m["time"] - ev.start) <= 1.0 for m in moments
-            )
+        truth = {
+            "interruption": [
+                e.start for e in sim.truth.events_of("interruption") if e.attrs["by"] == "agent"
+            ],
+            "hold": [e.start for e in sim.truth.events_of("hold")],
+            "long_wait": [
+                e.start for e in sim.truth.events_of("gap")
+                if e.attrs.get("scenario") == "long_wait" and e.attrs["from"] == "customer"
+            ],
+        }  # fmt: skip
+        for kind, times in truth.items():
+            said = [m["time"] for m in moments if m["kind"] == kind]
+            pairs = sorted(
+                (abs(s - w), i, j) for i, s in enumerate(said) for j, w in enumerate(times)
+                if abs(s - w) <= 1.0
+            )  # fmt: skip
+            used_s: set[int] = set()
+            used_t: set[int] = set()
+            for _, i, j in pairs:
+                if i not in used_s and j not in used_t:
+                    used_s.add(i)
+                    used_t.add(j)
+            counts[kind][0] += len(used_t)
+            counts[kind][1] += len(times)
+            counts[kind][2] += len(said)
     return {
-        k: {"found": a, "total": n, "recall": a / n if n else None} for k, (a, n) in found.items()
-    }
+        k: {
+            "found": tp, "total": n, "recall": tp / n if n else None,
+            "moments": said, "precision": tp / said if said else None,
+        }
+        for k, (tp, n, said) in counts.items()
+    }  # fmt: skip
 
 
 def main() -> int:
@@ -152,8 +172,10 @@ def main() -> int:
         ["negative", v["n_negative"], v["agreement_negative"]],
     ]))  # fmt: skip
     print()
-    print(table(["coachable moment (truth, test calls 1000-1019)", "found", "of", "recall"], [
-        [k, v["found"], v["total"], v["recall"]] for k, v in res["coachable_recall"].items()
+    print(table(["coachable moment (truth, test calls 1000-1019)", "found", "of", "recall",
+                 "moments said", "precision"], [
+        [k, v["found"], v["total"], v["recall"], v["moments"], v["precision"]]
+        for k, v in res["coachable_recall"].items()
     ]))  # fmt: skip
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "state.json").write_text(json.dumps(res, indent=1) + "\n")

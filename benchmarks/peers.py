@@ -12,14 +12,21 @@
   does). The session uses ``intra_op_num_threads = inter_op_num_threads = 1`` like the
   wrapper. A window is speech when its probability is >= ``threshold`` (0.5); each 10 ms
   frame takes the decision of the window containing the frame's midpoint (a 32 ms window
-  covers 3.2 frames). No hysteresis or min-duration post-processing
-  (``get_speech_timestamps``) is applied: this is the raw per-window classifier.
+  covers 3.2 frames). No hysteresis or min-duration post-processing is applied: this is
+  the raw per-window classifier.
+* **silero-vad v5 with its own post-processing** (``silero-ts``): the same window
+  probabilities through silero's ``get_speech_timestamps_from_probs`` at its defaults
+  (threshold 0.5, exit threshold 0.35, 250 ms minimum speech, 100 ms minimum silence,
+  30 ms padding), as its users run it. The function's own source is taken from the
+  installed package (its module imports torch, which this benchmark does not need); a
+  10 ms frame is speech when its midpoint lies in a returned segment.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +34,7 @@ __all__ = [
     "SILERO_ONNX",
     "SileroVad",
     "silero_frames",
+    "timestamps_to_frames",
     "to_int16",
     "webrtcvad_frames",
 ]
@@ -150,6 +158,37 @@ def window_probs_to_frames(
     mid = np.arange(n) * hop + hop // 2
     idx = np.minimum(mid // win, len(probs) - 1)
     return probs[idx] >= threshold
+
+
+def _silero_postprocessing() -> Any:
+    """silero's ``get_speech_timestamps_from_probs``, compiled from the installed package's
+    source without running its module (which imports torch)."""
+    import ast
+    import typing
+    import warnings
+
+    source = (SILERO_ONNX.parent.parent / "utils_vad.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    node = next(
+        n for n in tree.body
+        if isinstance(n, ast.FunctionDef) and n.name == "get_speech_timestamps_from_probs"
+    )  # fmt: skip
+    namespace: dict[str, Any] = {"List": typing.List, "warnings": warnings}  # noqa: UP006
+    exec(compile(ast.Module([node], []), "silero_vad/utils_vad.py", "exec"), namespace)
+    return namespace["get_speech_timestamps_from_probs"]
+
+
+def timestamps_to_frames(probs: np.ndarray, n_samples: int, sample_rate: int) -> np.ndarray:
+    """Per-10 ms-frame decisions from silero's own segments (midpoint rule)."""
+    segments = _silero_postprocessing()(
+        [float(p) for p in probs], sampling_rate=sample_rate, audio_length_samples=n_samples
+    )
+    hop = sample_rate // 100
+    mid = np.arange(n_frames_of(n_samples, sample_rate)) * hop + hop // 2
+    out = np.zeros(len(mid), bool)
+    for seg in segments:
+        out |= (mid >= seg["start"]) & (mid < seg["end"])
+    return out
 
 
 def silero_frames(

@@ -222,15 +222,23 @@ def _same_by(d: Interval, t: Interval) -> bool:
     return d.attrs.get("by") == t.attrs.get("by")
 
 
-#: Extra conditions per event type on top of "same type and overlapping".
-COMPATIBLE: dict[str, Callable[[Interval, Interval], bool]] = {"interruption": _same_by}
+def _same_speaker(d: Interval, t: Interval) -> bool:
+    return d.attrs.get("speaker") == t.attrs.get("speaker")
+
+
+#: Extra conditions per event type on top of "same type and overlapping": an interruption
+#: by the right party, a backchannel from the right party.
+COMPATIBLE: dict[str, Callable[[Interval, Interval], bool]] = {
+    "interruption": _same_by,
+    "backchannel": _same_speaker,
+}
 
 
 def score_events(
     detected: Sequence[Interval], truth: Sequence[Interval], kind: str
 ) -> tuple[PRF, list[tuple[Interval, Interval]]]:
-    """Match events of type ``kind`` (interruption: also the same ``by``); returns counts and
-    the matched (detected, truth) pairs."""
+    """Match events of type ``kind`` (interruption: also the same ``by``; backchannel: the
+    same ``speaker``); returns counts and the matched (detected, truth) pairs."""
     d = [e for e in detected if e.type == kind]
     t = [e for e in truth if e.type == kind]
     m = match_intervals(d, t, COMPATIBLE.get(kind))

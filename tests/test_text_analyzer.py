@@ -348,6 +348,28 @@ def test_push_many_batches_across_calls(
         analyzer.push_many([(other.stream(), samples[:800])])
 
 
+def test_push_many_refuses_a_call_twice_and_a_refused_round_leaves_no_trace(
+    analyzer: es.Analyzer, ivr_call: tuple[np.ndarray, list[dict[str, object]]]
+) -> None:
+    """One call twice in a round scored its waiting turns twice (duplicate turn events);
+    a round refused for one call's bad chunk had already analysed the calls before it, so
+    a host retrying the round fed them the audio twice."""
+    samples, segments = ivr_call
+    first, second = analyzer.stream(), analyzer.stream()
+    first.push_transcript(segments, complete=True)
+    with pytest.raises(es.ParameterError, match="appears twice"):
+        analyzer.push_many([(first, samples[:160]), (first, samples[160:320])])
+    with pytest.raises(es.AudioError):
+        analyzer.push_many([(first, samples[:8000]), (second, np.zeros((10, 3), np.float32))])
+    assert first.stream_time_s == 0.0 and second.stream_time_s == 0.0
+    events = analyzer.push_many([(first, samples), (second, samples)])[0] + first.finish()
+    alone = es.analyze(samples, RATE, transcript=segments)
+    assert [e.to_dict() for e in events if e.type != "turn"] == [
+        e.to_dict() for e in alone if e.type != "turn"
+    ]
+    assert [e.id for e in events if e.type == "turn"] == [e.id for e in alone if e.type == "turn"]
+
+
 def test_call_with_transcript_pickles_midway(
     analyzer: es.Analyzer, ivr_call: tuple[np.ndarray, list[dict[str, object]]]
 ) -> None:

@@ -191,8 +191,16 @@ class Analyzer:
         for call in calls:
             if not isinstance(call, CallStream) or call._emotion is not self._emotion:
                 raise ParameterError("push_many takes (CallStream, samples) pairs of this Analyzer")
-        for call, samples in items:
-            call._ingest_audio(samples)
+        if len({id(call) for call in calls}) != len(calls):
+            raise ParameterError(
+                "a call appears twice in one push_many: join its chunks (np.concatenate) "
+                "into one item, or push them in successive rounds"
+            )
+        # Everything checked before anything is analysed: a refused round leaves no trace,
+        # so a host may retry it.
+        checked = [call._checked_audio(samples) for call, samples in items]
+        for call, x in zip(calls, checked, strict=True):
+            call._ingest_checked(x)
         _score_awaiting(calls)
         return [call._drain() for call in calls]
 
@@ -521,13 +529,19 @@ class CallStream:
             )
 
     def _ingest_audio(self, samples: Any) -> None:
+        self._ingest_checked(self._checked_audio(samples))
+
+    def _checked_audio(self, samples: Any) -> np.ndarray:
+        """Interleaved samples checked for this stream, nothing changed yet."""
         self._check_open(audio=True)
         if self._legs.pending:
             raise StreamStateError(
                 "per-leg samples are still queued (push_legs / push_bytes with role=) waiting "
                 "for the other legs: keep pushing per leg, or use interleaved frames only"
             )
-        x = validate_samples(samples, n_channels=self.n_channels)
+        return validate_samples(samples, n_channels=self.n_channels)
+
+    def _ingest_checked(self, x: np.ndarray) -> None:
         if self._prosody is not None:
             self._prosody.push_samples(x)
         self._accept(self._process(self._vad.push_validated(x)))
