@@ -8,11 +8,18 @@ import numpy as np
 
 
 def candidates(
-    x: list[float], start: int, width: int, lag_lo: int, lag_hi: int, n_cand: int
+    x: list[float],
+    start: int,
+    width: int,
+    lag_lo: int,
+    lag_hi: int,
+    n_cand: int,
+    octave_cost: float = 0.0,
 ) -> tuple[list[float], list[float], float]:
     """Periodicity ``2 r / (e0 + e_lag)`` of the window ``x[start:start + width]`` against
     itself shifted by each lag; its local maxima over ``lag_lo..lag_hi`` refined by a
-    parabola, highest first. Returns (lags, peaks, window energy)."""
+    parabola, strongest first: peak less ``octave_cost`` per octave of lag over ``lag_lo``.
+    Returns (lags, peaks, window energy)."""
 
     def energy(a: int) -> float:
         return sum(v * v for v in x[a : a + width])
@@ -31,7 +38,7 @@ def candidates(
         curv = ym - 2 * y0 + yp
         d = min(0.5, max(-0.5, 0.5 * (ym - yp) / curv)) if curv < 0 else 0.0
         found.append((min(1.0, y0 - 0.25 * (ym - yp) * d), lag + d))
-    found.sort(key=lambda p: -p[0])
+    found.sort(key=lambda p: -(p[0] - octave_cost * math.log2(p[1] / lag_lo)))
     found = found[:n_cand]
     return [lag for _, lag in found], [p for p, _ in found], e0
 

@@ -111,6 +111,7 @@ def nccf_candidates(
     lag_lo: int,
     lag_hi: int,
     n_cand: int,
+    octave_cost: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pitch candidates of frames ``t_first .. t_first + n_frames - 1``.
 
@@ -126,12 +127,18 @@ def nccf_candidates(
     lag_lo, lag_hi : int
         Lag range in samples (``rate / fmax`` .. ``rate / fmin``).
     n_cand : int
-        Candidates kept per frame: the highest local maxima of the periodicity.
+        Candidates kept per frame: the local maxima of the periodicity with the highest
+        strength less ``octave_cost`` per octave of lag above ``lag_lo`` (the tracker's
+        local strength). Ranked by the raw peak, a steady voice near ``fmax`` lost its own
+        period: every multiple of it peaks near 1 too, and six of them filled the list.
+    octave_cost : float
+        As the tracker's (per octave).
 
     Returns
     -------
     lags : (n_frames, n_cand) float64
-        Peak lags refined by parabolic interpolation, highest peak first; 0 where none.
+        Peak lags refined by parabolic interpolation, strongest first (as ranked above); 0
+        where none.
     peaks : (n_frames, n_cand) float64
         Periodicity ``2 r(lag) / (e(0) + e(lag))`` at those lags (interpolated), clipped to
         [0, 1]; 0 where none. ``r`` is the cross-correlation of the window with itself
@@ -153,6 +160,7 @@ def nccf_candidates(
     r = np.empty(nlag, dtype=np.float64)
     phi = np.empty(nlag, dtype=np.float64)
     cs = np.empty(span + 1, dtype=np.float64)
+    keys = np.empty(n_cand, dtype=np.float64)  # the ranking strength of the kept candidates
     b_next = t_first * step  # next block to compute
     for f in range(n_frames):
         t = t_first + f
@@ -199,14 +207,17 @@ def nccf_candidates(
                 delta = min(0.5, max(-0.5, delta))
             peak = min(1.0, y0 - 0.25 * (ym - yp) * delta)
             lag = lag0 + j + delta
-            # insert into the list sorted by peak, descending
+            key = peak - octave_cost * np.log2(lag / lag_lo)
+            # insert into the list sorted by key, descending
             k = n_found if n_found < n_cand else n_cand - 1
-            if n_found == n_cand and peak <= peaks[f, k]:
+            if n_found == n_cand and key <= keys[k]:
                 continue
-            while k > 0 and peaks[f, k - 1] < peak:
+            while k > 0 and keys[k - 1] < key:
+                keys[k] = keys[k - 1]
                 peaks[f, k] = peaks[f, k - 1]
                 lags[f, k] = lags[f, k - 1]
                 k -= 1
+            keys[k] = key
             peaks[f, k] = peak
             lags[f, k] = lag
             if n_found < n_cand:

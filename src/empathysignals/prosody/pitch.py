@@ -303,7 +303,7 @@ class PitchStream:
         return self._run(self._resampler.finish(), final=True)
 
     def _run(self, y: np.ndarray, *, final: bool) -> PitchTrack:
-        from .._kernels.pitch import highpass, nccf_candidates, track
+        from .._kernels.pitch import P_OCTAVE_COST, highpass, nccf_candidates, track
 
         s = self._setup
         if y.shape[0]:
@@ -337,6 +337,7 @@ class PitchStream:
             s.lag_lo,
             s.lag_hi,
             N_CANDIDATES,
+            s.params[P_OCTAVE_COST],
         )
         freqs = np.divide(s.rate, lags, out=np.zeros_like(lags), where=lags > 0.0)
         t_dec = int(self._track_state[1])
