@@ -213,6 +213,20 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         es.ParameterError,
         "never fire",
     ),
+    (
+        "speaking_rate with F0 over Nyquist",
+        lambda: es.prosody.speaking_rate(
+            np.zeros(16000), 16000, f0_hz=np.full(100, 9000.0), hop_s=0.01
+        ),
+        es.ParameterError,
+        "Nyquist",
+    ),
+    (
+        "stereo to a mono measure",
+        lambda: es.prosody.intensity(np.zeros((800, 2)), 8000),
+        es.AudioError,
+        "samples[:, 0]",
+    ),
     ("event_from_dict of a number", lambda: es.event_from_dict(5), es.ParameterError, "mapping"),  # type: ignore[arg-type]
     (
         "event_from_dict NaN start",

@@ -229,8 +229,13 @@ def validate_samples(samples: Any, *, n_channels: int | None = None) -> np.ndarr
             "(shape (n, channels))"
         )
     if n_channels is not None and out.shape[1] != n_channels:
+        hint = (
+            ": pass one channel (samples[:, 0], or samples.mean(axis=1) for a mix)"
+            if n_channels == 1
+            else ": one column per role"
+        )
         raise AudioError(
-            f"expected {n_channels} channel(s), got {out.shape[1]} (shape {arr.shape})"
+            f"expected {n_channels} channel(s), got {out.shape[1]} (shape {arr.shape}){hint}"
         )
     finite, peak = _finite_and_peak(out)
     if not finite:

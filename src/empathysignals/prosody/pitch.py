@@ -417,7 +417,8 @@ def pitch(
     window_s : float
         Correlation window in seconds, rounded to whole half hops (at least one).
     voicing_threshold : float
-        Normalized correlation above which a frame tends to be voiced (Praat's 0.45).
+        Normalized correlation above which a frame tends to be voiced (Praat's default is
+        0.45).
     silence_threshold : float
         Windows quieter than this fraction of the running peak level (amplitude) tend to be
         unvoiced.

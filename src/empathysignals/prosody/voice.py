@@ -183,6 +183,15 @@ def _positive(
     return v
 
 
+def _check_nyquist(f0: np.ndarray, rate: int) -> None:
+    """A track with F0 at or above Nyquist belongs to other audio (another sample rate)."""
+    if not np.isnan(f0).all() and np.nanmax(f0) >= 0.5 * rate:
+        raise ParameterError(
+            f"f0_hz reaches {np.nanmax(f0):.0f} Hz, above the Nyquist frequency of "
+            f"{rate} Hz audio: was the track computed at another sample rate?"
+        )
+
+
 def _finite(name: str, value: Any) -> float:
     try:
         v = float(value)
@@ -459,11 +468,7 @@ def voice_quality(
             f"hnr_method must be 'pitch' (fast, lags near the track's period) or 'praat' "
             f"(all lags, as Praat), got {hnr_method!r}"
         )
-    if not np.isnan(f0).all() and np.nanmax(f0) >= 0.5 * rate:
-        raise ParameterError(
-            f"f0_hz reaches {np.nanmax(f0):.0f} Hz, above the Nyquist frequency of "
-            f"{rate} Hz audio: was the track computed at another sample rate?"
-        )
+    _check_nyquist(f0, rate)
     pts = pulses(x, float(rate), f0, start, hop)
     jit = jitter_local(pts, PERIOD_FLOOR_S, PERIOD_CEILING_S, MAX_PERIOD_FACTOR)
     at, amp = pulse_amplitudes(
@@ -544,6 +549,7 @@ def speaking_rate(
     f0, hop, start = _f0_track(f0_hz, hop_s, f0_start_s)
     duration = x.size / rate
     _check_coverage(f0, hop, start, duration)
+    _check_nyquist(f0, rate)
     sil = _finite("silence_db", silence_db)
     if sil >= 0.0:
         raise ParameterError(f"silence_db must be negative (dB below the peak), got {sil}")
