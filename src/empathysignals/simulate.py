@@ -82,7 +82,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -419,16 +419,19 @@ class SimulatedCall:
             and holds :meth:`CallTruth.to_dict` plus ``seed``, ``sample_rate`` and ``params``
             (so :meth:`CallTruth.from_dict` reads it directly).
         subtype : str, default "ULAW"
-            soundfile subtype, e.g. ``"ULAW"`` (G.711 mu-law; lossless for this audio, which has
-            already been through the codec when ``mulaw=True``) or ``"PCM_16"``.
+            soundfile subtype: ``"ULAW"`` (G.711 mu-law; lossless for a ``mulaw=True`` call,
+            whose audio has been through the codec already), ``"FLOAT"`` (lossless for any
+            call: use it for ``mulaw=False``) or ``"PCM_16"`` (16-bit, lossy for float audio).
         """
         path = Path(path_wav)
+        if not path.parent.is_dir():
+            raise ParameterError(f"cannot write {str(path)!r}: no folder {str(path.parent)!r}")
         try:
             sf.write(str(path), self.audio, self.sample_rate, subtype=subtype, format="WAV")
         except (ValueError, TypeError, sf.LibsndfileError) as exc:
             raise ParameterError(
-                f"cannot write {str(path)!r} with subtype {subtype!r}: use 'ULAW' or 'PCM_16' "
-                f"({exc})"
+                f"cannot write {str(path)!r} with subtype {subtype!r}: use 'ULAW', 'FLOAT' "
+                f"or 'PCM_16' ({exc})"
             ) from exc
         doc = self.truth.to_dict()
         doc.update({"audio_file": path.name, "seed": self.seed, "sample_rate": self.sample_rate})
@@ -1156,9 +1159,17 @@ def _check_options(
         or not 8000 <= int(sample_rate) <= 48000
     ):
         raise ParameterError(f"sample_rate must be an int in 8000..48000 Hz, got {sample_rate!r}")
-    for name, val in (("snr_db", snr_db), ("bleed_db", bleed_db)):
-        if val is not None and not (isinstance(val, (int, float)) and math.isfinite(val)):
-            raise ParameterError(f"{name} must be a finite number of dB or None, got {val!r}")
+    for name, val, low, high in (
+        ("snr_db", snr_db, -20.0, 80.0),
+        ("bleed_db", bleed_db, -80.0, 0.0),
+    ):
+        number = isinstance(val, (int, float, np.integer, np.floating)) and not isinstance(
+            val, bool
+        )
+        if val is not None and not (number and low <= float(val) <= high):  # type: ignore[arg-type]
+            raise ParameterError(
+                f"{name} must be a number of dB in [{low:g}, {high:g}] or None, got {val!r}"
+            )
     if bleed_delay_s is not None and not (
         isinstance(bleed_delay_s, (int, float))
         and not isinstance(bleed_delay_s, bool)
@@ -1169,6 +1180,8 @@ def _check_options(
         )
     if isinstance(scenarios, str):
         raise ParameterError("scenarios must be a sequence of names, not a single string")
+    if not isinstance(scenarios, Iterable):
+        raise ParameterError(f"scenarios must be a sequence of names, got {scenarios!r}")
     unknown = sorted(set(scenarios) - set(SCENARIOS))
     if unknown:
         raise ParameterError(f"unknown scenarios {unknown}; choose from {list(SCENARIOS)}")
@@ -1248,6 +1261,11 @@ def simulate_call(
         raise ParameterError(
             f"scenarios must be a sequence of names, e.g. ({scenarios!r},), not a single string"
         )
+    if not isinstance(scenarios, Iterable):
+        raise ParameterError(f"scenarios must be a sequence of names, got {scenarios!r}")
+    for name, flag in (("telephone", telephone), ("mulaw", mulaw)):
+        if not isinstance(flag, bool):
+            raise ParameterError(f"{name} must be True or False, got {flag!r}")
     scenarios = tuple(scenarios)
     if not isinstance(components, bool):
         raise ParameterError(f"components must be True or False, got {components!r}")
@@ -1264,13 +1282,14 @@ def simulate_call(
     pick = rng.choice(len(spk_ids), size=2, replace=False)
     speakers = {ROLES[0]: spk_ids[int(pick[0])], ROLES[1]: spk_ids[int(pick[1])]}
     levels = {role: float(rng.uniform(-30.0, -18.0)) for role in ROLES}
-    snr = {
-        role: float(snr_db) if snr_db is not None else float(rng.uniform(10, 30)) for role in ROLES
-    }
-    bleed = {
-        role: float(bleed_db) if bleed_db is not None else float(rng.uniform(-35, -20))
-        for role in ROLES
-    }
+    # Drawn whether or not they are given, so that fixing one leaves every later draw, and
+    # so the rest of the call, as it was (a sweep over snr_db compares one call).
+    snr = {role: float(rng.uniform(10, 30)) for role in ROLES}
+    if snr_db is not None:
+        snr = dict.fromkeys(ROLES, float(snr_db))
+    bleed = {role: float(rng.uniform(-35, -20)) for role in ROLES}
+    if bleed_db is not None:
+        bleed = dict.fromkeys(ROLES, float(bleed_db))
     bleed_delay = {role: float(rng.uniform(0.005, 0.030)) for role in ROLES}
     if bleed_delay_s is not None:
         bleed_delay = dict.fromkeys(ROLES, float(bleed_delay_s))
