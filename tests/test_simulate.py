@@ -537,3 +537,18 @@ def test_scenarios_are_their_events_under_the_definitions(
         for e in call.truth.events_of("gap")
     ]
     assert agree(gap_found, gap_truth), (gap_found, gap_truth)
+
+
+def test_truth_as_rttm_reads_back(tmp_path: Path, full_call: SimulatedCall) -> None:
+    """Researchers score diarization and VAD against RTTM: the truth's speech, written and
+    read back with our reader, is the truth to the millisecond."""
+    from empathysignals import read_rttm
+
+    full_call.truth.write_rttm(tmp_path / "t.rttm", file_id="sim1000")
+    got = sorted(read_rttm(tmp_path / "t.rttm", uri="sim1000"))
+    want = sorted(
+        (role, round(s.start, 3), round(s.end, 3))
+        for role in full_call.truth.roles
+        for s in full_call.truth.speech[role]
+    )
+    assert got == want and len(got) > 10

@@ -304,6 +304,31 @@ class CallTruth:
         """
         return tuple(ev for ev in self.events if ev.type == kind)
 
+    def write_rttm(self, path: str | os.PathLike[str], *, file_id: str = "call") -> None:
+        """The truth's speech as RTTM ``SPEAKER`` lines (speaker = role), for scoring tools
+        (dscore, pyannote.metrics) and :func:`~empathysignals.read_rttm`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write.
+        file_id : str, default "call"
+            The recording id (field 2), one word.
+        """
+        if not isinstance(file_id, str) or not file_id or any(c.isspace() for c in file_id):
+            raise ParameterError(
+                f"file_id must be a non-empty word without spaces, got {file_id!r}"
+            )
+        rows = sorted(
+            (seg.start, seg.end, role) for role in self.roles for seg in self.speech.get(role, ())
+        )
+        lines = [
+            f"SPEAKER {file_id} 1 {a:.3f} {round(b, 3) - round(a, 3):.3f} <NA> <NA> {role} "
+            "<NA> <NA>"
+            for a, b, role in rows
+        ]
+        Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
     def frame_labels(self, *, hop_s: float = 0.01) -> dict[str, npt.NDArray[np.bool_]]:
         """Per-role speech labels on a frame grid.
 
