@@ -373,3 +373,53 @@ def test_max_turn_s_option(tmp_path: Path, data_dir: Path) -> None:
     assert len(counts[("--max-turn-s", "10")]) > len(counts[()])
     bad = cli("analyze", talk, "--roles", "speaker", "--max-turn-s", "-1")
     assert bad.returncode != 0 and "max_turn_s" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_review_fixes(call_wav: Path, tmp_path: Path) -> None:
+    """From a review of the CLI: usage errors are one line too; -o may not be the input
+    (it overwrote the WAV); report -o - is standard output (it wrote a file named '-');
+    --png is checked before the analysis; chat - reads stdin, and JSON Lines are told from
+    JSON by their content, not their name; --version."""
+    usage = cli("analyze", str(call_wav), "--bogus")
+    assert usage.returncode == 2
+    assert usage.stderr.count("\n") == 1 and usage.stderr.startswith("empathysignals: error:")
+    victim = tmp_path / "victim.wav"
+    victim.write_bytes(call_wav.read_bytes())
+    same = cli("analyze", str(victim), "-o", str(victim))
+    assert same.returncode == 1 and "is the input" in same.stderr
+    assert victim.read_bytes() == call_wav.read_bytes()
+    page = cli("report", str(call_wav), "-o", "-", "--no-emotion", cwd=tmp_path)
+    assert page.returncode == 0 and page.stdout.startswith("<!DOCTYPE html>")
+    assert not (tmp_path / "-").exists()
+    png = cli(
+        "report", str(call_wav), "-o", str(tmp_path / "r.html"), "--png", "/nonexistent/t.png"
+    )
+    assert png.returncode == 1 and not (tmp_path / "r.html").exists()
+    chat = Path(__file__).parents[1] / "examples" / "data" / "chat.jsonl"
+    named_json = tmp_path / "chat.json"  # JSON Lines under a .json name
+    named_json.write_bytes(chat.read_bytes())
+    by_name = cli("chat", str(named_json), "--no-emotion")
+    piped = subprocess.run(
+        [sys.executable, "-m", "empathysignals", "chat", "-", "--no-emotion"],
+        input=chat.read_text(encoding="utf-8"), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert by_name.returncode == 0 and piped.returncode == 0
+    assert by_name.stdout == piped.stdout == cli("chat", str(chat), "--no-emotion").stdout
+    assert cli("--version").stdout.startswith("empathysignals ")
+
+
+def test_ctrl_c_inside_a_kernel_exits_130(call_wav: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing inside a numba kernel comes out as a SystemError chained to the
+    KeyboardInterrupt; it printed a traceback and exited 1 (about a third of the time in a
+    review's runs). It exits 130 as a plain Ctrl-C does."""
+    import empathysignals.analyzer as analyzer_module
+    from empathysignals import cli as cli_module
+
+    def interrupted(*_: object, **__: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise SystemError("CPUDispatcher(...) returned a result with an exception set") from exc
+
+    monkeypatch.setattr(analyzer_module, "analyze_file", interrupted)
+    assert cli_module.main(["analyze", str(call_wav)]) == 130

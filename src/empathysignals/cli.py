@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Literal, TextIO
+from typing import Literal, NoReturn, TextIO
 
 from .errors import EmpathySignalsError
 
@@ -25,40 +25,83 @@ EXIT_USAGE = 2
 EXIT_INPUT = 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line too (argparse prints its whole usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"empathysignals: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from . import __version__
+
+    parser = _Parser(
         prog="empathysignals",
-        description="Turn-taking signals (gaps, dead air, interruptions, holds) from call audio.",
+        description="Signals of a contact-center conversation: turn-taking events, prosody, "
+        "text emotion, alerts and a summary from call audio (analyze, report) or a chat "
+        "(chat); text emotion alone (emotion).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"empathysignals {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     an = sub.add_parser("analyze", help="analyse a call recording and print its events")
-    an.add_argument("call", help="audio file: WAV (PCM, mu-law, A-law), FLAC, OGG")
+    an.add_argument(
+        "call",
+        help="audio file: WAV (PCM, mu-law, A-law), FLAC, OGG, MP3, or what else libsndfile reads",
+    )
     an.add_argument(
         "--roles",
         default="customer,agent",
         help="role of each channel, comma-separated (default: customer,agent)",
     )
-    an.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
+    an.add_argument(
+        "--format",
+        choices=("jsonl", "json"),
+        default="jsonl",
+        help="one JSON object per line (default), or one JSON array",
+    )
     an.add_argument("-o", "--output", help="write here instead of standard output ('-')")
     _audio_options(an)
     ch = sub.add_parser("chat", help="analyse a text-only conversation (chat, messaging)")
-    ch.add_argument("messages", help="JSON or JSONL rows with speaker, start, text")
-    ch.add_argument("--roles", default="customer,agent")
-    ch.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
-    ch.add_argument("-o", "--output", help="write here instead of standard output")
-    ch.add_argument("--no-emotion", action="store_true", help="skip text emotion")
+    ch.add_argument(
+        "messages", help="JSON or JSONL rows with speaker, start, text ('-' reads stdin)"
+    )
+    ch.add_argument(
+        "--roles",
+        default="customer,agent",
+        help="the speakers, comma-separated (default: customer,agent)",
+    )
+    ch.add_argument(
+        "--format",
+        choices=("jsonl", "json"),
+        default="jsonl",
+        help="one JSON object per line (default), or one JSON array",
+    )
+    ch.add_argument("-o", "--output", help="write here instead of standard output ('-')")
+    ch.add_argument("--no-emotion", action="store_true", help="attach text without emotion")
     rp = sub.add_parser("report", help="write a self-contained HTML report of a call")
-    rp.add_argument("call", help="audio file")
-    rp.add_argument("--roles", default="customer,agent")
-    rp.add_argument("-o", "--output", default="report.html", help="HTML file to write")
+    rp.add_argument("call", help="audio file (as for analyze)")
+    rp.add_argument(
+        "--roles",
+        default="customer,agent",
+        help="role of each channel, comma-separated (default: customer,agent)",
+    )
+    rp.add_argument(
+        "-o",
+        "--output",
+        default="report.html",
+        help="HTML file to write (default: report.html; '-' for standard output)",
+    )
     _audio_options(rp)
     rp.add_argument("--png", help="also write the timeline as a PNG (needs matplotlib)")
     em = sub.add_parser("emotion", help="score texts with the bundled emotion model")
     em.add_argument("texts", nargs="+", help="texts to score ('-' reads lines from stdin)")
     em.add_argument(
-        "--taxonomy", choices=("goemotions", "ekman", "sentiment"), default="goemotions"
+        "--taxonomy",
+        choices=("goemotions", "ekman", "sentiment"),
+        default="goemotions",
+        help="labels: GoEmotions' 28 (default), Ekman's 6 + neutral, or sentiment",
     )
-    em.add_argument("--top", type=int, default=3, help="labels to print per text")
+    em.add_argument("--top", type=int, default=3, help="labels to print per text (default: 3)")
     return parser
 
 
@@ -85,7 +128,8 @@ def _audio_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-prosody",
         action="store_true",
-        help="turn-taking without per-turn prosody and arousal (~6.5x faster, for batch runs)",
+        help="turn-taking without per-turn prosody and arousal (several times faster, for "
+        "batch runs)",
     )
     p.add_argument("--no-alerts", action="store_true", help="no live alert events")
     p.add_argument(
@@ -177,8 +221,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         model = None if args.no_emotion else "default"
         output = None if args.output in (None, "-") else args.output
-        if output is not None:
-            _check_writable(output)  # before the analysis, not after it
+        for target in (output, getattr(args, "png", None)):
+            if target is not None:
+                _check_writable(target)  # before the analysis, not after it
+                source = getattr(args, "call", None) or args.messages
+                same = os.path.exists(source) and os.path.exists(target)
+                if same and os.path.samefile(source, target):
+                    raise ParameterError(f"the output {target} is the input: name another file")
         if args.command == "chat":
             events = analyze_transcript(args.messages, roles=args.roles, emotion_model=model)
         else:
@@ -207,12 +256,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 alerts=not args.no_alerts,
             )
         if args.command == "report":
-            from .report import write_html, write_png
+            from .report import render_html, write_html, write_png
 
-            write_html(events, args.output, title=f"Call report: {args.call}")
+            if output is None:  # '-': the page on standard output
+                sys.stdout.write(render_html(events, title=f"Call report: {args.call}"))
+            else:
+                write_html(events, output, title=f"Call report: {args.call}")
             if args.png:
                 write_png(events, args.png)
-            print(args.output)
+            if output is not None:
+                print(output)
             return 0
         dicts = [e.to_dict() for e in events]
         if output is not None:
@@ -239,6 +292,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except SystemError as exc:
+        # Ctrl-C inside a numba kernel comes out as a SystemError chained to it.
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            return 130
+        raise
     return 0
 
 

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -100,38 +101,44 @@ def _segment(row: Any, roles: Sequence[str], index: int) -> TranscriptSegment:
 
 def read_transcript(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Read transcript rows from JSON (a list, or an object with ``segments``, ``words``,
-    ``utterances`` or ``messages``) or JSON Lines (one row per line). Rows are validated
-    when pushed."""
+    ``utterances`` or ``messages``) or JSON Lines (one row per line), told apart by the
+    content, not the file name; ``"-"`` reads standard input. Rows are validated when
+    pushed."""
     if not isinstance(path, (str, os.PathLike)):
         raise ParameterError(f"path must be a str or PathLike, got {type(path).__name__}")
-    p = Path(path)
+    if str(path) == "-":
+        p = Path("<stdin>")
+        text = sys.stdin.read()
+    else:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise ParameterError(f"cannot read transcript {p}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise ParameterError(f"transcript {p} is not UTF-8 text") from None
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParameterError(f"cannot read transcript {p}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ParameterError(f"transcript {p} is not UTF-8 text") from None
-    try:
-        if p.suffix.lower() == ".jsonl":
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            data = json.loads(text)
-            if isinstance(data, dict):
-                key = next(
-                    (k for k in ("segments", "words", "utterances", "messages") if k in data), None
-                )
-                if key is None:
-                    raise ParameterError(
-                        f"transcript {p}: a JSON object needs a 'segments', 'words', "
-                        "'utterances' or 'messages' list"
-                    )
-                data = data[key]
-            rows = data
-    except json.JSONDecodeError as exc:
-        raise ParameterError(f"transcript {p} is not valid JSON: {exc}") from None
-    if not isinstance(rows, list):
+        data = json.loads(text)
+    except json.JSONDecodeError as whole:
+        try:  # JSON Lines: one row per line
+            data = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError:
+            raise ParameterError(
+                f"transcript {p} is not valid JSON, nor JSON Lines (one row a line): {whole}"
+            ) from None
+    if isinstance(data, dict):
+        key = next((k for k in ("segments", "words", "utterances", "messages") if k in data), None)
+        if key is None and "text" in data:  # JSON Lines of a single row
+            return [data]
+        if key is None:
+            raise ParameterError(
+                f"transcript {p}: a JSON object needs a 'segments', 'words', 'utterances' or "
+                "'messages' list (or give one row per line, JSON Lines)"
+            )
+        data = data[key]
+    if not isinstance(data, list):
         raise ParameterError(f"transcript {p} must hold a list of rows")
-    return rows
+    return data
 
 
 def as_segments(rows: Iterable[Any], roles: Sequence[str]) -> list[TranscriptSegment]:
