@@ -21,10 +21,10 @@ import numpy as np
 
 from .alerts import AlertTracker
 from .audio import (
+    audio_blocks,
     decode_alaw,
     decode_mulaw,
     decode_pcm16,
-    load_audio,
     validate_roles,
     validate_sample_rate,
     validate_samples,
@@ -781,6 +781,37 @@ def analyze(
     list of Event
         In emission order; the summary last.
     """
+    return _analyze_blocks(
+        [samples],
+        sample_rate,
+        roles=roles,
+        segmentation=segmentation,
+        speaker_roles=speaker_roles,
+        vad=vad,
+        turn_taking=turn_taking,
+        transcript=transcript,
+        emotion_model=emotion_model,
+        alerts=alerts,
+        prosody=prosody,
+    )
+
+
+def _analyze_blocks(
+    blocks: Iterable[Any],
+    sample_rate: int,
+    *,
+    roles: Sequence[str] | str,
+    segmentation: Iterable[Sequence[object]] | str | os.PathLike[str] | None,
+    speaker_roles: Mapping[str, str | None] | None,
+    vad: VadConfig | None,
+    turn_taking: TurnTakingConfig | None,
+    transcript: Iterable[Any] | str | os.PathLike[str] | None,
+    emotion_model: EmotionModel | str | None,
+    alerts: AlertConfig | bool,
+    prosody: bool,
+) -> list[Event]:
+    """One stream fed ``blocks`` in turn (the whole recording, or a file read block by
+    block), then finished: the same events either way."""
     analyzer = Analyzer(
         roles=roles,
         sample_rate=sample_rate,
@@ -798,7 +829,9 @@ def analyze(
         if isinstance(transcript, (str, os.PathLike)):
             transcript = read_transcript(transcript)
         events += call.push_transcript(transcript, complete=True)
-    return events + call.push(samples) + call.finish()
+    for block in blocks:
+        events += call.push(block)
+    return events + call.finish()
 
 
 def analyze_transcript(
@@ -868,8 +901,8 @@ def analyze_file(
         In emission order; the summary last.
     """
     roles_t = validate_roles(roles)
-    audio = load_audio(path, allow_truncated=allow_truncated)
-    n_ch = audio.samples.shape[1]
+    # Read block by block: memory stays flat however long the recording.
+    rate, n_ch, blocks = audio_blocks(path, allow_truncated=allow_truncated)
     expected = 1 if segmentation is not None else len(roles_t)
     if n_ch != expected:
         hint = (
@@ -880,9 +913,9 @@ def analyze_file(
             else "a segmentation is for mono files"
         )
         raise AudioError(f"{path}: has {n_ch} channel(s) but roles are {roles_t}; {hint}")
-    return analyze(
-        audio.samples,
-        audio.sample_rate,
+    return _analyze_blocks(
+        blocks,
+        rate,
         roles=roles_t,
         segmentation=segmentation,
         speaker_roles=speaker_roles,

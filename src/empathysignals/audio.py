@@ -7,6 +7,7 @@ import math
 import os
 import struct
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -22,6 +23,7 @@ __all__ = [
     "MIN_SAMPLE_RATE",
     "AudioData",
     "StreamingResampler",
+    "audio_blocks",
     "decode_alaw",
     "decode_mulaw",
     "decode_pcm16",
@@ -290,6 +292,12 @@ def _check_wav_truncation(path: Path) -> None:
             pos += 8 + chunk_len + (chunk_len & 1)
 
 
+_SUPPORTED = (
+    "supported: what libsndfile reads (WAV: PCM, float, mu-law, A-law; FLAC, OGG/Vorbis/"
+    "Opus, MP3, AIFF, GSM and ADPCM recorder formats)"
+)
+
+
 def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -> AudioData:
     """Read an audio file with soundfile (WAV incl. mu-law/A-law, FLAC, OGG, MP3, and what
     else libsndfile reads).
@@ -328,10 +336,7 @@ def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -
     try:
         data, rate = sf.read(str(p), dtype="float32", always_2d=True)
     except Exception as exc:
-        raise AudioError(
-            f"{p}: cannot decode audio ({exc}); supported: WAV (PCM, float, mu-law, A-law), "
-            "FLAC, OGG/Vorbis/Opus, AIFF"
-        ) from None
+        raise AudioError(f"{p}: cannot decode audio ({exc}); {_SUPPORTED}") from None
     if data.shape[0] == 0:
         raise AudioError(f"{p}: the file holds no audio samples")
     rate = validate_sample_rate(rate)
@@ -339,6 +344,71 @@ def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -
         return AudioData(validate_samples(data), rate)
     except AudioError as exc:  # say which file
         raise AudioError(f"{p}: {exc}") from None
+
+
+def audio_blocks(
+    path: str | os.PathLike[str], *, allow_truncated: bool = False, block_s: float = 60.0
+) -> tuple[int, int, Iterator[np.ndarray]]:
+    """A file's sample rate, channel count and its audio as float32 blocks, read as they
+    are needed: the same checks and samples as :func:`load_audio`, in constant memory
+    (an analysis of a 4 h recording need not hold 4 h of samples).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    allow_truncated : bool, default False
+        As in :func:`load_audio`.
+    block_s : float, default 60
+        Seconds per block.
+
+    Returns
+    -------
+    sample_rate : int
+    n_channels : int
+    blocks : iterator of np.ndarray, shape (n, n_channels), float32
+        Checked as :func:`validate_samples` checks (an unusable block raises
+        :class:`AudioError` naming the file when it is read).
+    """
+    import soundfile as sf
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise ParameterError(f"path must be a str or PathLike, got {type(path).__name__}")
+    p = Path(path)
+    if not p.exists():
+        raise AudioError(f"{p}: no such file")
+    if p.is_dir():
+        raise AudioError(f"{p}: is a directory, expected an audio file")
+    if p.stat().st_size == 0:
+        raise AudioError(f"{p}: empty file")
+    if not allow_truncated:
+        _check_wav_truncation(p)
+    try:
+        info = sf.info(str(p))
+        rate, n_channels = int(info.samplerate), int(info.channels)
+    except Exception as exc:
+        raise AudioError(f"{p}: cannot decode audio ({exc}); {_SUPPORTED}") from None
+    rate = validate_sample_rate(rate)
+
+    def blocks() -> Iterator[np.ndarray]:
+        n_read = 0
+        with sf.SoundFile(str(p)) as f:
+            while True:
+                try:
+                    data = f.read(max(1, round(block_s * rate)), dtype="float32", always_2d=True)
+                except Exception as exc:
+                    raise AudioError(f"{p}: cannot decode audio ({exc}); {_SUPPORTED}") from None
+                if data.shape[0] == 0:
+                    break
+                n_read += data.shape[0]
+                try:
+                    yield validate_samples(data)
+                except AudioError as exc:  # say which file
+                    raise AudioError(f"{p}: {exc}") from None
+        if n_read == 0:
+            raise AudioError(f"{p}: the file holds no audio samples")
+
+    return rate, n_channels, blocks()
 
 
 # ----------------------------------------------------------------------------- resampling
