@@ -320,30 +320,8 @@ def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -
     AudioError
         Missing, unreadable, empty or truncated file, or unsupported sample rate.
     """
-    import soundfile as sf
-
-    if not isinstance(path, (str, os.PathLike)):
-        raise ParameterError(f"path must be a str or PathLike, got {type(path).__name__}")
-    p = Path(path)
-    if not p.exists():
-        raise AudioError(f"{p}: no such file")
-    if p.is_dir():
-        raise AudioError(f"{p}: is a directory, expected an audio file")
-    if p.stat().st_size == 0:
-        raise AudioError(f"{p}: empty file")
-    if not allow_truncated:
-        _check_wav_truncation(p)
-    try:
-        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
-    except Exception as exc:
-        raise AudioError(f"{p}: cannot decode audio ({exc}); {_SUPPORTED}") from None
-    if data.shape[0] == 0:
-        raise AudioError(f"{p}: the file holds no audio samples")
-    rate = validate_sample_rate(rate)
-    try:
-        return AudioData(validate_samples(data), rate)
-    except AudioError as exc:  # say which file
-        raise AudioError(f"{p}: {exc}") from None
+    rate, _, blocks = audio_blocks(path, allow_truncated=allow_truncated, block_s=math.inf)
+    return AudioData(np.concatenate(list(blocks)), rate)
 
 
 def audio_blocks(
@@ -360,7 +338,7 @@ def audio_blocks(
     allow_truncated : bool, default False
         As in :func:`load_audio`.
     block_s : float, default 60
-        Seconds per block.
+        Seconds per block (``math.inf``: the whole file as one block).
 
     Returns
     -------
@@ -385,17 +363,20 @@ def audio_blocks(
         _check_wav_truncation(p)
     try:
         info = sf.info(str(p))
-        rate, n_channels = int(info.samplerate), int(info.channels)
+        rate, n_channels, n_frames = int(info.samplerate), int(info.channels), int(info.frames)
     except Exception as exc:
         raise AudioError(f"{p}: cannot decode audio ({exc}); {_SUPPORTED}") from None
     rate = validate_sample_rate(rate)
 
     def blocks() -> Iterator[np.ndarray]:
         n_read = 0
+        # A count, not -1 ("all"): codecs libsndfile cannot seek in (GSM) need one.
+        whole = n_frames if n_frames > 0 else round(3600 * rate)
+        frames = max(1, round(block_s * rate)) if math.isfinite(block_s) else whole
         with sf.SoundFile(str(p)) as f:
             while True:
                 try:
-                    data = f.read(max(1, round(block_s * rate)), dtype="float32", always_2d=True)
+                    data = f.read(frames, dtype="float32", always_2d=True)
                 except Exception as exc:
                     raise AudioError(f"{p}: cannot decode audio ({exc}); {_SUPPORTED}") from None
                 if data.shape[0] == 0:

@@ -48,35 +48,13 @@ def _parser() -> argparse.ArgumentParser:
         "call",
         help="audio file: WAV (PCM, mu-law, A-law), FLAC, OGG, MP3, or what else libsndfile reads",
     )
-    an.add_argument(
-        "--roles",
-        default="customer,agent",
-        help="role of each channel, comma-separated (default: customer,agent)",
-    )
-    an.add_argument(
-        "--format",
-        choices=("jsonl", "json"),
-        default="jsonl",
-        help="one JSON object per line (default), or one JSON array",
-    )
-    an.add_argument("-o", "--output", help="write here instead of standard output ('-')")
+    _event_output_options(an, roles_help="role of each channel")
     _audio_options(an)
     ch = sub.add_parser("chat", help="analyse a text-only conversation (chat, messaging)")
     ch.add_argument(
         "messages", help="JSON or JSONL rows with speaker, start, text ('-' reads stdin)"
     )
-    ch.add_argument(
-        "--roles",
-        default="customer,agent",
-        help="the speakers, comma-separated (default: customer,agent)",
-    )
-    ch.add_argument(
-        "--format",
-        choices=("jsonl", "json"),
-        default="jsonl",
-        help="one JSON object per line (default), or one JSON array",
-    )
-    ch.add_argument("-o", "--output", help="write here instead of standard output ('-')")
+    _event_output_options(ch, roles_help="the speakers")
     ch.add_argument("--no-emotion", action="store_true", help="attach text without emotion")
     rp = sub.add_parser("report", help="write a self-contained HTML report of a call")
     rp.add_argument("call", help="audio file (as for analyze)")
@@ -103,6 +81,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     em.add_argument("--top", type=int, default=3, help="labels to print per text (default: 3)")
     return parser
+
+
+def _event_output_options(p: argparse.ArgumentParser, *, roles_help: str) -> None:
+    """--roles, --format and -o, as ``analyze`` and ``chat`` share them."""
+    p.add_argument(
+        "--roles",
+        default="customer,agent",
+        help=f"{roles_help}, comma-separated (default: customer,agent)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "json"),
+        default="jsonl",
+        help="one JSON object per line (default), or one JSON array",
+    )
+    p.add_argument("-o", "--output", help="write here instead of standard output ('-')")
 
 
 def _audio_options(p: argparse.ArgumentParser) -> None:
