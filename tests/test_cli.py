@@ -423,3 +423,17 @@ def test_ctrl_c_inside_a_kernel_exits_130(call_wav: Path, monkeypatch: pytest.Mo
 
     monkeypatch.setattr(analyzer_module, "analyze_file", interrupted)
     assert cli_module.main(["analyze", str(call_wav)]) == 130
+
+
+def test_an_rttm_whose_speech_starts_after_the_audio_is_refused(tmp_path: Path) -> None:
+    """A segmentation whose every segment starts after the audio ends (another recording's)
+    gave a whole call of dead air and a 'music' hold, exit 0."""
+    rng = np.random.default_rng(0)
+    sf.write(tmp_path / "mono.wav", 0.01 * rng.standard_normal(8000 * 6), 8000)
+    (tmp_path / "late.rttm").write_text(
+        "SPEAKER a 1 100.0 2.0 <NA> <NA> s1 <NA> <NA>\n"
+        "SPEAKER a 1 103.0 2.0 <NA> <NA> s2 <NA> <NA>\n"
+    )
+    out = cli("analyze", "mono.wav", "--rttm", "late.rttm", "--no-emotion", cwd=tmp_path)
+    assert out.returncode == 1 and "starts after the audio ends" in out.stderr
+    assert out.stderr.count("\n") == 1

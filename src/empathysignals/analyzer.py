@@ -902,7 +902,28 @@ def analyze_file(
     """
     roles_t = validate_roles(roles)
     # Read block by block: memory stays flat however long the recording.
-    rate, n_ch, blocks = audio_blocks(path, allow_truncated=allow_truncated)
+    rate, n_ch, n_frames, blocks = audio_blocks(path, allow_truncated=allow_truncated)
+    if isinstance(segmentation, (str, os.PathLike)):
+        segmentation = read_rttm(segmentation)
+    if segmentation is not None and not isinstance(segmentation, Segmentation) and n_frames:
+        rows = list(segmentation)
+        duration = n_frames / rate
+        # Only well-formed rows; a malformed one is the segmentation's own error, said later.
+        spans = [
+            (r[1], r[2])
+            for r in rows
+            if isinstance(r, Sequence)
+            and len(r) == 3
+            and all(isinstance(v, (int, float)) for v in r[1:])
+        ]
+        valid = len(spans) == len(rows) and all(0 <= a < b for a, b in spans)  # type: ignore[operator]
+        if valid and spans and min(float(a) for a, _ in spans) >= duration:  # type: ignore[arg-type]
+            raise ParameterError(
+                f"{path}: every segment of the segmentation starts after the audio ends "
+                f"({duration:.1f} s): is it for another recording? (an RTTM of several: "
+                "--rttm-uri / read_rttm(uri=))"
+            )
+        segmentation = rows
     expected = 1 if segmentation is not None else len(roles_t)
     if n_ch != expected:
         hint = (

@@ -320,14 +320,14 @@ def load_audio(path: str | os.PathLike[str], *, allow_truncated: bool = False) -
     AudioError
         Missing, unreadable, empty or truncated file, or unsupported sample rate.
     """
-    rate, _, blocks = audio_blocks(path, allow_truncated=allow_truncated, block_s=math.inf)
+    rate, _, _, blocks = audio_blocks(path, allow_truncated=allow_truncated, block_s=math.inf)
     return AudioData(np.concatenate(list(blocks)), rate)
 
 
 def audio_blocks(
     path: str | os.PathLike[str], *, allow_truncated: bool = False, block_s: float = 60.0
-) -> tuple[int, int, Iterator[np.ndarray]]:
-    """A file's sample rate, channel count and its audio as float32 blocks, read as they
+) -> tuple[int, int, int, Iterator[np.ndarray]]:
+    """A file's sample rate, channel count, length and its audio as float32 blocks, read as they
     are needed: the same checks and samples as :func:`load_audio`, in constant memory
     (an analysis of a 4 h recording need not hold 4 h of samples).
 
@@ -344,6 +344,8 @@ def audio_blocks(
     -------
     sample_rate : int
     n_channels : int
+    n_frames : int
+        Samples per channel as the header says (0 where it does not say).
     blocks : iterator of np.ndarray, shape (n, n_channels), float32
         Checked as :func:`validate_samples` checks (an unusable block raises
         :class:`AudioError` naming the file when it is read).
@@ -389,7 +391,7 @@ def audio_blocks(
         if n_read == 0:
             raise AudioError(f"{p}: the file holds no audio samples")
 
-    return rate, n_channels, blocks()
+    return rate, n_channels, max(0, n_frames), blocks()
 
 
 # ----------------------------------------------------------------------------- resampling
