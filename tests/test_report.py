@@ -78,15 +78,37 @@ def test_content_and_links(one_minute: list[es.Event]) -> None:
 
 
 def test_peak_and_end_sit_on_the_curve(one_minute: list[es.Event]) -> None:
-    """The markers are placed at their turn's middle, where the curve has its point."""
+    """The markers are placed at their turn's middle, where the curve has its point, on the
+    valence and the arousal curves alike; the end dot is drawn before the peak's larger ring,
+    so a peak that is also the end stays visible (it was covered)."""
     page = render_html(one_minute)
     points = set()
     for line in re.findall(r'<polyline points="([^"]+)"', page):
         points |= {pair for pair in line.split()}
-    marks = re.findall(r'<circle cx="([^"]+)" cy="([^"]+)" r="5" class="(?:peak|end)"', page)
-    assert marks
-    for cx, cy in marks:
+    marks = re.findall(r'<circle cx="([^"]+)" cy="([^"]+)" r="(\d+)" class="(peak|end)"', page)
+    assert {mark for *_, mark in marks} == {"peak", "end"}
+    assert {radius for _, _, radius, mark in marks if mark == "peak"} == {"8"}
+    assert {radius for _, _, radius, mark in marks if mark == "end"} == {"4"}
+    for cx, cy, _, _ in marks:
         assert f"{cx},{cy}" in points, (cx, cy)
+    titles = re.findall(r'class="(?:peak|end)"[^>]*><title>[^<]* turn: (valence|arousal)', page)
+    assert {"valence", "arousal"} <= set(titles)
+    ends = [(cx, cy) for cx, cy, _, mark in marks if mark == "end"]
+    for cx, cy, _, mark in marks:  # a peak ring at an end dot comes after it
+        if mark == "peak" and (cx, cy) in ends:
+            assert page.index(f'cx="{cx}" cy="{cy}" r="8"') > page.index(
+                f'cx="{cx}" cy="{cy}" r="4"'
+            )
+
+
+def test_pauses_and_overlaps_are_drawn_over_the_turns(one_minute: list[es.Event]) -> None:
+    """A pause is often emitted before its turn; drawn in event order, the turn covered it."""
+    page = render_html(one_minute)
+    last_turn = page.rindex('class="turn"')
+    pauses = [m.start() for m in re.finditer('class="pause"', page)]
+    assert pauses and min(pauses) > last_turn
+    overlaps = [e for e in one_minute if isinstance(e, es.GapEvent) and e.offset < 0]
+    assert page.count('class="overtalk"') == 2 * len(overlaps)
 
 
 def test_two_hour_report_stays_small(two_hours: list[es.Event]) -> None:

@@ -17,6 +17,7 @@ from .events import (
     BackchannelEvent,
     DeadAirEvent,
     Event,
+    GapEvent,
     HoldEvent,
     InterruptionEvent,
     PauseEvent,
@@ -63,7 +64,8 @@ def _svg(events: Sequence[Event], summary: SummaryEvent, roles: list[str]) -> st
         parts.append(f'<line x1="{x(t)}" y1="12" x2="{x(t)}" y2="{height}" class="tick"/>')
         parts.append(f'<text x="{x(t)}" y="10" class="lbl">{t // 60}:{t % 60:02d}</text>')
     closed = [e for e in events if e.end is not None]
-    # Overlaps, backchannels and alerts go over the rest: they mark moments inside turns.
+    # Pauses, overlaps, backchannels and alerts go over the turns: they mark moments inside
+    # them (a pause is often emitted before its turn, so event order would hide it).
     under: list[str] = []
     over: list[str] = []
     for ev in closed:
@@ -85,7 +87,7 @@ def _svg(events: Sequence[Event], summary: SummaryEvent, roles: list[str]) -> st
                 f"<title>{tip}</title></rect>"
             )
         elif isinstance(ev, PauseEvent) and ev.speaker in lanes_y:
-            under.append(
+            over.append(
                 f'<rect x="{x(ev.start)}" y="{lanes_y[ev.speaker] + _LANE_H - 5}" '
                 f'width="{w:.1f}" height="5" class="pause"><title>{tip}</title></rect>'
             )
@@ -96,6 +98,15 @@ def _svg(events: Sequence[Event], summary: SummaryEvent, roles: list[str]) -> st
                 f'height="{_LANE_H}" class="overlap"><title>{tip}: {html.escape(ev.by)} '
                 f"interrupting {html.escape(ev.of)} ({outcome})</title></rect>"
             )
+        elif isinstance(ev, GapEvent) and ev.offset < 0:  # overlap at a floor transfer
+            for lane in (ev.from_, ev.to):
+                if lane in lanes_y:
+                    over.append(
+                        f'<rect x="{x(ev.start)}" y="{lanes_y[lane]}" width="{w:.1f}" '
+                        f'height="{_LANE_H}" class="overtalk"><title>{tip}: '
+                        f"{html.escape(ev.from_)} and {html.escape(ev.to)} overlap at the "
+                        "transfer</title></rect>"
+                    )
         elif isinstance(ev, BackchannelEvent) and ev.speaker in lanes_y:
             over.append(
                 f'<rect x="{x(ev.start)}" y="{lanes_y[ev.speaker] + 4}" width="{w:.1f}" '
@@ -131,24 +142,23 @@ def _svg(events: Sequence[Event], summary: SummaryEvent, roles: list[str]) -> st
                 f'<polyline points="{coords}" fill="none" stroke="{_color(role, roles)}" '
                 f'class="curve" data-role="{html.escape(role)}"/>'
             )
-            if key == "valence":
-                em = (summary.emotion or {}).get(role)
-                # The summary times a point by its turn's start; the curve by its middle.
-                middle = {
-                    round(e.start, 3): (e.start + (e.end or e.start)) / 2
-                    for e in turns
-                    if e.speaker == role
-                }
-                for mark in ("peak", "end"):
-                    if em and em.get(mark) and em[mark].get("valence") is not None:
-                        t, v = em[mark]["time"], em[mark]["valence"]
-                        t = middle.get(round(t, 3), t)
-                        cy = mid - v * _CURVE_H / 2
-                        parts.append(
-                            f'<circle cx="{x(t)}" cy="{cy:.1f}" r="5" class="{mark}" '
-                            f'stroke="{_color(role, roles)}"><title>{html.escape(role)} '
-                            f"{mark}: valence {v:+.2f}</title></circle>"
-                        )
+            em = (summary.emotion or {}).get(role)
+            # The summary's peak and end turns (by valence), on both curves. The summary times
+            # a turn by its start; the curve by its middle.
+            by_start = {round(e.start, 3): e for e in turns if e.speaker == role}
+            # The end first: where the peak is the end turn too, its ring stays visible.
+            for mark, radius in (("end", 4), ("peak", 8)):
+                point = em.get(mark) if em else None
+                turn = by_start.get(round(point["time"], 3)) if point else None
+                if turn is None or turn.state is None or turn.state.get(key) is None:
+                    continue
+                v = turn.state[key]
+                cx = x((turn.start + (turn.end or turn.start)) / 2)
+                parts.append(
+                    f'<circle cx="{cx}" cy="{mid - v * _CURVE_H / 2:.1f}" r="{radius}" '
+                    f'class="{mark}" stroke="{_color(role, roles)}"><title>{html.escape(role)} '
+                    f"{mark} turn: {key} {v:+.2f}</title></circle>"
+                )
     for i, m in enumerate(summary.coachable_moments):
         parts.append(
             f'<g id="m{i}" class="moment"><line x1="{x(m["time"])}" y1="14" '
@@ -251,15 +261,17 @@ body{{font:14px system-ui,sans-serif;margin:16px;color:#222}}
 .turn{{opacity:.85}} .pause{{fill:#fff;opacity:.8}} .overlap{{fill:#d62728;opacity:.8}}
 .backchannel{{fill:#ffdd57;opacity:.9}} .alert{{fill:#ff7f0e}}
 .hold{{fill:#9edae5;opacity:.35}} .dead{{fill:#c7c7c7;opacity:.5}} .zero{{stroke:#bbb}}
-.curve{{stroke-width:2}} .peak{{fill:#fff;stroke-width:3}} .end{{fill:#000;stroke-width:2}}
+.curve{{stroke-width:2}} .peak{{fill:none;stroke-width:2.5}} .end{{fill:#000;stroke-width:2}}
+.overtalk{{fill:#d62728;opacity:.3}}
 .moment line{{stroke:#d62728;stroke-dasharray:4 3}} .moment.on line{{stroke-width:4}}
 table{{border-collapse:collapse}}
 th,td{{border-bottom:1px solid #eee;padding:2px 8px;text-align:left}}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
-<p>{legend} &nbsp; red: overlap (interruption, in the interrupter's lane) &nbsp; yellow:
-backchannel &nbsp; ▼ live alert &nbsp; blue band: hold &nbsp; grey band: dead air &nbsp;
-○ peak, ● end of each role's valence</p>
+<p>{legend} &nbsp; red: interruption (in the interrupter's lane) &nbsp; light red: overlap
+at a floor transfer &nbsp; white notch: pause &nbsp; yellow: backchannel &nbsp; ▼ live alert
+&nbsp; blue band: hold &nbsp; grey band: dead air &nbsp; ○ peak, ● end turn of each role
+(the most intense and the last valence)</p>
 <div id="scroll">{_svg(events, summary, roles)}</div>
 <h2>Summary</h2><table id="summary">{table}</table>
 <h2>Coachable moments</h2><ol id="moments">{moments}</ol>{no_moments}
