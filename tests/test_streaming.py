@@ -3,8 +3,10 @@ Real speech from ../shared/data (skips without it, fails under CI=true)."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import pickle
+import typing
 from pathlib import Path
 
 import numpy as np
@@ -398,6 +400,61 @@ def test_user_detector_plugs_in(call: tuple[np.ndarray, int]) -> None:
     assert len(mine) == 1 and int(mine[0].speaker) > 0
     vad = es.voice_activity(samples, rate)
     check_detector(LoudFrames, vad.frames)
+
+
+class _Locked(LoudFrames):
+    def __init__(self, ctx: es.DetectorContext) -> None:
+        import threading
+
+        super().__init__(ctx)
+        self.lock = threading.Lock()
+
+
+class _Dicts(LoudFrames):
+    def flush(self) -> list[es.Event]:
+        return [{"type": "pause"}]  # type: ignore[list-item]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _LongTalk(es.Event):
+    type: typing.ClassVar[str] = "long_talk"
+
+
+class _Custom(LoudFrames):
+    def flush(self) -> list[es.Event]:
+        return [_LongTalk(self.ctx.new_id(), 0.0, 1.0, 1.0)]
+
+
+_SHARED: list[int] = []
+
+
+class _Shared(LoudFrames):
+    def push(self, frames: es.FrameBlock) -> list[es.Event]:
+        _SHARED.append(frames.n_frames)  # state that outlives the instance
+        return []
+
+    def flush(self) -> list[es.Event]:
+        return [es.PauseEvent(self.ctx.new_id(), 0.0, 1.0, 1.0, speaker=str(len(_SHARED)))]
+
+
+def test_check_detector_names_what_is_wrong() -> None:
+    """Each breakage of a user's detector is an AssertionError that names it (a review
+    found shared state blamed on 'split' only, and a lock giving a bare TypeError)."""
+    from empathysignals.testing import frames_from_activity
+
+    active = np.zeros((300, 2), bool)
+    active[20:150, 0] = active[160:280, 1] = True
+    frames = frames_from_activity(active)
+    for factory, says in (
+        (_Locked, "does not pickle"),
+        (_Dicts, "is not an Event"),
+        (_Custom, "built-in event"),
+        (_Shared, "state shared between detector instances"),
+    ):
+        with pytest.raises(AssertionError, match=says):
+            check_detector(factory, frames)
+    with pytest.raises(es.ParameterError, match="shape of active"):
+        frames_from_activity(active, energy_db=np.zeros((10, 2)))
 
 
 def test_one_analyzer_many_calls_in_threads(call: tuple[np.ndarray, int]) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 from .config import HOP_S
 from .detectors.base import Detector, DetectorContext, DetectorFactory
 from .detectors.frames import FrameBlock
+from .errors import EmpathySignalsError, ParameterError
 from .events import Event, event_from_dict
 
 if TYPE_CHECKING:
@@ -56,12 +57,29 @@ def frames_from_activity(
     tone frames, and ``dtmf`` keyed-digit frames, which are tone frames too)."""
     act = np.asarray(active, dtype=bool)
     if act.ndim != 2 or act.shape[1] != len(roles):
-        raise ValueError(f"active must have shape (n, {len(roles)}), got {act.shape}")
-    floor = np.broadcast_to(np.asarray(floor_db, dtype=float), act.shape).copy()
-    energy = np.where(act, -20.0, floor + 1.0) if energy_db is None else np.asarray(energy_db)
-    music = np.zeros(act.shape) if music_prob is None else np.asarray(music_prob)
-    keys = np.zeros(act.shape, bool) if dtmf is None else np.asarray(dtmf, dtype=bool)
-    tones = np.zeros(act.shape, bool) if tone is None else np.asarray(tone, dtype=bool)
+        raise ParameterError(f"active must have shape (n, {len(roles)}), got {act.shape}")
+
+    def like_active(name: str, value: object, dtype: type) -> np.ndarray:
+        arr: np.ndarray = np.asarray(value, dtype=dtype)
+        try:
+            out: np.ndarray = np.broadcast_to(arr, act.shape).copy()
+            return out
+        except ValueError:
+            raise ParameterError(
+                f"{name} must be a number or have the shape of active {act.shape}, got {arr.shape}"
+            ) from None
+
+    floor = like_active("floor_db", floor_db, float)
+    energy = (
+        np.where(act, -20.0, floor + 1.0)
+        if energy_db is None
+        else like_active("energy_db", energy_db, float)
+    )
+    music = (
+        np.zeros(act.shape) if music_prob is None else like_active("music_prob", music_prob, float)
+    )
+    keys = np.zeros(act.shape, bool) if dtmf is None else like_active("dtmf", dtmf, bool)
+    tones = np.zeros(act.shape, bool) if tone is None else like_active("tone", tone, bool)
     return FrameBlock(
         0, roles, act, energy.astype(float), floor, music, tone=tones | keys, dtmf=keys
     )
@@ -93,15 +111,27 @@ def _run(factory: DetectorFactory, blocks: list[FrameBlock], latency: int) -> li
         raise AssertionError(f"{factory!r} built {det!r}, which lacks push() and flush()")
     events: list[Event] = []
     for i, b in enumerate(blocks):
-        out = det.push(b)
-        if not isinstance(out, list):
-            raise AssertionError(f"push() must return a list of events, got {type(out).__name__}")
-        events.extend(out)
+        events.extend(_checked_list(det.push(b), "push()"))
         if i == len(blocks) // 2:
             # State must survive pickling mid-stream (calls move between workers).
-            det = pickle.loads(pickle.dumps(det))
-    events.extend(det.flush())
+            try:
+                det = pickle.loads(pickle.dumps(det))
+            except Exception as exc:
+                raise AssertionError(
+                    f"the detector's state does not pickle mid-stream ({exc}); calls move "
+                    "between workers: keep locks, files and models out of it"
+                ) from exc
+    events.extend(_checked_list(det.flush(), "flush()"))
     return events
+
+
+def _checked_list(out: object, what: str) -> list[Event]:
+    if not isinstance(out, list):
+        raise AssertionError(f"{what} must return a list of events, got {type(out).__name__}")
+    for ev in out:
+        if not isinstance(ev, Event):
+            raise AssertionError(f"{what} returned {ev!r}, which is not an Event")
+    return out
 
 
 def check_detector(
@@ -142,13 +172,22 @@ def check_detector(
         Naming the first check that failed.
     """
     whole = _run(factory, [frames], latency_frames)
+    _check_events(whole)  # first: a broken event would show as split-dependence below
     rng = np.random.default_rng(seed)
     for _ in range(n_splits):
         k = int(rng.integers(1, 20))
         cuts = sorted(rng.integers(1, max(2, frames.n_frames), size=k).tolist())
         parts = _run(factory, split_frames(frames, cuts), latency_frames)
         if [e.to_dict() for e in parts] != [e.to_dict() for e in whole]:
-            raise AssertionError(f"events depend on how frames are split (cuts at {cuts})")
+            raise AssertionError(
+                f"events depend on how frames are split (cuts at {cuts}): state shared "
+                "between detector instances (a mutable default, a module global) or a "
+                "decision that reads how much arrived in one push"
+            )
+    return whole
+
+
+def _check_events(whole: list[Event]) -> None:
     last_emit = -math.inf
     open_ids: set[int] = set()
     for ev in whole:
@@ -168,11 +207,17 @@ def check_detector(
             open_ids.add(ev.id)
         else:
             open_ids.discard(ev.id)
-        if event_from_dict(ev.to_dict()).to_dict() != ev.to_dict():
+        try:
+            back = event_from_dict(ev.to_dict())
+        except EmpathySignalsError as exc:
+            raise AssertionError(
+                f"{ev!r} does not read back from its JSON ({exc}): emit the built-in event "
+                "types (an AlertEvent with your own kind, say), which every consumer reads"
+            ) from exc
+        if back.to_dict() != ev.to_dict():
             raise AssertionError(f"JSON round trip changed {ev!r}")
     if open_ids:
         raise AssertionError(f"events {sorted(open_ids)} were opened and never closed")
-    return whole
 
 
 def event_contradictions(events: Sequence[Event]) -> list[str]:
