@@ -3,7 +3,8 @@
     python examples/batch_folder.py CALLS_DIR OUT_DIR [--jobs 2] [--roles customer,agent]
 
 Each worker process loads the emotion model once and shares it across its calls (it is
-used when a call has a transcript; ``analyze_file`` would otherwise load one per call);
+used only for calls with a transcript, which this script does not pass: add
+``transcript=`` for yours; ``analyze_file`` would otherwise load a model per call);
 each call is its own stream. Failing files are reported and skipped, never fatal. Processes,
 not threads: per-push work holds the GIL.
 """
@@ -34,7 +35,7 @@ def analyse(path: Path, out_dir: Path, roles: str) -> tuple[Path, str | None]:
         events = es.analyze_file(path, roles=roles.split(","), emotion_model=emotion_model())
     except es.EmpathySignalsError as exc:
         return path, str(exc)
-    write_jsonl(events, out_dir / f"{path.stem}.jsonl")
+    write_jsonl(events, out_dir / f"{path.name}.jsonl")  # a.wav and a.flac both kept
     return path, None
 
 

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import empathysignals as es
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("call", nargs="?", default="examples/data/call.wav")
+    parser.add_argument(
+        "call", nargs="?", default=str(Path(__file__).resolve().parent / "data" / "call.wav")
+    )
     parser.add_argument("--fast", action="store_true", help="do not wait for the clock")
     args = parser.parse_args()
     audio = es.load_audio(args.call)
-    # Short thresholds so that the 68 s example (one 34 s hold) raises alerts.
+    # A short hold_long_s so that the 68 s example (one 34 s hold) raises its alert; the
+    # example has no customer wait of 2 s, so long_wait_s=2 shows only on your own calls.
     alerts = es.AlertConfig(long_wait_s=2.0, hold_long_s=20.0)
     analyzer = es.Analyzer(roles=("customer", "agent"), sample_rate=audio.sample_rate,
                            alerts=alerts)  # fmt: skip

@@ -1,5 +1,7 @@
 """Stream a call file through the Analyzer in 20 ms chunks, as a live media stream would
-arrive, and print coachable moments the moment they are decided.
+arrive, and print the turn-taking events a desktop would show the moment they are decided
+(interruptions, holds, dead air, slow answers), then the call's coachable moments from
+the summary. For the live coaching alerts themselves, see ``live_alerts.py``.
 
     python examples/stream_call.py examples/data/call.wav
 """
@@ -7,8 +9,11 @@ arrive, and print coachable moments the moment they are decided.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import empathysignals as es
+
+BUNDLED = Path(__file__).resolve().parent / "data" / "call.wav"
 
 
 def main(path: str) -> None:
@@ -36,8 +41,10 @@ def report(event: es.Event) -> None:
     elif isinstance(event, es.GapEvent) and event.offset > 2.0:
         print(f"{at} {event.to} took {event.offset:.1f}s to answer {event.from_}")
     elif isinstance(event, es.SummaryEvent):
-        print(f"{at} summary: {event.to_dict()}")
+        for moment in event.coachable_moments:
+            print(f"{at} coachable: {moment['time']:.2f}s {moment['kind']} ({moment['who']}): "
+                  f"{moment['why']}")  # fmt: skip
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "examples/data/call.wav")
+    main(sys.argv[1] if len(sys.argv) > 1 else str(BUNDLED))

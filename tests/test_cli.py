@@ -334,7 +334,7 @@ def test_live_and_batch_examples_run(tmp_path: Path) -> None:
     )  # fmt: skip
     assert batch.returncode == 0, batch.stderr
     assert "skipped broken.wav" in batch.stderr and "1 calls analysed" in batch.stdout
-    rows = (tmp_path / "out" / "a.jsonl").read_text().splitlines()
+    rows = (tmp_path / "out" / "a.wav.jsonl").read_text().splitlines()
     assert json.loads(rows[-1])["type"] == "summary"
 
 
