@@ -739,7 +739,7 @@ def analyze(
     sample_rate: int,
     *,
     roles: Sequence[str] | str = ("customer", "agent"),
-    segmentation: Iterable[Sequence[object]] | str | os.PathLike[str] | None = None,
+    segmentation: Iterable[Sequence[object]] | Segmentation | str | os.PathLike[str] | None = None,
     speaker_roles: Mapping[str, str | None] | None = None,
     vad: VadConfig | None = None,
     turn_taking: TurnTakingConfig | None = None,
@@ -758,7 +758,7 @@ def analyze(
         Hz, >= 8000.
     roles : tuple of str
         Role of each channel, e.g. ``("customer", "agent")``.
-    segmentation : RTTM path or rows of (speaker, start_s, end_s), optional
+    segmentation : RTTM path, rows of (speaker, start_s, end_s) or a Segmentation, optional
         For mono audio holding both parties (an RTTM file must hold one recording; read
         others with :func:`read_rttm` and its ``uri``).
     speaker_roles : mapping, optional
@@ -801,7 +801,7 @@ def _analyze_blocks(
     sample_rate: int,
     *,
     roles: Sequence[str] | str,
-    segmentation: Iterable[Sequence[object]] | str | os.PathLike[str] | None,
+    segmentation: Iterable[Sequence[object]] | Segmentation | str | os.PathLike[str] | None,
     speaker_roles: Mapping[str, str | None] | None,
     vad: VadConfig | None,
     turn_taking: TurnTakingConfig | None,
@@ -869,7 +869,7 @@ def analyze_file(
     path: str | os.PathLike[str],
     *,
     roles: Sequence[str] | str = ("customer", "agent"),
-    segmentation: Iterable[Sequence[object]] | str | os.PathLike[str] | None = None,
+    segmentation: Iterable[Sequence[object]] | Segmentation | str | os.PathLike[str] | None = None,
     speaker_roles: Mapping[str, str | None] | None = None,
     vad: VadConfig | None = None,
     turn_taking: TurnTakingConfig | None = None,
@@ -905,25 +905,19 @@ def analyze_file(
     rate, n_ch, n_frames, blocks = audio_blocks(path, allow_truncated=allow_truncated)
     if isinstance(segmentation, (str, os.PathLike)):
         segmentation = read_rttm(segmentation)
-    if segmentation is not None and not isinstance(segmentation, Segmentation) and n_frames:
-        rows = list(segmentation)
+    if segmentation is not None and not isinstance(segmentation, Segmentation):
+        if len(roles_t) == 2:  # else the stream says a segmentation needs two roles
+            segmentation = Segmentation.from_rows(
+                segmentation, roles_t, speaker_roles=speaker_roles
+            )
+    if isinstance(segmentation, Segmentation) and segmentation.segments and n_frames:
         duration = n_frames / rate
-        # Only well-formed rows; a malformed one is the segmentation's own error, said later.
-        spans = [
-            (r[1], r[2])
-            for r in rows
-            if isinstance(r, Sequence)
-            and len(r) == 3
-            and all(isinstance(v, (int, float)) for v in r[1:])
-        ]
-        valid = len(spans) == len(rows) and all(0 <= a < b for a, b in spans)  # type: ignore[operator]
-        if valid and spans and min(float(a) for a, _ in spans) >= duration:  # type: ignore[arg-type]
+        if min(start for _, start, _ in segmentation.segments) >= duration:
             raise ParameterError(
                 f"{path}: every segment of the segmentation starts after the audio ends "
                 f"({duration:.1f} s): is it for another recording? (an RTTM of several: "
                 "--rttm-uri / read_rttm(uri=))"
             )
-        segmentation = rows
     expected = 1 if segmentation is not None else len(roles_t)
     if n_ch != expected:
         hint = (
